@@ -1,0 +1,97 @@
+import { NodeanoError, RuntimeError } from '../errors';
+import { ctorOf, TypedArray } from '../dtype';
+import { getKernel, JsKernel } from '../graph/kernel-registry';
+import { sizeOf } from '../ndarray';
+import { MemoryPlan } from '../compile/memory-plan';
+import { Program } from '../compile/program';
+
+/** A program bound to one memory plan: arena allocated, kernels specialized to its shapes. */
+export interface JsPrepared {
+  plan: MemoryPlan;
+  arena: ArrayBuffer;
+  /** The buffer of every slot; input and shared slots are rebound on each call. */
+  bufs: TypedArray[];
+  kernels: JsKernel[];
+  stepIns: TypedArray[][];
+  stepOuts: TypedArray[][];
+  /** [step, position, slot] for every step input read from an input or shared slot. */
+  dynamic: Int32Array;
+}
+
+const copyKernel: JsKernel = (ins, outs) => outs[0].set(ins[0]);
+
+/** Runs programs with the TypeScript reference kernels: the fallback backend and the reference for native ones. */
+export class JsExecutor {
+  readonly program: Program;
+  private readonly constants: TypedArray[];
+
+  constructor(program: Program) {
+    this.program = program;
+    this.constants = program.constants.map((c) => ctorOf(c.dtype).from(c.data));
+  }
+
+  prepare(plan: MemoryPlan): JsPrepared {
+    const { program } = this;
+    const arena = new ArrayBuffer(plan.arenaBytes);
+    const bufs: TypedArray[] = program.slots.map((s, i) => {
+      if (s.kind === 'temp') return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
+      if (s.kind === 'constant') return this.constants[s.ref];
+      return new (ctorOf(s.dtype))(0);
+    });
+    const kernels = program.steps.map((step) => {
+      if (step.kernel === 'Copy') return copyKernel;
+      try {
+        return getKernel(step.kernel).prepareJs({
+          attrs: step.attrs,
+          inShapes: step.inputs.map((i) => plan.shapes[i]),
+          outShapes: step.outputs.map((o) => plan.shapes[o]),
+          inDtypes: step.inputs.map((i) => program.slots[i].dtype),
+          outDtypes: step.outputs.map((o) => program.slots[o].dtype),
+        });
+      } catch (e) {
+        throw this.wrap(e, step.node);
+      }
+    });
+    const dynamic: number[] = [];
+    program.steps.forEach((step, s) =>
+      step.inputs.forEach((slot, k) => {
+        const kind = program.slots[slot].kind;
+        if (kind === 'input' || kind === 'shared') dynamic.push(s, k, slot);
+      }),
+    );
+    return {
+      plan,
+      arena,
+      bufs,
+      kernels,
+      stepIns: program.steps.map((st) => st.inputs.map((i) => bufs[i])),
+      stepOuts: program.steps.map((st) => st.outputs.map((o) => bufs[o])),
+      dynamic: Int32Array.from(dynamic),
+    };
+  }
+
+  /** Executes every step; inputs and shared values are bound by slot kind and ref. */
+  run(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
+    const { slots } = this.program;
+    const { bufs, dynamic, stepIns, stepOuts, kernels } = p;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (s.kind === 'input') bufs[i] = inputs[s.ref];
+      else if (s.kind === 'shared') bufs[i] = shared[s.ref];
+    }
+    for (let d = 0; d < dynamic.length; d += 3) stepIns[dynamic[d]][dynamic[d + 1]] = bufs[dynamic[d + 2]];
+    let s = 0;
+    try {
+      for (; s < kernels.length; s++) kernels[s](stepIns[s], stepOuts[s]);
+    } catch (e) {
+      throw this.wrap(e, this.program.steps[s].node);
+    }
+  }
+
+  private wrap(e: unknown, node: number): Error {
+    const info = this.program.nodes[node];
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    if (e instanceof NodeanoError && e.node) return e;
+    return new RuntimeError(msg, { node: info.label, createdAt: info.createdAt });
+  }
+}

@@ -1,0 +1,98 @@
+import { RuntimeError, NodeanoError } from '../errors';
+import { itemSize } from '../dtype';
+import { getKernel } from '../graph/kernel-registry';
+import { sizeOf } from '../ndarray';
+import { Program } from './program';
+
+/** Buffers are aligned so that native SIMD kernels can use aligned loads on any temp. */
+export const ALIGN = 64;
+
+/** The shapes of every slot and the arena layout of the temps, for one signature of input and shared shapes. */
+export interface MemoryPlan {
+  key: string;
+  shapes: number[][];
+  /** Byte offset of each temp slot in the arena (-1 for non-temps). */
+  offsets: number[];
+  arenaBytes: number;
+  /** Sum of all temp sizes: what the arena would take without reuse. */
+  unsharedBytes: number;
+}
+
+export function shapeKey(inputShapes: readonly (readonly number[])[], sharedShapes: readonly (readonly number[])[]): string {
+  return inputShapes.map((s) => s.join(',')).join(';') + '|' + sharedShapes.map((s) => s.join(',')).join(';');
+}
+
+/**
+ * Infers every slot's shape, then places temps in one arena: each temp is live from the step that writes it to its
+ * last reader (outputs and update sources to the end), and first-fit reuses the space of dead temps. A step's
+ * outputs never share memory with its own inputs.
+ */
+export function planMemory(
+  program: Program,
+  inputShapes: readonly (readonly number[])[],
+  sharedShapes: readonly (readonly number[])[],
+): MemoryPlan {
+  const { slots, steps } = program;
+  const shapes: number[][] = new Array(slots.length);
+  slots.forEach((s, i) => {
+    if (s.kind === 'input') shapes[i] = inputShapes[s.ref].slice();
+    else if (s.kind === 'shared') shapes[i] = sharedShapes[s.ref].slice();
+    else if (s.kind === 'constant') shapes[i] = program.constants[s.ref].shape.slice();
+  });
+  steps.forEach((step) => {
+    let outShapes: number[][];
+    try {
+      outShapes = step.kernel === 'Copy' ? [shapes[step.inputs[0]].slice()] : getKernel(step.kernel).inferShape(step.inputs.map((i) => shapes[i]), step.attrs);
+    } catch (e) {
+      const node = program.nodes[step.node];
+      if (e instanceof NodeanoError) throw new RuntimeError(e.message.split('\n')[0], { node: node.label, createdAt: node.createdAt });
+      throw e;
+    }
+    step.outputs.forEach((o, k) => (shapes[o] = outShapes[k]));
+  });
+
+  const end = steps.length;
+  const lastUse = new Array(slots.length).fill(-1);
+  steps.forEach((step, t) => step.inputs.forEach((i) => (lastUse[i] = t)));
+  for (const o of program.outputs) lastUse[o] = end;
+  for (const u of program.updates) lastUse[u.slot] = end;
+
+  const offsets = new Array(slots.length).fill(-1);
+  const free: { off: number; size: number }[] = [];
+  let arenaBytes = 0;
+  let unsharedBytes = 0;
+  const sizes: number[] = new Array(slots.length).fill(0);
+  const dying: number[][] = Array.from({ length: end + 1 }, () => []);
+  steps.forEach((step, t) => {
+    for (const o of step.outputs) {
+      const bytes = Math.max(ALIGN, Math.ceil((sizeOf(shapes[o]) * itemSize(slots[o].dtype)) / ALIGN) * ALIGN);
+      unsharedBytes += bytes;
+      const k = free.findIndex((b) => b.size >= bytes);
+      if (k >= 0) {
+        const b = free[k];
+        offsets[o] = b.off;
+        if (b.size === bytes) free.splice(k, 1);
+        else free[k] = { off: b.off + bytes, size: b.size - bytes };
+      } else {
+        offsets[o] = arenaBytes;
+        arenaBytes += bytes;
+      }
+      // a value nobody reads dies right after it is written
+      dying[Math.max(t, lastUse[o])].push(o);
+      sizes[o] = bytes;
+    }
+    for (const o of dying[t]) release(o);
+  });
+
+  function release(o: number) {
+    free.push({ off: offsets[o], size: sizes[o] });
+    free.sort((a, b) => a.off - b.off);
+    for (let i = 0; i + 1 < free.length; ) {
+      if (free[i].off + free[i].size === free[i + 1].off) {
+        free[i] = { off: free[i].off, size: free[i].size + free[i + 1].size };
+        free.splice(i + 1, 1);
+      } else i++;
+    }
+  }
+  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes };
+}

@@ -1,0 +1,110 @@
+import { DType } from '../dtype';
+import { Attrs } from '../graph/op';
+import { FunctionGraph } from '../graph/fgraph';
+import { Constant, SharedVariable, Variable } from '../graph/variable';
+import { labelOf } from '../printing';
+
+/** Where a slot's buffer comes from. Temps live in the plan's arena; the others are bound at call time. */
+export type SlotKind = 'input' | 'shared' | 'constant' | 'temp';
+
+export interface ProgramSlot {
+  kind: SlotKind;
+  dtype: DType;
+  /** Index into program.inputs / program.shared / program.constants for non-temp slots. */
+  ref: number;
+}
+
+export interface ProgramStep {
+  kernel: string;
+  inputs: number[];
+  outputs: number[];
+  attrs: Attrs;
+  /** Index into program.nodes: what the step computes and where the user created it, for errors. */
+  node: number;
+}
+
+/**
+ * A compiled function as plain data: slots, steps in execution order, outputs and updates. Both backends execute
+ * this; nothing in it refers back to graph objects, so it serializes to JSON as is.
+ */
+export interface Program {
+  name: string;
+  inputs: { name: string; dtype: DType; shape: (number | null)[] }[];
+  shared: { name: string; dtype: DType; ndim: number }[];
+  constants: { dtype: DType; shape: number[]; data: number[] }[];
+  slots: ProgramSlot[];
+  steps: ProgramStep[];
+  outputs: number[];
+  /** After all outputs: shared[shared] <- slot, all reading values from before any update was applied. */
+  updates: { shared: number; slot: number }[];
+  nodes: { label: string; createdAt: string }[];
+}
+
+/**
+ * Flattens a function graph into a Program. `fg.outputs` holds the function's outputs followed by the update
+ * expressions of `updated`, in order.
+ */
+export function linearize(
+  name: string,
+  fg: FunctionGraph,
+  nOutputs: number,
+  updated: readonly SharedVariable[],
+): { program: Program; sharedVars: SharedVariable[] } {
+  const slots: ProgramSlot[] = [];
+  const slotOf = new Map<Variable, number>();
+  const sharedVars: SharedVariable[] = [];
+  const program: Program = { name, inputs: [], shared: [], constants: [], slots, steps: [], outputs: [], updates: [], nodes: [] };
+
+  const leafSlot = (v: Variable): number => {
+    const hit = slotOf.get(v);
+    if (hit !== undefined) return hit;
+    let slot: ProgramSlot;
+    if (v instanceof SharedVariable) {
+      slot = { kind: 'shared', dtype: v.dtype, ref: sharedVars.length };
+      sharedVars.push(v);
+      program.shared.push({ name: v.name ?? `shared${sharedVars.length - 1}`, dtype: v.dtype, ndim: v.ndim });
+    } else if (v instanceof Constant) {
+      slot = { kind: 'constant', dtype: v.dtype, ref: program.constants.length };
+      program.constants.push({ dtype: v.dtype, shape: v.value.shape.slice(), data: Array.from(v.value.data) });
+    } else {
+      throw new Error(`linearize: ${labelOf(v)} is not bound`);
+    }
+    slots.push(slot);
+    slotOf.set(v, slots.length - 1);
+    return slots.length - 1;
+  };
+
+  fg.inputs.forEach((v, i) => {
+    slots.push({ kind: 'input', dtype: v.dtype, ref: i });
+    slotOf.set(v, slots.length - 1);
+    program.inputs.push({ name: v.name ?? `input${i}`, dtype: v.dtype, shape: v.type.shape.slice() });
+  });
+  for (const s of updated) leafSlot(s);
+
+  for (const node of fg.nodes) {
+    const ins = node.inputs.map((v) => slotOf.get(v) ?? leafSlot(v));
+    const outs = node.outputs.map((o) => {
+      slots.push({ kind: 'temp', dtype: o.dtype, ref: -1 });
+      slotOf.set(o, slots.length - 1);
+      return slots.length - 1;
+    });
+    program.nodes.push({ label: labelOf(node.outputs[0]), createdAt: String(node.site) });
+    program.steps.push({ kernel: node.op.kernel, inputs: ins, outputs: outs, attrs: node.op.attrs, node: program.nodes.length - 1 });
+  }
+
+  const slotFor = (v: Variable) => slotOf.get(v) ?? leafSlot(v);
+  program.outputs = fg.outputs.slice(0, nOutputs).map(slotFor);
+  const updateSources = fg.outputs.slice(nOutputs);
+  program.updates = updated.map((s, i) => {
+    let slot = slotFor(updateSources[i]);
+    // an update read straight from a leaf could be overwritten by another update first: stage it in a temp
+    if (slots[slot].kind !== 'temp') {
+      slots.push({ kind: 'temp', dtype: slots[slot].dtype, ref: -1 });
+      program.nodes.push({ label: `copy of ${labelOf(updateSources[i])} for the update of ${s.name ?? 'a shared variable'}`, createdAt: String(updateSources[i].site) });
+      program.steps.push({ kernel: 'Copy', inputs: [slot], outputs: [slots.length - 1], attrs: {}, node: program.nodes.length - 1 });
+      slot = slots.length - 1;
+    }
+    return { shared: sharedVars.indexOf(s), slot };
+  });
+  return { program, sharedVars };
+}

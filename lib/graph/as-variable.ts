@@ -1,0 +1,45 @@
+import { ArgumentError } from '../errors';
+import { DType, dtypeOfTypedArray, isFloat } from '../dtype';
+import { array, describe, NDArray } from '../ndarray';
+import { config } from '../config';
+import { Constant, Variable } from './variable';
+
+/** What ops accept wherever a Variable is expected. */
+export type TensorLike = Variable | NDArray | number | boolean | readonly unknown[] | ArrayLike<number>;
+
+/** A constant from a user value; plain numbers are int32 when integral, else floatX. */
+export function constant(value: unknown, dtype?: DType, name?: string): Constant {
+  if (value instanceof Variable) throw new ArgumentError(`constant: value must be a number, array or NDArray, got a Variable (${value})`);
+  if (dtype === undefined && typeof value === 'number') dtype = Number.isInteger(value) ? 'int32' : config.floatX;
+  if (dtype === undefined && Array.isArray(value) && allIntegral(value)) dtype = 'int32';
+  return new Constant(array(value, dtype === undefined ? {} : { dtype }), name);
+}
+
+function allIntegral(v: unknown): boolean {
+  if (Array.isArray(v)) return v.every(allIntegral);
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+/**
+ * Converts an op argument to a Variable. `like` is the dtype of the other operand: plain JS numbers are weakly typed
+ * and take it (2 * float32 stays float32; 0.5 * int32 becomes floatX), as Theano does with Python scalars.
+ */
+export function asVariable(x: unknown, op: string, arg: string, like?: DType): Variable {
+  if (x instanceof Variable) return x;
+  if (typeof x === 'number' || typeof x === 'boolean' || (Array.isArray(x) && !(x[0] instanceof Variable))) {
+    if (like === undefined) return constant(x);
+    const integral = allIntegral(typeof x === 'boolean' ? Number(x) : x);
+    const dt: DType = isFloat(like) ? like : integral ? like === 'bool' && typeof x !== 'boolean' ? 'int32' : like : config.floatX;
+    return new Constant(array(x, { dtype: dt }));
+  }
+  if (x instanceof NDArray) return new Constant(x.copy());
+  if (dtypeOfTypedArray(x)) return new Constant(array(x));
+  throw new ArgumentError(`${op}: ${arg} must be a Variable, number, nested array or NDArray, got ${describe(x)}`);
+}
+
+/** Converts the operands of a binary op, letting plain numbers take the dtype of the symbolic side. */
+export function asVariablePair(a: unknown, b: unknown, op: string): [Variable, Variable] {
+  if (a instanceof Variable && !(b instanceof Variable)) return [a, asVariable(b, op, 'b', a.dtype)];
+  if (b instanceof Variable && !(a instanceof Variable)) return [asVariable(a, op, 'a', b.dtype), b];
+  return [asVariable(a, op, 'a'), asVariable(b, op, 'b')];
+}

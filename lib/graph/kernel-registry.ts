@@ -1,0 +1,38 @@
+import type { DType, TypedArray } from '../dtype';
+import type { Attrs } from './op';
+
+/** A kernel prepared for fixed shapes: reads `ins`, writes `outs` (preallocated, never aliasing the inputs). */
+export type JsKernel = (ins: readonly TypedArray[], outs: readonly TypedArray[]) => void;
+
+export interface KernelSpec {
+  /** Run-time output shapes from input shapes; throws ShapeError (without node context) on a mismatch. */
+  inferShape(inShapes: readonly (readonly number[])[], attrs: Attrs): number[][];
+  /** The TypeScript reference kernel, specialized to the shapes and dtypes of one memory plan. */
+  prepareJs(ctx: KernelContext): JsKernel;
+}
+
+export interface KernelContext {
+  attrs: Attrs;
+  inShapes: readonly (readonly number[])[];
+  outShapes: readonly (readonly number[])[];
+  inDtypes: readonly DType[];
+  outDtypes: readonly DType[];
+}
+
+const kernels = new Map<string, KernelSpec>();
+
+/** Registers the shape function and JS kernel of a kernel id; each op file calls this for its kernels. */
+export function registerKernel(id: string, spec: KernelSpec): void {
+  if (kernels.has(id)) throw new Error(`kernel ${id} registered twice`);
+  kernels.set(id, spec);
+}
+
+export function getKernel(id: string): KernelSpec {
+  const k = kernels.get(id);
+  if (!k) throw new Error(`unknown kernel id ${JSON.stringify(id)}`);
+  return k;
+}
+
+export function kernelIds(): string[] {
+  return [...kernels.keys()].sort();
+}

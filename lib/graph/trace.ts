@@ -1,0 +1,52 @@
+import * as path from 'path';
+
+// The package root (lib/ or dist/ sits below it): frames under it are nodeano's own and are skipped.
+const selfFile = frameFile(new Error().stack?.split('\n')[1] ?? '');
+const packageRoot = selfFile ? path.resolve(path.dirname(selfFile), '..', '..') : '';
+const internalDirs = packageRoot
+  ? [path.join(packageRoot, 'lib') + path.sep, path.join(packageRoot, 'dist') + path.sep]
+  : [];
+
+function frameFile(frame: string): string | null {
+  const m = /\(?((?:file:\/\/)?[^()\s]+?):\d+:\d+\)?\s*$/.exec(frame);
+  if (!m) return null;
+  return m[1].startsWith('file://') ? new URL(m[1]).pathname : m[1];
+}
+
+function isInternal(file: string): boolean {
+  return file.startsWith('node:') || file.includes(`${path.sep}node_modules${path.sep}`) || internalDirs.some((d) => file.startsWith(d));
+}
+
+/** A lazily parsed record of where in the user's code something was created. */
+export class CreationSite {
+  private stack: string | undefined;
+  private cached: string | undefined;
+  constructor(stack: string | undefined) {
+    this.stack = stack;
+  }
+  /** `file:line:column` of the first stack frame outside nodeano, or '<unknown>'. */
+  toString(): string {
+    if (this.cached === undefined) {
+      this.cached = '<unknown>';
+      for (const line of (this.stack ?? '').split('\n').slice(1)) {
+        const file = frameFile(line);
+        if (!file || isInternal(file)) continue;
+        const loc = /:(\d+:\d+)\)?\s*$/.exec(line);
+        this.cached = `${path.relative(process.cwd(), file) || file}:${loc ? loc[1] : '?'}`;
+        break;
+      }
+      this.stack = undefined;
+    }
+    return this.cached;
+  }
+}
+
+/** Captures the current call site; parsing is deferred until an error needs it. */
+export function captureSite(): CreationSite {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 30;
+  Error.captureStackTrace(holder, captureSite);
+  Error.stackTraceLimit = limit;
+  return new CreationSite(holder.stack);
+}

@@ -1,0 +1,30 @@
+import './graph/methods';
+import { sigmoid } from './ops/sigmoid';
+
+export { config } from './config';
+export type { FloatX } from './config';
+export * from './errors';
+export type { DType, TypedArray } from './dtype';
+export { NDArray, array, zeros, ones, full } from './ndarray';
+export type { Shape, NestedArray, ArrayOptions } from './ndarray';
+export { Variable, Constant, SharedVariable, Apply } from './graph/variable';
+export type { SharedOptions } from './graph/variable';
+export { Op } from './graph/op';
+export { TensorType } from './graph/type';
+export { FunctionGraph } from './graph/fgraph';
+export { constant } from './graph/as-variable';
+export { tensor, scalar, vector, matrix, row, col, tensor3, tensor4, shared } from './graph/tensor';
+export { fscalar, dscalar, iscalar, fvector, dvector, ivector, fmatrix, dmatrix, imatrix } from './graph/tensor';
+export * from './ops';
+export { grad } from './grad/grad';
+export type { GradOptions } from './grad/grad';
+export { verifyGrad } from './grad/verify-grad';
+export type { VerifyGradOptions } from './grad/verify-grad';
+export { compileFunction as function, compileFunction as compile } from './compile/function';
+export type { CompiledFunction, FunctionOptions, FunctionInfo } from './compile/function';
+export type { Program } from './compile/program';
+export { pp, debugprint } from './debugprint';
+export { RandomState } from './random/random-state';
+
+/** Neural-network ops, Theano's `T.nnet`. */
+export const nnet = { sigmoid };

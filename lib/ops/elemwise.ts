@@ -1,0 +1,135 @@
+import { ArgumentError } from '../errors';
+import { DType, floatOf, TypedArray, upcast } from '../dtype';
+import { sizeOf } from '../ndarray';
+import { asVariable, asVariablePair } from '../graph/as-variable';
+import { JsKernel, registerKernel } from '../graph/kernel-registry';
+import { Op } from '../graph/op';
+import { TensorType } from '../graph/type';
+import { Apply, Variable } from '../graph/variable';
+import { broadcastShapes, broadcastStatic, broadcastStrides } from './broadcast';
+import { cast } from './cast';
+
+export type GradRule = (inputs: readonly Variable[], out: Variable, g: Variable) => (Variable | null)[];
+
+/** What an elementwise op declares: its scalar formula for the JS kernel, its dtype rule and its gradient. */
+export interface ElemwiseSpec {
+  name: string;
+  kernel: string;
+  arity: 1 | 2;
+  /** A JS expression over `a` (and `b`), evaluated in double precision, for an output of dtype `dt`. */
+  js: (dt: DType) => string;
+  /** Whether integer inputs compute in floatX (exp, log, sigmoid, true division...). */
+  floatOnly?: boolean;
+  /** Infix operator for printing (`+`), with its precedence. */
+  infix?: [string, number];
+  grad: GradRule;
+}
+
+/** An elementwise op with NumPy broadcasting; operands are cast to one computation dtype when the node is made. */
+export class ElemwiseOp extends Op {
+  readonly name: string;
+  readonly kernel: string;
+  readonly spec: ElemwiseSpec;
+  constructor(spec: ElemwiseSpec) {
+    super();
+    this.spec = spec;
+    this.name = spec.name;
+    this.kernel = spec.kernel;
+  }
+  makeNode(...inputs: Variable[]): Apply {
+    const { arity, name } = this.spec;
+    if (inputs.length !== arity) throw new ArgumentError(`${name}: must have ${arity} input(s), got ${inputs.length}`);
+    let dt = inputs.map((v) => v.dtype).reduce(upcast);
+    if (this.spec.floatOnly) dt = floatOf(dt);
+    if (arity === 1 && !this.spec.floatOnly && dt === 'bool') dt = 'int32';
+    const cast_ = inputs.map((v) => (v.dtype === dt ? v : cast(v, dt)));
+    const names = arity === 1 ? ['x'] : ['a', 'b'];
+    const shape = broadcastStatic(name, names, cast_.map((v) => v.type.shape));
+    return new Apply(this, cast_, [new TensorType(dt, shape)]);
+  }
+  override grad(inputs: readonly Variable[], outputs: readonly Variable[], gOut: readonly (Variable | null)[]): (Variable | null)[] {
+    const g = gOut[0];
+    if (!g) return inputs.map(() => null);
+    return this.spec.grad(inputs, outputs[0], g);
+  }
+  override format(inputs: readonly string[]): string {
+    if (this.spec.infix && inputs.length === 2) return `(${inputs[0]} ${this.spec.infix[0]} ${inputs[1]})`;
+    return super.format(inputs);
+  }
+}
+
+/** Defines an elementwise op: registers its kernel and returns the op instance. */
+export function defineElemwise(spec: ElemwiseSpec): ElemwiseOp {
+  registerKernel(spec.kernel, {
+    inferShape: (shapes) => [broadcastShapes(spec.name, shapes)],
+    prepareJs: (ctx) => elemwiseKernel(spec.js(ctx.outDtypes[0]), ctx.inShapes, ctx.outShapes[0]),
+  });
+  return new ElemwiseOp(spec);
+}
+
+/** Applies a unary elementwise op to anything tensor-like. */
+export function applyUnary(op: ElemwiseOp, x: unknown): Variable {
+  return op.makeNode(asVariable(x, op.name, 'x')).outputs[0];
+}
+
+/** Applies a binary elementwise op; plain numbers take the dtype of the symbolic operand. */
+export function applyBinary(op: ElemwiseOp, a: unknown, b: unknown): Variable {
+  return op.makeNode(...asVariablePair(a, b, op.name)).outputs[0];
+}
+
+type Loop = (...args: unknown[]) => void;
+const loopCache = new Map<string, Loop>();
+
+/**
+ * The JS reference kernel: a loop generated once per (formula, broadcast pattern) so V8 sees the formula inline
+ * instead of a megamorphic callback. Inputs either cover the output exactly (flat index), are a single element
+ * (hoisted), or broadcast along some dims (strided row loop).
+ */
+export function elemwiseKernel(expr: string, inShapes: readonly (readonly number[])[], outShape: readonly number[]): JsKernel {
+  const n = sizeOf(outShape);
+  const arity = inShapes.length;
+  const vars = ['a', 'b', 'c'].slice(0, arity);
+  const modes = inShapes.map((s) => (sizeOf(s) === 1 ? 's' : sizeOf(s) === n ? 'f' : 'b'));
+  if (!modes.includes('b')) {
+    const key = `flat|${modes.join('')}|${expr}`;
+    let loop = loopCache.get(key);
+    if (!loop) {
+      const hoist = vars.map((v, i) => (modes[i] === 's' ? `const ${v} = I${i}[0];` : '')).join(' ');
+      const reads = vars.map((v, i) => (modes[i] === 'f' ? `const ${v} = I${i}[i];` : '')).join(' ');
+      const params = vars.map((_, i) => `I${i}`).join(', ');
+      loop = new Function(params, 'O', 'n', `${hoist}\nfor (let i = 0; i < n; i++) { ${reads} O[i] = ${expr}; }`) as Loop;
+      loopCache.set(key, loop);
+    }
+    const f = loop;
+    if (arity === 1) return (ins, outs) => f(ins[0], outs[0], n);
+    return (ins, outs) => f(ins[0], ins[1], outs[0], n);
+  }
+  const r = outShape.length;
+  const strides = inShapes.map((s) => Int32Array.from(broadcastStrides(s, outShape)));
+  const shape = Int32Array.from(outShape);
+  const idx = new Int32Array(r);
+  const offs = new Int32Array(arity);
+  const key = `strided|${arity}|${expr}`;
+  let loop = loopCache.get(key);
+  if (!loop) {
+    const params = vars.map((_, i) => `I${i}`).join(', ');
+    const strideParams = vars.map((_, i) => `S${i}`).join(', ');
+    const inner = vars.map((v, i) => `const ${v} = I${i}[offs[${i}] + j * S${i}[r - 1]];`).join(' ');
+    const step = vars.map((_, i) => `offs[${i}] += S${i}[d];`).join(' ');
+    const back = vars.map((_, i) => `offs[${i}] -= S${i}[d] * shape[d];`).join(' ');
+    loop = new Function(
+      params, 'O', strideParams, 'shape', 'idx', 'offs', 'n',
+      `const r = shape.length; const innerN = shape[r - 1]; idx.fill(0); offs.fill(0);
+       for (let o = 0; o < n; ) {
+         for (let j = 0; j < innerN; j++, o++) { ${inner} O[o] = ${expr}; }
+         for (let d = r - 2; d >= 0; d--) { idx[d]++; ${step} if (idx[d] < shape[d]) break; ${back} idx[d] = 0; }
+       }`,
+    ) as Loop;
+    loopCache.set(key, loop);
+  }
+  const f = loop;
+  if (arity === 1) return (ins, outs) => f(ins[0], outs[0], strides[0], shape, idx, offs, n);
+  return (ins, outs) => f(ins[0], ins[1], outs[0], strides[0], strides[1], shape, idx, offs, n);
+}
+
+export type { TypedArray };

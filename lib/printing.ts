@@ -1,0 +1,66 @@
+import { ArgumentError } from './errors';
+import { Constant, SharedVariable, Variable } from './graph/variable';
+
+/** The name of a leaf, or a placeholder showing its type. */
+function leafName(v: Variable): string {
+  if (v.name) return v.name;
+  if (v instanceof Constant) return v.toString();
+  if (v instanceof SharedVariable) return `<shared ${v.type}>`;
+  return `<${v.type}>`;
+}
+
+/** A variable as an expression, cut to `...` below `depth` levels (for error messages). */
+export function labelOf(v: Variable, depth = 4): string {
+  if (!v.owner) return leafName(v);
+  if (depth <= 0) return '...';
+  const node = v.owner;
+  const s = node.op.format(node.inputs.map((i) => labelOf(i, depth - 1)));
+  return node.outputs.length > 1 ? `${s}[${v.index}]` : s;
+}
+
+/**
+ * Pretty-prints the expression that computes `v`.
+ * @example T.pp(T.sigmoid(T.dot(X, W1))) // 'sigmoid(dot(X, W1))'
+ */
+export function pp(v: Variable): string {
+  if (!(v instanceof Variable)) throw new ArgumentError(`pp: v must be a Variable, got ${typeof v}`);
+  return labelOf(v, Infinity);
+}
+
+/** A Theano-style tree of the graph under each variable; shared subtrees print once and are referred to by id. */
+export function debugprintVariables(vars: readonly Variable[], labels: readonly string[] = []): string {
+  const ids = new Map<Variable, string>();
+  const idOf = (v: Variable) => {
+    let id = ids.get(v);
+    if (!id) {
+      id = shortId(ids.size);
+      ids.set(v, id);
+    }
+    return id;
+  };
+  const expanded = new Set<Variable>();
+  const lines: string[] = [];
+  const rec = (v: Variable, prefix: string, childPrefix: string) => {
+    const seen = expanded.has(v);
+    const head = v.owner ? v.owner.op.toString() : leafName(v);
+    const name = v.owner && v.name ? ` '${v.name}'` : '';
+    lines.push(`${prefix}${head} [id ${idOf(v)}]${name} ${v.type}${seen && v.owner ? ' (see above)' : ''}`);
+    if (!v.owner || seen) return;
+    expanded.add(v);
+    v.owner.inputs.forEach((i) => rec(i, childPrefix + ' |', childPrefix + ' |'));
+  };
+  vars.forEach((v, i) => {
+    if (labels[i]) lines.push(labels[i]);
+    rec(v, '', '');
+  });
+  return lines.join('\n');
+}
+
+function shortId(n: number): string {
+  let s = '';
+  do {
+    s = String.fromCharCode(65 + (n % 26)) + s;
+    n = Math.floor(n / 26) - 1;
+  } while (n >= 0);
+  return s;
+}
