@@ -24,7 +24,7 @@ export function grad(cost: Variable, wrt: readonly Variable[], opts?: GradOption
 export function grad(cost: Variable, wrt: Variable | readonly Variable[], opts: GradOptions = {}): Variable | Variable[] {
   const problems: string[] = [];
   if (!(cost instanceof Variable)) throw new ArgumentError(`grad: cost must be a Variable, got ${typeof cost}`);
-  if (cost.ndim !== 0) problems.push(`cost must be a scalar (rank 0), got ${cost} of shape ${shapeStr(cost.type.shape)}; reduce it with sum() or mean() first`);
+  if (cost.ndim !== 0) problems.push(`cost must be a scalar (rank 0), got ${labelOf(cost)} of shape ${shapeStr(cost.type.shape)}; reduce it with sum() or mean() first`);
   else if (!isFloat(cost.dtype)) problems.push(`cost must be a float scalar, got dtype ${cost.dtype}`);
   const list = Array.isArray(wrt) ? (wrt as readonly Variable[]) : [wrt as Variable];
   list.forEach((w, i) => {

@@ -38,7 +38,9 @@ export abstract class Op {
 
   /** `name{attr=value,...}`, as debugprint shows ops. */
   toString(): string {
-    const attrs = Object.entries(this.attrs).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : v}`);
+    const attrs = Object.entries(this.attrs)
+      .filter(([, v]) => v !== false)
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(',')}]` : v}`);
     return attrs.length ? `${this.name}{${attrs.join(', ')}}` : this.name;
   }
 

@@ -1,11 +1,9 @@
 import * as path from 'path';
 
-// The package root (lib/ or dist/ sits below it): frames under it are nodeano's own and are skipped.
+// nodeano's own code is everything under the folder above this file's (lib/ in the repo, dist/cjs/ when built):
+// frames there are skipped so that a node records the user's line that created it.
 const selfFile = frameFile(new Error().stack?.split('\n')[1] ?? '');
-const packageRoot = selfFile ? path.resolve(path.dirname(selfFile), '..', '..') : '';
-const internalDirs = packageRoot
-  ? [path.join(packageRoot, 'lib') + path.sep, path.join(packageRoot, 'dist') + path.sep]
-  : [];
+const internalRoot = selfFile ? path.resolve(path.dirname(selfFile), '..') + path.sep : null;
 
 function frameFile(frame: string): string | null {
   const m = /\(?((?:file:\/\/)?[^()\s]+?):\d+:\d+\)?\s*$/.exec(frame);
@@ -14,7 +12,7 @@ function frameFile(frame: string): string | null {
 }
 
 function isInternal(file: string): boolean {
-  return file.startsWith('node:') || file.includes(`${path.sep}node_modules${path.sep}`) || internalDirs.some((d) => file.startsWith(d));
+  return file.startsWith('node:') || file.includes(`${path.sep}node_modules${path.sep}`) || (internalRoot !== null && file.startsWith(internalRoot));
 }
 
 /** A lazily parsed record of where in the user's code something was created. */
