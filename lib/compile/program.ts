@@ -37,7 +37,26 @@ export interface Program {
   outputs: number[];
   /** After all outputs: shared[shared] <- slot, all reading values from before any update was applied. */
   updates: { shared: number; slot: number }[];
-  nodes: { label: string; createdAt: string }[];
+  nodes: NodeInfo[];
+}
+
+/** What a step computes and where the user created it; formatted only when an error or a dump needs it. */
+export class NodeInfo {
+  private readonly v: Variable;
+  private readonly prefix: string;
+  constructor(v: Variable, prefix = '') {
+    this.v = v;
+    this.prefix = prefix;
+  }
+  get label(): string {
+    return this.prefix + labelOf(this.v);
+  }
+  get createdAt(): string {
+    return String(this.v.site);
+  }
+  toJSON(): { label: string; createdAt: string } {
+    return { label: this.label, createdAt: this.createdAt };
+  }
 }
 
 /**
@@ -88,7 +107,7 @@ export function linearize(
       slotOf.set(o, slots.length - 1);
       return slots.length - 1;
     });
-    program.nodes.push({ label: labelOf(node.outputs[0]), createdAt: String(node.site) });
+    program.nodes.push(new NodeInfo(node.outputs[0]));
     program.steps.push({ kernel: node.op.kernel, inputs: ins, outputs: outs, attrs: node.op.attrs, node: program.nodes.length - 1 });
   }
 
@@ -100,7 +119,7 @@ export function linearize(
     // an update read straight from a leaf could be overwritten by another update first: stage it in a temp
     if (slots[slot].kind !== 'temp') {
       slots.push({ kind: 'temp', dtype: slots[slot].dtype, ref: -1 });
-      program.nodes.push({ label: `copy of ${labelOf(updateSources[i])} for the update of ${s.name ?? 'a shared variable'}`, createdAt: String(updateSources[i].site) });
+      program.nodes.push(new NodeInfo(updateSources[i], `update of ${s.name ?? 'a shared variable'} from `));
       program.steps.push({ kernel: 'Copy', inputs: [slot], outputs: [slots.length - 1], attrs: {}, node: program.nodes.length - 1 });
       slot = slots.length - 1;
     }

@@ -25,11 +25,9 @@ export class FunctionGraph {
     for (const node of toposort([v])) {
       if (node.outputs.every((o) => this.memo.has(o))) continue;
       const ins = node.inputs.map((i) => this.memo.get(i) ?? i);
-      const copy = new Apply(node.op, ins, node.outputs.map((o) => o.type));
-      Object.defineProperty(copy, 'site', { value: node.site });
+      const copy = new Apply(node.op, ins, node.outputs.map((o) => o.type), node.site);
       node.outputs.forEach((o, i) => {
         copy.outputs[i].name = o.name;
-        Object.defineProperty(copy.outputs[i], 'site', { value: o.site });
         this.memo.set(o, copy.outputs[i]);
       });
     }

@@ -17,25 +17,29 @@ function isInternal(file: string): boolean {
 
 /** A lazily parsed record of where in the user's code something was created. */
 export class CreationSite {
-  private stack: string | undefined;
+  // V8 formats a captured stack only when `.stack` is read (slow, especially with source maps): keep the holder
+  private holder: { stack?: string } | undefined;
   private cached: string | undefined;
-  constructor(stack: string | undefined) {
-    this.stack = stack;
+  constructor(holder: { stack?: string }) {
+    this.holder = holder;
   }
   /** `file:line:column` of the first stack frame outside nodeano, or '<unknown>'. */
   toString(): string {
     if (this.cached === undefined) {
       this.cached = '<unknown>';
-      for (const line of (this.stack ?? '').split('\n').slice(1)) {
+      for (const line of (this.holder?.stack ?? '').split('\n').slice(1)) {
         const file = frameFile(line);
         if (!file || isInternal(file)) continue;
         const loc = /:(\d+:\d+)\)?\s*$/.exec(line);
         this.cached = `${path.relative(process.cwd(), file) || file}:${loc ? loc[1] : '?'}`;
         break;
       }
-      this.stack = undefined;
+      this.holder = undefined;
     }
     return this.cached;
+  }
+  toJSON(): string {
+    return this.toString();
   }
 }
 
@@ -46,5 +50,5 @@ export function captureSite(): CreationSite {
   Error.stackTraceLimit = 30;
   Error.captureStackTrace(holder, captureSite);
   Error.stackTraceLimit = limit;
-  return new CreationSite(holder.stack);
+  return new CreationSite(holder);
 }

@@ -127,10 +127,10 @@ export class Apply {
   readonly inputs: readonly Variable[];
   readonly outputs: Variable[];
   readonly site: CreationSite;
-  constructor(op: Op, inputs: readonly Variable[], outputTypes: readonly TensorType[]) {
+  constructor(op: Op, inputs: readonly Variable[], outputTypes: readonly TensorType[], site?: CreationSite) {
     this.op = op;
     this.inputs = inputs;
-    this.site = captureSite();
+    this.site = site ?? captureSite();
     this.outputs = outputTypes.map((t, i) => new Variable(t, this, i, undefined, this.site));
   }
 }

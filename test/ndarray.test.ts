@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import * as T from '../lib';
+import { expectError } from './helpers';
+
+describe('NDArray: bad input', () => {
+  it('rejects ragged nested arrays, non-numbers, bad shapes and dtypes', () => {
+    expectError(() => T.array([[1, 2], [3]]), T.ShapeError, 'element [1] must be an array of length 2');
+    expectError(() => T.array([1, 'a'] as never), T.ArgumentError, 'element [1] must be a number');
+    expectError(() => T.array([1, 2, 3], { shape: [2, 2] }), T.ShapeError, 'shape [2, 2] must have 3 elements');
+    expectError(() => T.array([1.5], { dtype: 'int32' }), T.DTypeError, 'must be integers for dtype int32');
+    expectError(() => T.array({} as never), T.ArgumentError, 'array: value must be');
+    expectError(() => T.zeros([2, 1.5]), T.ShapeError, 'zeros'.length ? 'full: shape must be an array of non-negative integers' : '');
+    expectError(() => new T.NDArray(new Float32Array(3), [2]), T.ShapeError, 'data length must equal');
+    expectError(() => T.array([1, 2]).get(2), T.ArgumentError, 'index 0 must be an integer in [-2, 2), got 2');
+    expectError(() => T.array([[1]]).get(0), T.ArgumentError, 'must have 2 indices');
+  });
+});
+
+describe('NDArray', () => {
+  it('builds from nested arrays, typed arrays and numbers with floatX by default', () => {
+    const a = T.array([[1, 2, 3], [4, 5, 6]]);
+    expect(a.shape).toEqual([2, 3]);
+    expect(a.dtype).toBe('float32');
+    expect(a.size).toBe(6);
+    expect(a.get(1, -1)).toBe(6);
+    expect(T.array(new Int32Array([1, 2]), { shape: [2, 1] }).dtype).toBe('int32');
+    expect(T.array(3).shape).toEqual([]);
+    expect(T.array([true, false]).dtype).toBe('bool');
+    expect(T.full([2], 7, 'int32').toArray()).toEqual([7, 7]);
+  });
+  it('round-trips through toArray and prints like NumPy', () => {
+    const a = T.array([[1, 2], [3, 4]], { dtype: 'float64' });
+    expect(a.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(a.toString()).toBe('[[1., 2.],\n [3., 4.]]');
+    expect(T.array([1, 2], { dtype: 'int32' }).toString()).toBe('[1, 2]');
+    expect(T.array([0.5, NaN, -Infinity], { dtype: 'float64' }).toString()).toBe('[ 0.5,  nan, -inf]');
+  });
+  it('copies on T.array and astype, shares on reshape', () => {
+    const a = T.array([1, 2, 3, 4], { dtype: 'float64' });
+    const b = T.array(a);
+    b.data[0] = 9;
+    expect(a.data[0]).toBe(1);
+    const r = a.reshape([2, 2]);
+    r.data[0] = 5;
+    expect(a.data[0]).toBe(5);
+    expect(a.astype('int32').dtype).toBe('int32');
+  });
+});
