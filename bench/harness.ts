@@ -1,0 +1,97 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export interface Case {
+  name: string;
+  /** Runs `n` iterations of the measured work. */
+  run: (n: number) => void;
+}
+
+export interface Result {
+  name: string;
+  /** Median time of one iteration, in nanoseconds, over the rounds. */
+  ns: number;
+  rounds: number;
+}
+
+/**
+ * Measures cases side by side: every round runs each case once in turn for about `roundMs`, so the machine's noise
+ * (shared, 2 cores) hits all cases alike, and the median over rounds is reported. Ratios between cases of one call
+ * are what to read; absolute times vary from machine to machine.
+ */
+export function compare(cases: Case[], opts: { rounds?: number; roundMs?: number } = {}): Result[] {
+  const rounds = opts.rounds ?? 7;
+  const roundMs = opts.roundMs ?? 200;
+  const iters = cases.map((c) => calibrate(c, roundMs));
+  const samples: number[][] = cases.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    cases.forEach((c, i) => {
+      const t0 = process.hrtime.bigint();
+      c.run(iters[i]);
+      samples[i].push(Number(process.hrtime.bigint() - t0) / iters[i]);
+    });
+  }
+  return cases.map((c, i) => ({ name: c.name, ns: median(samples[i]), rounds }));
+}
+
+function calibrate(c: Case, roundMs: number): number {
+  c.run(1);
+  let n = 1;
+  for (;;) {
+    const t0 = process.hrtime.bigint();
+    c.run(n);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (ms > roundMs / 4 || n > 1e9) return Math.max(1, Math.round((n * roundMs) / Math.max(ms, 1e-3)));
+    n *= 4;
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export function fmtTime(ns: number): string {
+  if (ns < 1e3) return `${ns.toFixed(0)} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${(ns / 1e6).toFixed(2)} ms`;
+}
+
+export interface Section {
+  title: string;
+  /** Name of the case the ratios are relative to. */
+  baseline: string;
+  results: Result[];
+  notes?: string[];
+}
+
+export function table(s: Section): string {
+  const base = s.results.find((r) => r.name === s.baseline)!;
+  const rows = s.results.map((r) => `| ${r.name} | ${fmtTime(r.ns)} | ${(r.ns / base.ns).toFixed(2)}× |`);
+  return [`**${s.title}** (ratio: time / ${s.baseline})`, '', '| case | time per iteration | ratio |', '|---|---|---|', ...rows, ...(s.notes ?? []).map((n) => `\n${n}`)].join('\n');
+}
+
+/** Writes the run's JSON under bench/results/ and refreshes the README table between its markers. */
+export function save(sections: Section[]): void {
+  const root = path.resolve(__dirname, '..');
+  const meta = { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length };
+  const dir = path.join(root, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const json = JSON.stringify({ meta, sections }, null, 2) + '\n';
+  fs.writeFileSync(path.join(dir, 'latest.json'), json);
+  const md = sections.map(table).join('\n\n');
+  const readme = path.join(root, 'README.md');
+  if (fs.existsSync(readme)) {
+    const text = fs.readFileSync(readme, 'utf8');
+    const start = '<!-- bench:start -->';
+    const end = '<!-- bench:end -->';
+    const i = text.indexOf(start);
+    const j = text.indexOf(end);
+    if (i >= 0 && j > i) {
+      const body = `${start}\nMeasured ${meta.date.slice(0, 10)} on ${meta.cpu} (${meta.cores} cores), Node ${meta.node}.\n\n${md}\n${end}`;
+      fs.writeFileSync(readme, text.slice(0, i) + body + text.slice(j + end.length));
+    }
+  }
+  console.log(md);
+}
