@@ -9,6 +9,7 @@ import { debugprintVariables, labelOf } from '../printing';
 import { JsExecutor, JsPrepared } from '../backend/js';
 import { planMemory, shapeKey } from './memory-plan';
 import { linearize, Program } from './program';
+import { optimize, RewriteLogEntry, RewriteOption } from '../rewrite';
 
 export type UpdatesLike = readonly (readonly [SharedVariable, unknown])[] | ReadonlyMap<SharedVariable, unknown>;
 export type GivensLike = readonly (readonly [Variable, unknown])[] | ReadonlyMap<Variable, unknown>;
@@ -25,6 +26,8 @@ export interface FunctionOptions {
   onUnusedInput?: 'raise' | 'warn' | 'ignore';
   /** Convert inputs to the declared dtype even when values could lose precision (float64 -> float32). */
   allowInputDowncast?: boolean;
+  /** Graph rewrites to run: all (default), none, or all but some names or phases. */
+  rewrites?: RewriteOption;
 }
 
 export interface FunctionInfo {
@@ -45,6 +48,8 @@ export interface CompiledFunction {
   readonly inputs: readonly Variable[];
   /** The graph after compilation, as a Theano-style tree. */
   debugprint(): string;
+  /** Which rewrites fired during compilation, how often, and how long each took. */
+  rewriteLog(): RewriteLogEntry[];
   info(): FunctionInfo;
 }
 
@@ -58,7 +63,7 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
   const where = `function${opts && typeof opts.name === 'string' ? ` ${opts.name}` : ''}`;
   if (!Array.isArray(inputs)) throw new ArgumentError(`${where}: inputs must be an array of Variables, got ${describe(inputs)}`);
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(`${where}: options must be an object, got ${describe(opts)}`);
-  const known = ['updates', 'givens', 'name', 'backend', 'onUnusedInput', 'allowInputDowncast'];
+  const known = ['updates', 'givens', 'name', 'backend', 'onUnusedInput', 'allowInputDowncast', 'rewrites'];
   const unknown = Object.keys(opts).filter((k) => !known.includes(k));
   const problems: string[] = unknown.map((k) => `option ${JSON.stringify(k)} is not known (known: ${known.join(', ')})`);
   if (opts.backend !== undefined && opts.backend !== 'js' && opts.backend !== 'native') problems.push(`backend must be "js" or "native", got ${JSON.stringify(opts.backend)}`);
@@ -148,7 +153,8 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
   }
 
   const name = opts.name ?? 'function';
-  const { program, sharedVars } = linearize(name, fg, outList.length, updated);
+  const { fg: optimized, log } = optimize(fg, opts.rewrites);
+  const { program, sharedVars } = linearize(name, optimized, outList.length, updated);
   const executor = new JsExecutor(program);
   const plans = new Map<string, JsPrepared>();
   let planCount = 0;
@@ -210,8 +216,9 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
   });
   call.debugprint = () => {
     const labels = [...outList.map((_, i) => `output ${i}:`), ...updated.map((s) => `update of ${labelOf(s)}:`)];
-    return debugprintVariables(fg.outputs, labels);
+    return debugprintVariables(optimized.outputs, labels);
   };
+  call.rewriteLog = () => log.map((e) => ({ ...e }));
   call.info = () => ({
     plans: planCount,
     arenaBytes: last?.plan.arenaBytes ?? 0,

@@ -1,4 +1,4 @@
-import { ArgumentError } from '../errors';
+import { ArgumentError, NodeanoError } from '../errors';
 import { DType, dtypeOfTypedArray, isFloat } from '../dtype';
 import { array, describe, NDArray } from '../ndarray';
 import { config } from '../config';
@@ -26,6 +26,19 @@ function allIntegral(v: unknown): boolean {
  */
 export function asVariable(x: unknown, op: string, arg: string, like?: DType): Variable {
   if (x instanceof Variable) return x;
+  try {
+    return convert(x, op, arg, like);
+  } catch (e) {
+    // name the op and argument rather than the internal array() call
+    if (e instanceof NodeanoError && e.message.startsWith('array: ')) {
+      const Cls = e.constructor as new (m: string) => NodeanoError;
+      throw new Cls(`${op}: ${arg}: ${e.message.slice('array: '.length)}`);
+    }
+    throw e;
+  }
+}
+
+function convert(x: unknown, op: string, arg: string, like?: DType): Variable {
   if (typeof x === 'number' || typeof x === 'boolean' || (Array.isArray(x) && !(x[0] instanceof Variable))) {
     if (like === undefined) return constant(x);
     const integral = allIntegral(typeof x === 'boolean' ? Number(x) : x);

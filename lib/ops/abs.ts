@@ -5,6 +5,7 @@ import { sign } from './sign';
 export const AbsOp = defineElemwise({
   name: 'abs',
   kernel: 'Abs',
+  fuseCode: 11,
   arity: 1,
   js: () => 'Math.abs(a)',
   // d|x| = sign(x) dx (0 at 0, as Theano)

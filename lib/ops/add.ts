@@ -4,6 +4,7 @@ import { reduceTo } from './sum-to';
 export const AddOp = defineElemwise({
   name: 'add',
   kernel: 'Add',
+  fuseCode: 1,
   arity: 2,
   js: () => 'a + b',
   infix: ['+', 1],

@@ -4,7 +4,7 @@ import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { shapeStr } from '../ndarray';
-import { constant } from '../graph/as-variable';
+import { asVariable, constant } from '../graph/as-variable';
 import { elemwiseKernel } from './elemwise';
 import { checkBroadcastsTo } from './reduce-kernel';
 import { sum } from './sum';
@@ -56,11 +56,13 @@ export function broadcastLike(x: Variable, ref: Variable, axes: readonly number[
 }
 
 /** Zeros with the run-time shape and the dtype of x. @example T.zerosLike(W) */
-export function zerosLike(x: Variable): Variable {
-  return broadcastLike(constant(0, x.dtype), x);
+export function zerosLike(x: unknown): Variable {
+  const v = asVariable(x, 'zerosLike', 'x');
+  return broadcastLike(constant(0, v.dtype), v);
 }
 
 /** Ones with the run-time shape and the dtype of x. @example T.onesLike(W) */
-export function onesLike(x: Variable): Variable {
-  return broadcastLike(constant(1, x.dtype), x);
+export function onesLike(x: unknown): Variable {
+  const v = asVariable(x, 'onesLike', 'x');
+  return broadcastLike(constant(1, v.dtype), v);
 }

@@ -6,6 +6,7 @@ import { reduceTo } from './sum-to';
 export const DivOp = defineElemwise({
   name: 'div',
   kernel: 'Div',
+  fuseCode: 4,
   arity: 2,
   js: () => 'a / b',
   floatOnly: true,

@@ -16,6 +16,8 @@ export interface ElemwiseSpec {
   name: string;
   kernel: string;
   arity: 1 | 2;
+  /** Opcode of this scalar op inside a Fused kernel (both backends); omitted if it cannot be fused. */
+  fuseCode?: number;
   /** A JS expression over `a` (and `b`), evaluated in double precision, for an output of dtype `dt`. */
   js: (dt: DType) => string;
   /** Whether integer inputs compute in floatX (exp, log, sigmoid, true division...). */
@@ -64,8 +66,12 @@ export function defineElemwise(spec: ElemwiseSpec): ElemwiseOp {
     inferShape: (shapes) => [broadcastShapes(spec.name, shapes)],
     prepareJs: (ctx) => elemwiseKernel(spec.js(ctx.outDtypes[0]), ctx.inShapes, ctx.outShapes[0]),
   });
+  if (spec.fuseCode !== undefined) fusable.set(spec.fuseCode, spec);
   return new ElemwiseOp(spec);
 }
+
+/** Scalar ops by fused opcode. */
+export const fusable = new Map<number, ElemwiseSpec>();
 
 /** Applies a unary elementwise op to anything tensor-like. */
 export function applyUnary(op: ElemwiseOp, x: unknown): Variable {
@@ -80,56 +86,64 @@ export function applyBinary(op: ElemwiseOp, a: unknown, b: unknown): Variable {
 type Loop = (...args: unknown[]) => void;
 const loopCache = new Map<string, Loop>();
 
+/** A scalar computation for the generated loop: per element, `pre` statements then `expr`, over input names `vars`. */
+export interface ScalarBody {
+  vars: readonly string[];
+  pre: string;
+  expr: string;
+}
+
+const VARS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+
 /**
  * The JS reference kernel: a loop generated once per (formula, broadcast pattern) so V8 sees the formula inline
  * instead of a megamorphic callback. Inputs either cover the output exactly (flat index), are a single element
- * (hoisted), or broadcast along some dims (strided row loop).
+ * (hoisted), or broadcast along some dims (strided row loop). `body` is an expression over a, b, ... or a ScalarBody.
  */
-export function elemwiseKernel(expr: string, inShapes: readonly (readonly number[])[], outShape: readonly number[]): JsKernel {
+export function elemwiseKernel(body: string | ScalarBody, inShapes: readonly (readonly number[])[], outShape: readonly number[]): JsKernel {
   const n = sizeOf(outShape);
   const arity = inShapes.length;
-  const vars = ['a', 'b', 'c'].slice(0, arity);
+  const sb: ScalarBody = typeof body === 'string' ? { vars: VARS.slice(0, arity), pre: '', expr: body } : body;
+  const vars = sb.vars;
+  const compute = `${sb.pre} O[OUT] = ${sb.expr};`;
+  const load = vars.map((_, i) => `const I${i} = ins[${i}];`).join(' ');
   const modes = inShapes.map((s) => (sizeOf(s) === 1 ? 's' : sizeOf(s) === n ? 'f' : 'b'));
   if (!modes.includes('b')) {
-    const key = `flat|${modes.join('')}|${expr}`;
+    const key = `flat|${modes.join('')}|${vars.join(',')}|${compute}`;
     let loop = loopCache.get(key);
     if (!loop) {
       const hoist = vars.map((v, i) => (modes[i] === 's' ? `const ${v} = I${i}[0];` : '')).join(' ');
       const reads = vars.map((v, i) => (modes[i] === 'f' ? `const ${v} = I${i}[i];` : '')).join(' ');
-      const params = vars.map((_, i) => `I${i}`).join(', ');
-      loop = new Function(params, 'O', 'n', `${hoist}\nfor (let i = 0; i < n; i++) { ${reads} O[i] = ${expr}; }`) as Loop;
+      loop = new Function('ins', 'O', 'n', `${load} ${hoist}\nfor (let i = 0; i < n; i++) { ${reads} ${compute.replace('OUT', 'i')} }`) as Loop;
       loopCache.set(key, loop);
     }
     const f = loop;
-    if (arity === 1) return (ins, outs) => f(ins[0], outs[0], n);
-    return (ins, outs) => f(ins[0], ins[1], outs[0], n);
+    return (ins, outs) => f(ins, outs[0], n);
   }
   const r = outShape.length;
   const strides = inShapes.map((s) => Int32Array.from(broadcastStrides(s, outShape)));
   const shape = Int32Array.from(outShape);
   const idx = new Int32Array(r);
   const offs = new Int32Array(arity);
-  const key = `strided|${arity}|${expr}`;
+  const key = `strided|${vars.join(',')}|${compute}`;
   let loop = loopCache.get(key);
   if (!loop) {
-    const params = vars.map((_, i) => `I${i}`).join(', ');
-    const strideParams = vars.map((_, i) => `S${i}`).join(', ');
+    const loadS = vars.map((_, i) => `const S${i} = S[${i}];`).join(' ');
     const inner = vars.map((v, i) => `const ${v} = I${i}[offs[${i}] + j * S${i}[r - 1]];`).join(' ');
     const step = vars.map((_, i) => `offs[${i}] += S${i}[d];`).join(' ');
     const back = vars.map((_, i) => `offs[${i}] -= S${i}[d] * shape[d];`).join(' ');
     loop = new Function(
-      params, 'O', strideParams, 'shape', 'idx', 'offs', 'n',
-      `const r = shape.length; const innerN = shape[r - 1]; idx.fill(0); offs.fill(0);
+      'ins', 'O', 'S', 'shape', 'idx', 'offs', 'n',
+      `${load} ${loadS} const r = shape.length; const innerN = shape[r - 1]; idx.fill(0); offs.fill(0);
        for (let o = 0; o < n; ) {
-         for (let j = 0; j < innerN; j++, o++) { ${inner} O[o] = ${expr}; }
+         for (let j = 0; j < innerN; j++, o++) { ${inner} ${compute.replace('OUT', 'o')} }
          for (let d = r - 2; d >= 0; d--) { idx[d]++; ${step} if (idx[d] < shape[d]) break; ${back} idx[d] = 0; }
        }`,
     ) as Loop;
     loopCache.set(key, loop);
   }
   const f = loop;
-  if (arity === 1) return (ins, outs) => f(ins[0], outs[0], strides[0], shape, idx, offs, n);
-  return (ins, outs) => f(ins[0], ins[1], outs[0], strides[0], strides[1], shape, idx, offs, n);
+  return (ins, outs) => f(ins, outs[0], strides, shape, idx, offs, n);
 }
 
 export type { TypedArray };

@@ -4,6 +4,7 @@ import { mul } from './mul';
 export const ExpOp = defineElemwise({
   name: 'exp',
   kernel: 'Exp',
+  fuseCode: 9,
   arity: 1,
   js: () => 'Math.exp(a)',
   floatOnly: true,

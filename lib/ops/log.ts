@@ -4,6 +4,7 @@ import { applyUnary, defineElemwise } from './elemwise';
 export const LogOp = defineElemwise({
   name: 'log',
   kernel: 'Log',
+  fuseCode: 10,
   arity: 1,
   js: () => 'Math.log(a)',
   floatOnly: true,

@@ -4,6 +4,7 @@ import { reduceTo } from './sum-to';
 export const MulOp = defineElemwise({
   name: 'mul',
   kernel: 'Mul',
+  fuseCode: 3,
   arity: 2,
   js: (dt) => (dt === 'int32' ? 'Math.imul(a, b)' : 'a * b'),
   infix: ['*', 2],

@@ -3,6 +3,7 @@ import { applyUnary, defineElemwise } from './elemwise';
 export const NegOp = defineElemwise({
   name: 'neg',
   kernel: 'Neg',
+  fuseCode: 6,
   arity: 1,
   js: () => '-a',
   // d(-x) = -dx

@@ -7,6 +7,7 @@ import { sub } from './sub';
 export const PowOp = defineElemwise({
   name: 'pow',
   kernel: 'Pow',
+  fuseCode: 5,
   arity: 2,
   js: (dt) => (dt === 'int32' ? 'Math.pow(a, b)' : 'Math.pow(a, b)'),
   infix: ['**', 3],

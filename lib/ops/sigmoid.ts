@@ -5,6 +5,7 @@ import { sub } from './sub';
 export const SigmoidOp = defineElemwise({
   name: 'sigmoid',
   kernel: 'Sigmoid',
+  fuseCode: 14,
   arity: 1,
   // exp(-a) overflows to inf for a < -709 and 1/(1+inf) is exactly 0, so no branch is needed
   js: () => '1 / (1 + Math.exp(-a))',

@@ -4,6 +4,7 @@ import { zerosLike } from './broadcast-to';
 export const SignOp = defineElemwise({
   name: 'sign',
   kernel: 'Sign',
+  fuseCode: 12,
   arity: 1,
   js: () => '(a > 0 ? 1 : a < 0 ? -1 : a)',
   // sign is piecewise constant: its gradient is zero (connected, so grad() does not call it disconnected)

@@ -5,6 +5,7 @@ import { mul } from './mul';
 export const SqrtOp = defineElemwise({
   name: 'sqrt',
   kernel: 'Sqrt',
+  fuseCode: 8,
   arity: 1,
   js: () => 'Math.sqrt(a)',
   floatOnly: true,

@@ -5,6 +5,7 @@ import { reduceTo } from './sum-to';
 export const SubOp = defineElemwise({
   name: 'sub',
   kernel: 'Sub',
+  fuseCode: 2,
   arity: 2,
   js: () => 'a - b',
   infix: ['-', 1],

@@ -6,6 +6,7 @@ import { sub } from './sub';
 export const TanhOp = defineElemwise({
   name: 'tanh',
   kernel: 'Tanh',
+  fuseCode: 13,
   arity: 1,
   js: () => 'Math.tanh(a)',
   floatOnly: true,

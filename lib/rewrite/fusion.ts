@@ -1,0 +1,89 @@
+import { isFloat } from '../dtype';
+import { FunctionGraph } from '../graph/fgraph';
+import { Apply, Constant, Variable } from '../graph/variable';
+import { ElemwiseOp } from '../ops/elemwise';
+import { FUSE_CONST, FusedOp } from '../ops/fused';
+import { registerRewrite } from './registry';
+
+// elementwise tree -> fused kernel: every elementwise op whose result feeds exactly one other elementwise op (and is
+// not itself an output) is folded into that consumer, so the tree runs as one loop over memory. Broadcasting inside
+// the tree is fine: elementwise functions commute with broadcasting.
+const MAX_OPS = 48;
+
+function fusable(node: Apply | null): node is Apply {
+  return !!node && node.op instanceof ElemwiseOp && node.op.spec.fuseCode !== undefined && isFloat(node.outputs[0].dtype);
+}
+
+function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
+  const nodes = fg.nodes;
+  const uses = new Map<Variable, number>();
+  for (const n of nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const outputs = new Set(fg.outputs);
+  const absorbed = new Set<Apply>();
+  const replace = new Map<Variable, Variable>();
+
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const root = nodes[k];
+    if (!fusable(root) || absorbed.has(root)) continue;
+    const dtype = root.outputs[0].dtype;
+    const absorbable = (v: Variable) => fusable(v.owner) && v.dtype === dtype && uses.get(v) === 1 && !outputs.has(v) && !absorbed.has(v.owner!);
+    // grow the tree breadth-first up to MAX_OPS ops, so huge chains split into several kernels of bounded size
+    const members = new Set<Apply>([root]);
+    for (let queue = [root]; queue.length && members.size < MAX_OPS; ) {
+      const n = queue.shift()!;
+      for (const i of n.inputs) {
+        if (members.size < MAX_OPS && absorbable(i) && !members.has(i.owner!)) {
+          members.add(i.owner!);
+          queue.push(i.owner!);
+        }
+      }
+    }
+    if (members.size < 2) continue;
+    const inner = (v: Variable) => v.owner !== null && members.has(v.owner);
+
+    const leaves: Variable[] = [];
+    const consts: number[] = [];
+    const ops: number[] = [];
+    const regOf = new Map<Variable, number>();
+    const constReg = new Map<number, number>();
+    // registers: leaves first (numbered once all are known), then ops; so collect ops with symbolic leaf refs
+    const pending: [number, number | string, number | string][] = [];
+    const emit = (v: Variable): number | string => {
+      if (inner(v)) {
+        const n = v.owner!;
+        const args = n.inputs.map(emit);
+        const op = (n.op as ElemwiseOp).spec.fuseCode!;
+        pending.push([op, args[0], args[1] ?? args[0]]);
+        absorbed.add(n);
+        return pending.length - 1;
+      }
+      if (v instanceof Constant && v.value.size === 1) {
+        const val = v.value.data[0];
+        let r = constReg.get(val);
+        if (r === undefined) {
+          consts.push(val);
+          pending.push([FUSE_CONST, `c${consts.length - 1}`, `c${consts.length - 1}`]);
+          r = pending.length - 1;
+          constReg.set(val, r);
+        }
+        return r;
+      }
+      if (!regOf.has(v)) {
+        regOf.set(v, leaves.length);
+        leaves.push(v);
+      }
+      return `l${regOf.get(v)}`;
+    };
+    emit(root.outputs[0]);
+    const nIn = leaves.length;
+    // op results follow the inputs; leaf refs 'l<i>' are input registers, 'c<i>' are indices into consts
+    const reg = (x: number | string) => (typeof x === 'number' ? nIn + x : Number(x.slice(1)));
+    for (const [op, a, b] of pending) ops.push(op, reg(a), reg(b));
+    const fused = new FusedOp([nIn, pending.length, ...ops], consts).makeNode(...leaves).outputs[0];
+    replace.set(root.outputs[0], fused);
+  }
+  if (replace.size === 0) return { fg, count: 0 };
+  return { fg: new FunctionGraph(fg.inputs, fg.outputs, replace, { recursive: true }), count: replace.size };
+}
+
+registerRewrite({ name: 'elementwise tree -> fused kernel', phase: 'fusion', run: fuse });

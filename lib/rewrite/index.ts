@@ -1,0 +1,3 @@
+import './fusion';
+export { optimize, rewriteNames, PHASES } from './registry';
+export type { Phase, Rewrite, RewriteLogEntry, RewriteOption } from './registry';

@@ -1,0 +1,81 @@
+import { ArgumentError } from '../errors';
+import { FunctionGraph } from '../graph/fgraph';
+
+/** Phases run in this order; each rewrite belongs to one. */
+export const PHASES = ['merge', 'constant-folding', 'canonicalize', 'stabilize', 'specialize', 'fusion', 'inplace', 'final-merge'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** A graph rewrite: returns the rewritten graph and how many times it fired (0: graph unchanged). */
+export interface Rewrite {
+  /** The pattern it rewrites, readable: 'elementwise chain -> fused kernel'. */
+  name: string;
+  phase: Phase;
+  run(fg: FunctionGraph): { fg: FunctionGraph; count: number };
+}
+
+export type RewriteOption = 'all' | 'none' | { exclude: readonly string[] };
+
+export interface RewriteLogEntry {
+  phase: Phase;
+  name: string;
+  count: number;
+  ms: number;
+}
+
+const rewrites: Rewrite[] = [];
+
+export function registerRewrite(r: Rewrite): void {
+  if (rewrites.some((x) => x.name === r.name)) throw new Error(`rewrite ${r.name} registered twice`);
+  rewrites.push(r);
+}
+
+export function rewriteNames(): string[] {
+  return rewrites.map((r) => r.name);
+}
+
+/** Maximum passes of one phase before it is reported as not converging. */
+const MAX_PASSES = 20;
+
+/** Runs the enabled rewrites phase by phase, each phase to a fixed point; returns the graph and what fired. */
+export function optimize(fg: FunctionGraph, option: RewriteOption = 'all'): { fg: FunctionGraph; log: RewriteLogEntry[] } {
+  const excluded = checkOption(option);
+  const log: RewriteLogEntry[] = [];
+  if (option === 'none') return { fg, log };
+  for (const phase of PHASES) {
+    const active = rewrites.filter((r) => r.phase === phase && !excluded.has(r.name) && !excluded.has(phase));
+    for (let pass = 0; active.length; pass++) {
+      if (pass === MAX_PASSES) {
+        process.emitWarning(`nodeano: rewrite phase ${phase} did not reach a fixed point in ${MAX_PASSES} passes; continuing with the graph as it is`);
+        break;
+      }
+      let changed = false;
+      for (const r of active) {
+        const t0 = performance.now();
+        const res = r.run(fg);
+        const ms = performance.now() - t0;
+        let entry = log.find((e) => e.name === r.name);
+        if (!entry) log.push((entry = { phase, name: r.name, count: 0, ms: 0 }));
+        entry.count += res.count;
+        entry.ms += ms;
+        if (res.count > 0) {
+          fg = res.fg;
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+  }
+  return { fg, log };
+}
+
+function checkOption(option: unknown): Set<string> {
+  if (option === 'all' || option === 'none' || option === undefined) return new Set();
+  const ex = (option as { exclude?: unknown })?.exclude;
+  if (typeof option !== 'object' || option === null || !Array.isArray(ex) || !ex.every((x) => typeof x === 'string')) {
+    throw new ArgumentError(`function: rewrites must be "all", "none" or { exclude: [names or phases] }, got ${JSON.stringify(option)}`);
+  }
+  const known = new Set<string>([...PHASES, ...rewrites.map((r) => r.name)]);
+  const unknown = ex.filter((x) => !known.has(x));
+  if (unknown.length) throw new ArgumentError(`function: rewrites.exclude must name phases or rewrites (${[...known].join(', ')}), got ${unknown.map((u) => JSON.stringify(u)).join(', ')}`);
+  return new Set(ex);
+}
