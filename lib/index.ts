@@ -24,6 +24,7 @@ export { compileFunction as function, compileFunction as compile } from './compi
 export type { CompiledFunction, FunctionOptions, FunctionInfo } from './compile/function';
 export type { Program } from './compile/program';
 export { pp, debugprint } from './debugprint';
+export { backend } from './backend/select';
 export { RandomState } from './random/random-state';
 
 /** Neural-network ops, Theano's `T.nnet`. */

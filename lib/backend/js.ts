@@ -4,24 +4,25 @@ import { getKernel, JsKernel } from '../graph/kernel-registry';
 import { sizeOf } from '../ndarray';
 import { MemoryPlan } from '../compile/memory-plan';
 import { Program } from '../compile/program';
+import { Executor, Prepared } from './executor';
 
 /** A program bound to one memory plan: arena allocated, kernels specialized to its shapes. */
-export interface JsPrepared {
-  plan: MemoryPlan;
+export interface JsPrepared extends Prepared {
   arena: ArrayBuffer;
-  /** The buffer of every slot; input and shared slots are rebound on each call. */
-  bufs: TypedArray[];
   kernels: JsKernel[];
   stepIns: TypedArray[][];
   stepOuts: TypedArray[][];
   /** [step, position, slot] for every step input read from an input or shared slot. */
   dynamic: Int32Array;
+  /** [shared ref, slot] of the updates applied in place. */
+  inPlace: Int32Array;
 }
 
 const copyKernel: JsKernel = (ins, outs) => outs[0].set(ins[0]);
 
 /** Runs programs with the TypeScript reference kernels: the fallback backend and the reference for native ones. */
-export class JsExecutor {
+export class JsExecutor implements Executor {
+  readonly backend = 'js' as const;
   readonly program: Program;
   private readonly constants: TypedArray[];
 
@@ -67,6 +68,7 @@ export class JsExecutor {
       stepIns: program.steps.map((st) => st.inputs.map((i) => bufs[i])),
       stepOuts: program.steps.map((st) => st.outputs.map((o) => bufs[o])),
       dynamic: Int32Array.from(dynamic),
+      inPlace: Int32Array.from(program.updates.flatMap((u, i) => (plan.resized.includes(i) ? [] : [u.shared, u.slot]))),
     };
   }
 
@@ -86,7 +88,18 @@ export class JsExecutor {
     } catch (e) {
       throw this.wrap(e, this.program.steps[s].node);
     }
+    const up = p.inPlace;
+    for (let u = 0; u < up.length; u += 2) shared[up[u]].set(bufs[up[u + 1]]);
   }
+
+  runAsync(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<void> {
+    return new Promise((resolve) => {
+      this.run(p, inputs, shared);
+      resolve();
+    });
+  }
+
+  dispose(): void {}
 
   private wrap(e: unknown, node: number): Error {
     const info = this.program.nodes[node];

@@ -6,8 +6,8 @@ import { FunctionGraph } from '../graph/fgraph';
 import { ancestors } from '../graph/toposort';
 import { Constant, SharedVariable, Variable } from '../graph/variable';
 import { debugprintVariables, labelOf } from '../printing';
-import { JsExecutor, JsPrepared } from '../backend/js';
-import { planMemory, shapeKey } from './memory-plan';
+import { selectExecutor } from '../backend/select';
+import { Runner } from './runner';
 import { linearize, Program } from './program';
 import { optimize, RewriteLogEntry, RewriteOption } from '../rewrite';
 
@@ -31,6 +31,8 @@ export interface FunctionOptions {
 }
 
 export interface FunctionInfo {
+  /** The backend the function runs on. */
+  backend: 'js' | 'native';
   /** How many memory plans have been made (one per distinct signature of input and shared shapes). */
   plans: number;
   /** Bytes of the arena of the most recent plan, and what the temps would take without reuse. */
@@ -48,12 +50,14 @@ export interface CompiledFunction {
   readonly inputs: readonly Variable[];
   /** The graph after compilation, as a Theano-style tree. */
   debugprint(): string;
+  /** Runs the call off the main thread (native backend); calls are queued, never interleaved. */
+  async(...args: unknown[]): Promise<NDArray | NDArray[] | undefined>;
+  /** Releases the function's native memory now; later calls throw. */
+  dispose(): void;
   /** Which rewrites fired during compilation, how often, and how long each took. */
   rewriteLog(): RewriteLogEntry[];
   info(): FunctionInfo;
 }
-
-const MAX_PLANS = 32;
 
 /**
  * Compiles a function from inputs to outputs, with shared-variable updates applied after every call.
@@ -136,7 +140,6 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
     givens.set(target, v);
   }
   if (problems.length) throw new CompileError(`${where}: ${problems.join('; ')}`);
-  if (opts.backend === 'native') throw new BackendError(`${where}: backend "native" is not available in this build; use "js"`);
 
   const fg = new FunctionGraph(inputs, [...outList, ...updateExprs], givens);
   const missing = fg.missingInputs();
@@ -155,59 +158,15 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
   const name = opts.name ?? 'function';
   const { fg: optimized, log } = optimize(fg, opts.rewrites);
   const { program, sharedVars } = linearize(name, optimized, outList.length, updated);
-  const executor = new JsExecutor(program);
-  const plans = new Map<string, JsPrepared>();
-  let planCount = 0;
-  let calls = 0;
-  let last: JsPrepared | null = null;
-  const allowDowncast = opts.allowInputDowncast === true;
-  const inShapes: number[][] = new Array(inputs.length);
-  const inData: TypedArray[] = new Array(inputs.length);
-  const shData: TypedArray[] = new Array(sharedVars.length);
-  const shShapes: number[][] = new Array(sharedVars.length);
+  const executor = selectExecutor(program, opts.backend, where);
+  const runner = new Runner(name, inputs, sharedVars, executor, opts.allowInputDowncast === true);
+  const shape = (outs: NDArray[]) => (single ? outs[0] : outputs === undefined || outputs === null ? undefined : outs);
 
   const call = function (...args: unknown[]): NDArray | NDArray[] | undefined {
-    if (args.length !== inputs.length) {
-      throw new InputError(`${name}: must be called with ${inputs.length} argument(s) for inputs [${inputs.map((v) => labelOf(v)).join(', ')}], got ${args.length}`);
-    }
-    let bad: string[] | null = null;
-    for (let i = 0; i < args.length; i++) {
-      const r = convertArg(args[i], inputs[i], i, allowDowncast);
-      if (typeof r === 'string') (bad ??= []).push(r);
-      else {
-        inData[i] = r.data;
-        inShapes[i] = r.shape;
-      }
-    }
-    if (bad) throw new InputError(`${name}: ${bad.join('; ')}`);
-    for (let i = 0; i < sharedVars.length; i++) {
-      const st = sharedVars[i].storage;
-      shData[i] = st.data;
-      shShapes[i] = st.shape;
-    }
-    const key = shapeKey(inShapes, shShapes);
-    let prepared = last !== null && last.plan.key === key ? last : plans.get(key);
-    if (!prepared) {
-      prepared = executor.prepare(planMemory(program, inShapes, shShapes));
-      planCount++;
-      if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value as string);
-      plans.set(key, prepared);
-    }
-    last = prepared;
-    executor.run(prepared, inData, shData);
-    calls++;
-    const { bufs, plan } = prepared;
-    const outs = program.outputs.map((slot) => new NDArray(bufs[slot].slice() as TypedArray, plan.shapes[slot], program.slots[slot].dtype));
-    for (const u of program.updates) {
-      const sv = sharedVars[u.shared];
-      const st = sv.storage;
-      const shape = plan.shapes[u.slot];
-      if (sameShape(st.shape, shape)) st.data.set(bufs[u.slot]);
-      else sv.setStorage(new NDArray(bufs[u.slot].slice() as TypedArray, shape, st.dtype));
-    }
-    if (single) return outs[0];
-    return outputs === undefined || outputs === null ? undefined : outs;
+    return shape(runner.runSync(args));
   } as CompiledFunction;
+  call.async = (...args: unknown[]) => runner.runAsync(args).then(shape);
+  call.dispose = () => runner.dispose();
 
   Object.defineProperties(call, {
     fnName: { value: name },
@@ -220,19 +179,14 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
   };
   call.rewriteLog = () => log.map((e) => ({ ...e }));
   call.info = () => ({
-    plans: planCount,
-    arenaBytes: last?.plan.arenaBytes ?? 0,
-    unsharedBytes: last?.plan.unsharedBytes ?? 0,
+    backend: runner.backend,
+    plans: runner.planCount,
+    arenaBytes: runner.lastPlan?.arenaBytes ?? 0,
+    unsharedBytes: runner.lastPlan?.unsharedBytes ?? 0,
     steps: program.steps.length,
-    calls,
+    calls: runner.calls,
   });
   return call;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function pairs(x: unknown, what: string, problems: string[]): (readonly [unknown, unknown])[] {
@@ -250,48 +204,5 @@ function pairs(x: unknown, what: string, problems: string[]): (readonly [unknown
   return [];
 }
 
-/** Converts one call argument to the input's dtype and checks its shape; returns an error message on failure. */
-function convertArg(arg: unknown, v: Variable, i: number, allowDowncast: boolean): NDArray | string {
-  const type = v.type;
-  const what = `argument ${i} (${labelOf(v)}: ${type})`;
-  let value: NDArray;
-  if (arg instanceof NDArray) {
-    value = arg;
-  } else {
-    const taDtype = dtypeOfTypedArray(arg);
-    if (taDtype) {
-      const ta = arg as TypedArray;
-      const shape = shapeForFlat(type.shape, ta.length);
-      if (!shape) return `${what} must be an NDArray or nested array: a flat ${ta.constructor.name} of length ${ta.length} does not fix the shape ${type}`;
-      value = new NDArray(ta, shape, taDtype);
-    } else if (typeof arg === 'number' || typeof arg === 'boolean' || Array.isArray(arg)) {
-      try {
-        // plain JS numbers carry no dtype: they convert to the input's dtype (integers only for int32)
-        value = array(arg, { dtype: type.dtype });
-      } catch (e) {
-        return `${what}: ${(e as Error).message.replace(/^array: /, '')}`;
-      }
-    } else {
-      return `${what} must be an NDArray, typed array, nested array or number, got ${describe(arg)}`;
-    }
-  }
-  if (value.dtype !== type.dtype) {
-    if (canCastSafely(value.dtype, type.dtype) || allowDowncast) value = new NDArray(convertData(value.data, type.dtype), value.shape, type.dtype);
-    else return `${what} must have dtype ${type.dtype} (or one that casts to it safely), got ${value.dtype}; convert it or pass { allowInputDowncast: true } to T.function`;
-  }
-  if (!type.fits(value.shape)) {
-    return `${what} must have shape ${shapeStr(type.shape)}, got ${shapeStr(value.shape)}`;
-  }
-  return value;
-}
-
-function shapeForFlat(shape: readonly (number | null)[], n: number): number[] | null {
-  const unknown = shape.filter((d) => d === null).length;
-  if (unknown === 0) return sizeOf(shape as number[]) === n ? (shape as number[]) : null;
-  if (unknown > 1) return null;
-  const known = sizeOf(shape.filter((d): d is number => d !== null));
-  if (known === 0 || n % known !== 0) return null;
-  return shape.map((d) => (d === null ? n / known : d));
-}
 
 export type { DType };

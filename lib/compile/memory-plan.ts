@@ -16,6 +16,8 @@ export interface MemoryPlan {
   arenaBytes: number;
   /** Sum of all temp sizes: what the arena would take without reuse. */
   unsharedBytes: number;
+  /** Updates (indices into program.updates) whose value has another shape than the shared variable now holds. */
+  resized: number[];
 }
 
 export function shapeKey(inputShapes: readonly (readonly number[])[], sharedShapes: readonly (readonly number[])[]): string {
@@ -94,5 +96,11 @@ export function planMemory(
       } else i++;
     }
   }
-  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes };
+  const resized: number[] = [];
+  program.updates.forEach((u, i) => {
+    const a = shapes[u.slot];
+    const b = sharedShapes[u.shared];
+    if (a.length !== b.length || a.some((d, k) => d !== b[k])) resized.push(i);
+  });
+  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized };
 }

@@ -112,17 +112,22 @@ export function linearize(
   }
 
   const slotFor = (v: Variable) => slotOf.get(v) ?? leafSlot(v);
-  program.outputs = fg.outputs.slice(0, nOutputs).map(slotFor);
+  const stage = (slot: number, v: Variable, what: string) => {
+    slots.push({ kind: 'temp', dtype: slots[slot].dtype, ref: -1 });
+    program.nodes.push(new NodeInfo(v, what));
+    program.steps.push({ kernel: 'Copy', inputs: [slot], outputs: [slots.length - 1], attrs: {}, node: program.nodes.length - 1 });
+    return slots.length - 1;
+  };
+  // updates are written in place after the steps, so an output that is an updated shared variable is copied first
+  program.outputs = fg.outputs.slice(0, nOutputs).map((v) => {
+    const slot = slotFor(v);
+    return v instanceof SharedVariable && updated.includes(v) ? stage(slot, v, 'output copy of ') : slot;
+  });
   const updateSources = fg.outputs.slice(nOutputs);
   program.updates = updated.map((s, i) => {
     let slot = slotFor(updateSources[i]);
     // an update read straight from a leaf could be overwritten by another update first: stage it in a temp
-    if (slots[slot].kind !== 'temp') {
-      slots.push({ kind: 'temp', dtype: slots[slot].dtype, ref: -1 });
-      program.nodes.push(new NodeInfo(updateSources[i], `update of ${s.name ?? 'a shared variable'} from `));
-      program.steps.push({ kernel: 'Copy', inputs: [slot], outputs: [slots.length - 1], attrs: {}, node: program.nodes.length - 1 });
-      slot = slots.length - 1;
-    }
+    if (slots[slot].kind !== 'temp') slot = stage(slot, updateSources[i], `update of ${s.name ?? 'a shared variable'} from `);
     return { shared: sharedVars.indexOf(s), slot };
   });
   return { program, sharedVars };

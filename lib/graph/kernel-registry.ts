@@ -9,6 +9,19 @@ export interface KernelSpec {
   inferShape(inShapes: readonly (readonly number[])[], attrs: Attrs): number[][];
   /** The TypeScript reference kernel, specialized to the shapes and dtypes of one memory plan. */
   prepareJs(ctx: KernelContext): JsKernel;
+  /** The attributes as the native kernel reads them (its comment in native/kernels/ gives the order); none if omitted. */
+  nativeAttrs?(attrs: Attrs): NativeAttrs;
+}
+
+export interface NativeAttrs {
+  ints: readonly number[];
+  floats?: readonly number[];
+}
+
+const DTYPE_CODES: Record<string, number> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+/** DType codes shared with native/kernels/kernel.h. */
+export function dtypeCode(dtype: string): number {
+  return DTYPE_CODES[dtype];
 }
 
 export interface KernelContext {

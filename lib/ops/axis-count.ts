@@ -23,6 +23,7 @@ export class AxisCountOp extends Op {
 }
 
 registerKernel('AxisCount', {
+  nativeAttrs: (a) => ({ ints: a.axes as number[] }),
   inferShape: () => [[]],
   prepareJs: ({ inShapes: [x], attrs }) => {
     const n = (attrs.axes as number[]).reduce((p, a) => p * x[a], 1);

@@ -43,6 +43,7 @@ export function expandedShape(x: readonly number[], axes: readonly number[]): nu
 }
 
 registerKernel('BroadcastTo', {
+  nativeAttrs: (a) => ({ ints: a.axes as number[] }),
   inferShape: ([x, ref], attrs) => {
     checkBroadcastsTo('broadcastTo', expandedShape(x, attrs.axes as number[]), ref);
     return [ref.slice()];

@@ -1,7 +1,7 @@
 import { ArgumentError } from '../errors';
 import { checkDType, DType, isFloat } from '../dtype';
 import { asVariable } from '../graph/as-variable';
-import { registerKernel } from '../graph/kernel-registry';
+import { dtypeCode, registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
@@ -27,6 +27,7 @@ export class CastOp extends Op {
 }
 
 registerKernel('Cast', {
+  nativeAttrs: (a) => ({ ints: [dtypeCode(a.dtype as string)] }),
   inferShape: ([s]) => [s.slice()],
   prepareJs: (ctx) => {
     const to = ctx.outDtypes[0];

@@ -87,6 +87,7 @@ function dotT(a: Variable, b: Variable, transA: boolean, transB: boolean): Varia
 }
 
 registerKernel('Dot', {
+  nativeAttrs: (a) => ({ ints: [a.transA ? 1 : 0, a.transB ? 1 : 0] }),
   inferShape: ([as, bs], attrs) => {
     const [m, k] = dims2(as, attrs.transA as boolean, 'a');
     const [k2, n] = dims2(bs, attrs.transB as boolean, 'b');

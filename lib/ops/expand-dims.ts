@@ -26,6 +26,7 @@ export class ExpandDimsOp extends Op {
 }
 
 registerKernel('ExpandDims', {
+  nativeAttrs: (a) => ({ ints: a.axes as number[] }),
   inferShape: ([x], attrs) => [expandedShape(x, attrs.axes as number[])],
   prepareJs: () => (ins, outs) => outs[0].set(ins[0]),
 });

@@ -57,6 +57,7 @@ export function fusedExpression(code: readonly number[], consts: readonly number
 }
 
 registerKernel('Fused', {
+  nativeAttrs: (a) => ({ ints: a.code as number[], floats: a.consts as number[] }),
   inferShape: (shapes) => [broadcastShapes('fused', shapes)],
   prepareJs: ({ attrs, inShapes, outShapes, outDtypes }) => {
     const code = attrs.code as number[];

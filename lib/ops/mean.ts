@@ -33,6 +33,7 @@ export class MeanOp extends Op {
 }
 
 registerKernel('Mean', {
+  nativeAttrs: (a) => ({ ints: [a.keepdims ? 1 : 0, ...(a.axes as number[])] }),
   inferShape: ([x], attrs) => [reducedShape(x, attrs.axes as number[], attrs.keepdims as boolean, 1)],
   prepareJs: ({ inShapes: [x], attrs }) => {
     const axes = attrs.axes as number[];

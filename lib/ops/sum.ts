@@ -29,6 +29,7 @@ export class SumOp extends Op {
 }
 
 registerKernel('Sum', {
+  nativeAttrs: (a) => ({ ints: [a.keepdims ? 1 : 0, ...(a.axes as number[])] }),
   inferShape: ([x], attrs) => [reducedShape(x, attrs.axes as number[], attrs.keepdims as boolean, 1)],
   prepareJs: ({ inShapes: [x], attrs }) => sumKernel(x, attrs.axes as number[], null),
 });

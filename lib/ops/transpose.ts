@@ -33,6 +33,7 @@ export class TransposeOp extends Op {
 }
 
 registerKernel('Transpose', {
+  nativeAttrs: (a) => ({ ints: a.perm as number[] }),
   inferShape: ([x], attrs) => [(attrs.perm as number[]).map((p) => x[p])],
   prepareJs: ({ inShapes: [x], attrs }) => {
     const perm = attrs.perm as number[];

@@ -1,0 +1,25 @@
+import type { TypedArray } from '../dtype';
+import type { MemoryPlan } from '../compile/memory-plan';
+import type { Program } from '../compile/program';
+
+/** A program bound to one memory plan on some backend. */
+export interface Prepared {
+  plan: MemoryPlan;
+  /** A view of every slot's buffer after `run` (temps view the arena; inputs and shared values as passed). */
+  bufs: TypedArray[];
+}
+
+/**
+ * Runs one program. `run` executes every step and then writes the updates whose shape did not change
+ * (all but plan.resized) into the shared variables' buffers in place; the caller handles resized ones.
+ */
+export interface Executor {
+  readonly backend: 'js' | 'native';
+  readonly program: Program;
+  prepare(plan: MemoryPlan): Prepared;
+  run(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void;
+  /** The same as run, off the main thread where the backend can; updates land on the main thread. */
+  runAsync(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<void>;
+  /** Releases native memory now instead of at garbage collection. */
+  dispose(p?: Prepared): void;
+}

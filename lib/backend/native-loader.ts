@@ -1,0 +1,70 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { TypedArray } from '../dtype';
+import { config, onThreadsChange } from '../config';
+
+/** The N-API surface of native/addon.cc. */
+export interface Addon {
+  info(): { version: string; avx2: boolean; fma: boolean; threads: number; blas: string };
+  kernels(): string[];
+  createProgram(desc: object): object;
+  createPlan(program: object, desc: object): { plan: object; arena: ArrayBuffer };
+  run(plan: object, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void;
+  runAsync(plan: object, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<void>;
+  alloc(bytes: number): ArrayBuffer;
+  setThreads(n: number): void;
+  getThreads(): number;
+  dispose(handle: object): void;
+  [name: string]: unknown;
+}
+
+export interface NativeStatus {
+  addon: Addon | null;
+  /** Why the addon is or is not in use, in one sentence. */
+  reason: string;
+  path: string | null;
+}
+
+let status: NativeStatus | undefined;
+
+/** The package root: the folder holding nodeano's package.json, above lib/ or dist/cjs/. */
+function packageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const pj = path.join(dir, 'package.json');
+    if (fs.existsSync(pj)) {
+      try {
+        if (JSON.parse(fs.readFileSync(pj, 'utf8')).name === 'nodeano') return dir;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    dir = path.dirname(dir);
+  }
+  return path.resolve(__dirname, '..', '..');
+}
+
+/** Loads the addon once: NODEANO_NATIVE_PATH, else build/Release/nodeano.node under the package root. */
+export function loadNative(): NativeStatus {
+  if (status) return status;
+  if (process.env.NODEANO_DISABLE_NATIVE === '1') {
+    return (status = { addon: null, reason: 'disabled by NODEANO_DISABLE_NATIVE=1', path: null });
+  }
+  const file = process.env.NODEANO_NATIVE_PATH || path.join(packageRoot(), 'build', 'Release', 'nodeano.node');
+  if (!fs.existsSync(file)) {
+    return (status = {
+      addon: null,
+      reason: `the native addon was not built (${file} is missing); install libopenblas-dev, cmake and g++, then run npm run build:native`,
+      path: null,
+    });
+  }
+  try {
+    const addon = require(file) as Addon;
+    const info = addon.info();
+    if (config.threads > 0) addon.setThreads(config.threads);
+    onThreadsChange((n) => addon.setThreads(n > 0 ? n : 0));
+    return (status = { addon, reason: `native addon loaded from ${file} (BLAS: ${info.blas}; AVX2: ${info.avx2 ? 'yes' : 'no'})`, path: file });
+  } catch (e) {
+    return (status = { addon: null, reason: `the native addon failed to load: ${(e as Error).message.split('\n')[0]}`, path: file });
+  }
+}

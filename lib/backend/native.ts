@@ -1,0 +1,134 @@
+import { BackendError, NodeanoError, RuntimeError } from '../errors';
+import { ctorOf, TypedArray } from '../dtype';
+import { dtypeCode, getKernel } from '../graph/kernel-registry';
+import { shapeStr, sizeOf } from '../ndarray';
+import { MemoryPlan } from '../compile/memory-plan';
+import { Program } from '../compile/program';
+import { Executor, Prepared } from './executor';
+import { Addon } from './native-loader';
+
+const KIND: Record<string, number> = { input: 0, shared: 1, constant: 2, temp: 3 };
+
+interface NativePrepared extends Prepared {
+  handle: object;
+  arena: ArrayBuffer;
+}
+
+/** The program in the addon's format: flat typed arrays, built once per compiled function. */
+export function serializeProgram(program: Program): object {
+  const kernelNames: string[] = [];
+  const steps: number[] = [];
+  const floats: number[] = [];
+  for (const step of program.steps) {
+    let k = kernelNames.indexOf(step.kernel);
+    if (k < 0) k = kernelNames.push(step.kernel) - 1;
+    const spec = step.kernel === 'Copy' ? undefined : getKernel(step.kernel);
+    const attrs = spec?.nativeAttrs ? spec.nativeAttrs(step.attrs) : { ints: [] };
+    const fl = attrs.floats ?? [];
+    steps.push(k, step.inputs.length, step.outputs.length, attrs.ints.length, fl.length, ...step.inputs, ...step.outputs, ...attrs.ints);
+    floats.push(...fl);
+  }
+  return {
+    slots: Int32Array.from(program.slots.flatMap((s) => [KIND[s.kind], dtypeCode(s.dtype), s.ref])),
+    steps: Int32Array.from(steps),
+    floats: Float64Array.from(floats),
+    kernelNames,
+    constants: program.constants.map((c) => ctorOf(c.dtype).from(c.data)),
+    updates: Int32Array.from(program.updates.flatMap((u) => [u.shared, u.slot])),
+    nInputs: program.inputs.length,
+    nShared: program.shared.length,
+  };
+}
+
+/** Runs programs in the C++ addon: one N-API call per function call, buffers planned once per signature. */
+export class NativeExecutor implements Executor {
+  readonly backend = 'native' as const;
+  readonly program: Program;
+  private readonly addon: Addon;
+  private handle: object | null;
+  private readonly constants: TypedArray[];
+
+  constructor(program: Program, addon: Addon) {
+    this.program = program;
+    this.addon = addon;
+    this.constants = program.constants.map((c) => ctorOf(c.dtype).from(c.data));
+    this.handle = addon.createProgram(serializeProgram(program));
+  }
+
+  prepare(plan: MemoryPlan): NativePrepared {
+    if (!this.handle) throw new BackendError(`${this.program.name}: the function was disposed`);
+    const { program } = this;
+    if (plan.resized.length) {
+      const u = program.updates[plan.resized[0]];
+      throw new BackendError(
+        `${program.name}: the update of ${program.shared[u.shared].name} changes its shape to ${shapeStr(plan.shapes[u.slot])}; ` +
+          'the native backend writes updates in place, so compile this function with { backend: "js" }',
+      );
+    }
+    const shapes: number[] = [];
+    for (const s of plan.shapes) shapes.push(s.length, ...s);
+    const { plan: handle, arena } = this.addon.createPlan(this.handle, {
+      shapes: Int32Array.from(shapes),
+      offsets: Float64Array.from(plan.offsets),
+      arenaBytes: plan.arenaBytes,
+    });
+    const bufs = program.slots.map((s, i) => {
+      if (s.kind === 'temp') return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
+      if (s.kind === 'constant') return this.constants[s.ref];
+      return new (ctorOf(s.dtype))(0);
+    });
+    return { plan, bufs, handle, arena };
+  }
+
+  private bind(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
+    const { slots } = this.program;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (s.kind === 'input') p.bufs[i] = inputs[s.ref];
+      else if (s.kind === 'shared') p.bufs[i] = shared[s.ref];
+    }
+  }
+
+  run(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
+    try {
+      this.addon.run(p.handle, inputs, shared);
+    } catch (e) {
+      throw this.wrap(e);
+    }
+    this.bind(p, inputs, shared);
+  }
+
+  async runAsync(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<void> {
+    try {
+      await this.addon.runAsync(p.handle, inputs, shared);
+    } catch (e) {
+      throw this.wrap(e);
+    }
+    this.bind(p, inputs, shared);
+  }
+
+  dispose(p?: NativePrepared): void {
+    if (p) {
+      this.addon.dispose(p.handle);
+      return;
+    }
+    if (this.handle) this.addon.dispose(this.handle);
+    this.handle = null;
+  }
+
+  /** A native status error as the same typed error the TypeScript backend throws, naming the node. */
+  private wrap(e: unknown): Error {
+    if (e instanceof NodeanoError) return e;
+    const err = e as Error & { code?: string; step?: number };
+    const step = typeof err.step === 'number' ? this.program.steps[err.step] : undefined;
+    const info = step ? this.program.nodes[step.node] : undefined;
+    const msg = `${step ? `${step.kernel}: ` : ''}${err.message}${err.code ? ` (${err.code})` : ''}`;
+    return new RuntimeError(msg, info ? { node: info.label, createdAt: info.createdAt } : {});
+  }
+}
+
+/** Kernels of a program that the addon does not implement. */
+export function missingKernels(program: Program, addon: Addon): string[] {
+  const have = new Set(addon.kernels());
+  return [...new Set(program.steps.map((s) => s.kernel))].filter((k) => !have.has(k));
+}

@@ -1,0 +1,37 @@
+import { BackendError } from '../errors';
+import { config } from '../config';
+import { Program } from '../compile/program';
+import { Executor } from './executor';
+import { JsExecutor } from './js';
+import { missingKernels, NativeExecutor } from './native';
+import { loadNative } from './native-loader';
+
+let warned = false;
+
+/** The executor for a program: the requested backend, or with 'auto' native when it loads and covers every kernel. */
+export function selectExecutor(program: Program, requested: 'js' | 'native' | undefined, where: string): Executor {
+  const choice = requested ?? config.backend;
+  if (choice === 'js') return new JsExecutor(program);
+  const { addon, reason } = loadNative();
+  if (!addon) {
+    if (choice === 'native') throw new BackendError(`${where}: backend "native" is not available: ${reason}`);
+    if (!warned) {
+      warned = true;
+      process.emitWarning(`nodeano: using the TypeScript backend because ${reason}`);
+    }
+    return new JsExecutor(program);
+  }
+  const missing = missingKernels(program, addon);
+  if (missing.length) {
+    if (choice === 'native') throw new BackendError(`${where}: backend "native" has no kernel for ${missing.join(', ')}; use backend "js" for this function`);
+    return new JsExecutor(program);
+  }
+  return new NativeExecutor(program, addon);
+}
+
+/** Which backend compiled functions use by default, and why. @example console.log(T.backend().reason) */
+export function backend(): { name: 'native' | 'js'; reason: string } {
+  if (config.backend === 'js') return { name: 'js', reason: 'T.config.backend is "js"' };
+  const { addon, reason } = loadNative();
+  return { name: addon ? 'native' : 'js', reason };
+}

@@ -1,0 +1,203 @@
+import { InputError, RuntimeError } from '../errors';
+import { canCastSafely, dtypeOfTypedArray, TypedArray } from '../dtype';
+import { array, convertData, describe, NDArray, shapeStr, sizeOf } from '../ndarray';
+import { SharedVariable, Variable } from '../graph/variable';
+import { labelOf } from '../printing';
+import { Executor, Prepared } from '../backend/executor';
+import { planMemory, shapeKey } from './memory-plan';
+
+const MAX_PLANS = 32;
+
+/** Shared variables an async call is reading right now: a synchronous update of one of them would race with it. */
+const readByAsync = new Map<SharedVariable, number>();
+
+/**
+ * The per-call side of a compiled function: converts and checks arguments, keeps one memory plan per signature
+ * of input and shared shapes, runs the executor, copies outputs out and handles updates that change a shape.
+ */
+export class Runner {
+  readonly name: string;
+  private readonly inputs: readonly Variable[];
+  private readonly sharedVars: readonly SharedVariable[];
+  private readonly executor: Executor;
+  private readonly allowDowncast: boolean;
+  private readonly plans = new Map<string, Prepared>();
+  private last: Prepared | null = null;
+  planCount = 0;
+  calls = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private pending = 0;
+  private disposed = false;
+  private readonly inShapes: number[][];
+  private readonly inData: TypedArray[];
+  private readonly shData: TypedArray[];
+  private readonly shShapes: number[][];
+  private readonly updated: Set<SharedVariable>;
+
+  constructor(name: string, inputs: readonly Variable[], sharedVars: readonly SharedVariable[], executor: Executor, allowDowncast: boolean) {
+    this.name = name;
+    this.inputs = inputs;
+    this.sharedVars = sharedVars;
+    this.executor = executor;
+    this.allowDowncast = allowDowncast;
+    this.inShapes = new Array(inputs.length);
+    this.inData = new Array(inputs.length);
+    this.shData = new Array(sharedVars.length);
+    this.shShapes = new Array(sharedVars.length);
+    this.updated = new Set(executor.program.updates.map((u) => sharedVars[u.shared]));
+  }
+
+  get backend(): 'js' | 'native' {
+    return this.executor.backend;
+  }
+  get lastPlan() {
+    return this.last?.plan ?? null;
+  }
+
+  /** Binds arguments and shared values and finds (or makes) the plan for their shapes. */
+  private bind(args: readonly unknown[]): Prepared {
+    if (this.disposed) throw new RuntimeError(`${this.name}: the function was disposed`);
+    const { inputs } = this;
+    if (args.length !== inputs.length) {
+      throw new InputError(`${this.name}: must be called with ${inputs.length} argument(s) for inputs [${inputs.map((v) => labelOf(v)).join(', ')}], got ${args.length}`);
+    }
+    let bad: string[] | null = null;
+    for (let i = 0; i < args.length; i++) {
+      const r = convertArg(args[i], inputs[i], i, this.allowDowncast);
+      if (typeof r === 'string') (bad ??= []).push(r);
+      else {
+        this.inData[i] = r.data;
+        this.inShapes[i] = r.shape;
+      }
+    }
+    if (bad) throw new InputError(`${this.name}: ${bad.join('; ')}`);
+    for (let i = 0; i < this.sharedVars.length; i++) {
+      const st = this.sharedVars[i].storage;
+      this.shData[i] = st.data;
+      this.shShapes[i] = st.shape;
+    }
+    const key = shapeKey(this.inShapes, this.shShapes);
+    const last = this.last;
+    if (last !== null && last.plan.key === key) return last;
+    let prepared = this.plans.get(key);
+    if (!prepared) {
+      prepared = this.executor.prepare(planMemory(this.executor.program, this.inShapes, this.shShapes));
+      this.planCount++;
+      if (this.plans.size >= MAX_PLANS) {
+        const oldest = this.plans.keys().next().value as string;
+        this.executor.dispose(this.plans.get(oldest));
+        this.plans.delete(oldest);
+      }
+      this.plans.set(key, prepared);
+    }
+    this.last = prepared;
+    return prepared;
+  }
+
+  /** Outputs as fresh arrays the caller owns, then the updates that changed shape. */
+  private finish(p: Prepared): NDArray[] {
+    const program = this.executor.program;
+    const { bufs, plan } = p;
+    const outs = program.outputs.map((slot) => new NDArray(bufs[slot].slice() as TypedArray, plan.shapes[slot], program.slots[slot].dtype));
+    for (const i of plan.resized) {
+      const u = program.updates[i];
+      const sv = this.sharedVars[u.shared];
+      sv.setStorage(new NDArray(bufs[u.slot].slice() as TypedArray, plan.shapes[u.slot], sv.dtype));
+    }
+    this.calls++;
+    return outs;
+  }
+
+  runSync(args: readonly unknown[]): NDArray[] {
+    if (this.pending > 0) {
+      throw new RuntimeError(`${this.name}: ${this.pending} asynchronous call(s) of this function are still running; await them before calling it synchronously`);
+    }
+    for (const s of this.updated) {
+      if (readByAsync.has(s)) {
+        throw new RuntimeError(`${this.name}: would update ${labelOf(s)} while an asynchronous call of another function is reading it; await that call first`);
+      }
+    }
+    const p = this.bind(args);
+    this.executor.run(p, this.inData, this.shData);
+    return this.finish(p);
+  }
+
+  /** Queued behind earlier async calls of this function: never interleaved, each sees the previous one's updates. */
+  runAsync(args: readonly unknown[]): Promise<NDArray[]> {
+    const snapshot = args.slice();
+    this.pending++;
+    const job = this.queue.then(async () => {
+      const p = this.bind(snapshot);
+      const inputs = this.inData.slice();
+      const shared = this.shData.slice();
+      for (const s of this.sharedVars) readByAsync.set(s, (readByAsync.get(s) ?? 0) + 1);
+      try {
+        await this.executor.runAsync(p, inputs, shared);
+      } finally {
+        for (const s of this.sharedVars) {
+          const n = readByAsync.get(s)! - 1;
+          if (n === 0) readByAsync.delete(s);
+          else readByAsync.set(s, n);
+        }
+      }
+      return this.finish(p);
+    });
+    const done = job.finally(() => this.pending--);
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const p of this.plans.values()) this.executor.dispose(p);
+    this.plans.clear();
+    this.last = null;
+    this.executor.dispose();
+  }
+}
+
+/** Converts one call argument to the input's dtype and checks its shape; returns an error message on failure. */
+function convertArg(arg: unknown, v: Variable, i: number, allowDowncast: boolean): NDArray | string {
+  const type = v.type;
+  let value: NDArray;
+  if (arg instanceof NDArray) {
+    value = arg;
+  } else {
+    const taDtype = dtypeOfTypedArray(arg);
+    if (taDtype) {
+      const ta = arg as TypedArray;
+      const shape = shapeForFlat(type.shape, ta.length);
+      if (!shape) return `${what(v, i)} must be an NDArray or nested array: a flat ${ta.constructor.name} of length ${ta.length} does not fix the shape ${type}`;
+      value = new NDArray(ta, shape, taDtype);
+    } else if (typeof arg === 'number' || typeof arg === 'boolean' || Array.isArray(arg)) {
+      try {
+        // plain JS numbers carry no dtype: they convert to the input's dtype (integers only for int32)
+        value = array(arg, { dtype: type.dtype });
+      } catch (e) {
+        return `${what(v, i)}: ${(e as Error).message.replace(/^array: /, '')}`;
+      }
+    } else {
+      return `${what(v, i)} must be an NDArray, typed array, nested array or number, got ${describe(arg)}`;
+    }
+  }
+  if (value.dtype !== type.dtype) {
+    if (canCastSafely(value.dtype, type.dtype) || allowDowncast) value = new NDArray(convertData(value.data, type.dtype), value.shape, type.dtype);
+    else return `${what(v, i)} must have dtype ${type.dtype} (or one that casts to it safely), got ${value.dtype}; convert it or pass { allowInputDowncast: true } to T.function`;
+  }
+  if (!type.fits(value.shape)) return `${what(v, i)} must have shape ${shapeStr(type.shape)}, got ${shapeStr(value.shape)}`;
+  return value;
+}
+
+function what(v: Variable, i: number): string {
+  return `argument ${i} (${labelOf(v)}: ${v.type})`;
+}
+
+function shapeForFlat(shape: readonly (number | null)[], n: number): number[] | null {
+  const unknown = shape.filter((d) => d === null).length;
+  if (unknown === 0) return sizeOf(shape as number[]) === n ? (shape as number[]) : null;
+  if (unknown > 1) return null;
+  const known = sizeOf(shape.filter((d): d is number => d !== null));
+  if (known === 0 || n % known !== 0) return null;
+  return shape.map((d) => (d === null ? n / known : d));
+}
