@@ -1,5 +1,6 @@
 import './graph/methods';
 import { sigmoid } from './ops/sigmoid';
+import { logSoftmax, softmax } from './ops/softmax';
 
 export { config } from './config';
 export type { FloatX } from './config';
@@ -28,4 +29,4 @@ export { backend } from './backend/select';
 export { RandomState } from './random/random-state';
 
 /** Neural-network ops, Theano's `T.nnet`. */
-export const nnet = { sigmoid };
+export const nnet = { sigmoid, softmax, logSoftmax };

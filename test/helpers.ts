@@ -1,8 +1,11 @@
 import { expect } from 'vitest';
 import * as T from '../lib';
 
+/** Whether the native addon loaded; native tests skip cleanly without it. */
+export const nativeAvailable = T.backend().name === 'native';
+
 /** Backends every op test runs on: the TypeScript reference always, native where the addon loads. */
-export const backends: ('js' | 'native')[] = ['js'];
+export const backends: ('js' | 'native')[] = nativeAvailable ? ['js', 'native'] : ['js'];
 
 export function close(actual: T.NDArray | number, expected: T.NestedArray, tol = 1e-5): void {
   const a = actual instanceof T.NDArray ? actual : T.array(actual, { dtype: 'float64' });
