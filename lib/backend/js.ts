@@ -19,6 +19,7 @@ export interface JsPrepared extends Prepared {
 }
 
 const copyKernel: JsKernel = (ins, outs) => outs[0].set(ins[0]);
+const noop: JsKernel = () => undefined;
 
 /** Runs programs with the TypeScript reference kernels: the fallback backend and the reference for native ones. */
 export class JsExecutor implements Executor {
@@ -39,7 +40,8 @@ export class JsExecutor implements Executor {
       if (s.kind === 'constant') return this.constants[s.ref];
       return new (ctorOf(s.dtype))(0);
     });
-    const kernels = program.steps.map((step) => {
+    const kernels = program.steps.map((step, t) => {
+      if (plan.skip[t]) return noop;
       if (step.kernel === 'Copy') return copyKernel;
       try {
         return getKernel(step.kernel).prepareJs({

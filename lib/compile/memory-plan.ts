@@ -18,7 +18,12 @@ export interface MemoryPlan {
   unsharedBytes: number;
   /** Updates (indices into program.updates) whose value has another shape than the shared variable now holds. */
   resized: number[];
+  /** 1 for steps that need not run: their output is a view of their input's buffer with these shapes. */
+  skip: Uint8Array;
 }
+
+/** Kernels that move no data when the input already has the output's number of elements. */
+const VIEW_KERNELS = new Set(['SumTo', 'BroadcastTo', 'ExpandDims']);
 
 export function shapeKey(inputShapes: readonly (readonly number[])[], sharedShapes: readonly (readonly number[])[]): string {
   return inputShapes.map((s) => s.join(',')).join(';') + '|' + sharedShapes.map((s) => s.join(',')).join(';');
@@ -53,11 +58,24 @@ export function planMemory(
     step.outputs.forEach((o, k) => (shapes[o] = outShapes[k]));
   });
 
+  // a view step's output shares its input's temp buffer (only temps: shared buffers change under updates)
+  const root = slots.map((_, i) => i);
+  const skip = new Uint8Array(steps.length);
+  steps.forEach((step, t) => {
+    const [i] = step.inputs;
+    const [o] = step.outputs;
+    if (VIEW_KERNELS.has(step.kernel) && slots[i].kind === 'temp' && sizeOf(shapes[i]) === sizeOf(shapes[o])) {
+      root[o] = root[i];
+      skip[t] = 1;
+    }
+  });
+
   const end = steps.length;
   const lastUse = new Array(slots.length).fill(-1);
-  steps.forEach((step, t) => step.inputs.forEach((i) => (lastUse[i] = t)));
-  for (const o of program.outputs) lastUse[o] = end;
-  for (const u of program.updates) lastUse[u.slot] = end;
+  const use = (slot: number, t: number) => (lastUse[root[slot]] = Math.max(lastUse[root[slot]], t));
+  steps.forEach((step, t) => step.inputs.forEach((i) => use(i, t)));
+  for (const o of program.outputs) use(o, end);
+  for (const u of program.updates) use(u.slot, end);
 
   const offsets = new Array(slots.length).fill(-1);
   const free: { off: number; size: number }[] = [];
@@ -66,6 +84,7 @@ export function planMemory(
   const sizes: number[] = new Array(slots.length).fill(0);
   const dying: number[][] = Array.from({ length: end + 1 }, () => []);
   steps.forEach((step, t) => {
+    if (skip[t]) return;
     for (const o of step.outputs) {
       const bytes = Math.max(ALIGN, Math.ceil((sizeOf(shapes[o]) * itemSize(slots[o].dtype)) / ALIGN) * ALIGN);
       unsharedBytes += bytes;
@@ -96,11 +115,14 @@ export function planMemory(
       } else i++;
     }
   }
+  slots.forEach((_, i) => {
+    if (root[i] !== i) offsets[i] = offsets[root[i]];
+  });
   const resized: number[] = [];
   program.updates.forEach((u, i) => {
     const a = shapes[u.slot];
     const b = sharedShapes[u.shared];
     if (a.length !== b.length || a.some((d, k) => d !== b[k])) resized.push(i);
   });
-  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized };
+  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, skip };
 }

@@ -22,4 +22,5 @@ export { tanh } from './tanh';
 export { transpose } from './transpose';
 export { onesLike, zerosLike } from './broadcast-to';
 import './axis-count';
+import './gemm';
 import './sum-to';

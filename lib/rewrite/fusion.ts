@@ -45,7 +45,7 @@ function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
     const consts: number[] = [];
     const ops: number[] = [];
     const regOf = new Map<Variable, number>();
-    const constReg = new Map<number, number>();
+    const constReg = new Map<string, number>();
     // registers: leaves first (numbered once all are known), then ops; so collect ops with symbolic leaf refs
     const pending: [number, number | string, number | string][] = [];
     const emit = (v: Variable): number | string => {
@@ -57,14 +57,16 @@ function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
         absorbed.add(n);
         return pending.length - 1;
       }
-      if (v instanceof Constant && v.value.size === 1) {
+      // only rank-0 constants are inlined: a [1, 1] constant still adds dims by broadcasting
+      if (v instanceof Constant && v.ndim === 0) {
         const val = v.value.data[0];
-        let r = constReg.get(val);
+        const key = Object.is(val, -0) ? '-0' : String(val);
+        let r = constReg.get(key);
         if (r === undefined) {
           consts.push(val);
           pending.push([FUSE_CONST, `c${consts.length - 1}`, `c${consts.length - 1}`]);
           r = pending.length - 1;
-          constReg.set(val, r);
+          constReg.set(key, r);
         }
         return r;
       }
@@ -76,6 +78,7 @@ function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
     };
     emit(root.outputs[0]);
     const nIn = leaves.length;
+    if (nIn === 0) continue; // all leaves constant: nothing to loop over (constant folding's job)
     // op results follow the inputs; leaf refs 'l<i>' are input registers, 'c<i>' are indices into consts
     const reg = (x: number | string) => (typeof x === 'number' ? nIn + x : Number(x.slice(1)));
     for (const [op, a, b] of pending) ops.push(op, reg(a), reg(b));

@@ -1,3 +1,4 @@
+import './specialize';
 import './fusion';
 export { optimize, rewriteNames, PHASES } from './registry';
 export type { Phase, Rewrite, RewriteLogEntry, RewriteOption } from './registry';

@@ -1,0 +1,106 @@
+import { isFloat } from '../dtype';
+import { FunctionGraph } from '../graph/fgraph';
+import { Apply, Constant, Variable } from '../graph/variable';
+import { AddOp } from '../ops/add';
+import { DotOp } from '../ops/dot';
+import { gemm } from '../ops/gemm';
+import { MulOp } from '../ops/mul';
+import { NegOp } from '../ops/neg';
+import { SubOp } from '../ops/sub';
+import { registerRewrite } from './registry';
+
+// alpha*dot(A,B) + beta*C -> gemm(A, B, C, alpha, beta): one BLAS call that reads C once instead of a product, a
+// scaling pass and an addition pass. Matches add/sub of a (constant-)scaled matrix product and a (scaled) C; the
+// product and its scaling must have no other use, since gemm does not keep them.
+
+function scalarConst(v: Variable): number | null {
+  return v instanceof Constant && v.value.size === 1 ? v.value.data[0] : null;
+}
+
+interface Scaled {
+  v: Variable;
+  k: number;
+  /** Nodes absorbed into the scaling: each must have no other use. */
+  via: Variable[];
+}
+
+/** v as k * base for a constant k (through mul by a constant and neg). */
+function unscale(v: Variable): Scaled {
+  let k = 1;
+  const via: Variable[] = [];
+  let cur = v;
+  for (;;) {
+    const n = cur.owner;
+    if (n?.op === NegOp) {
+      k = -k;
+      via.push(cur);
+      cur = n.inputs[0];
+      continue;
+    }
+    if (n?.op === MulOp) {
+      const [a, b] = n.inputs;
+      const ka = scalarConst(a);
+      const kb = scalarConst(b);
+      if (kb !== null && b.ndim === 0) {
+        k *= kb;
+        via.push(cur);
+        cur = a;
+        continue;
+      }
+      if (ka !== null && a.ndim === 0) {
+        k *= ka;
+        via.push(cur);
+        cur = b;
+        continue;
+      }
+    }
+    return { v: cur, k, via };
+  }
+}
+
+function specialize(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
+  const nodes = fg.nodes;
+  const uses = new Map<Variable, number>();
+  for (const n of nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+  for (const o of fg.outputs) uses.set(o, (uses.get(o) ?? 0) + 1);
+  const replace = new Map<Variable, Variable>();
+  const consumed = new Set<Variable>();
+  const private_ = (v: Variable) => uses.get(v) === 1 && !consumed.has(v);
+
+  const asDot = (s: Scaled): Apply | null => {
+    const n = s.v.owner;
+    if (!n || !(n.op instanceof DotOp) || n.inputs[0].ndim !== 2 || n.inputs[1].ndim !== 2) return null;
+    if (!private_(s.v) || !s.via.every(private_)) return null;
+    return n;
+  };
+
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const node = nodes[k];
+    const isAdd = node.op === AddOp;
+    if (!(isAdd || node.op === SubOp) || !isFloat(node.outputs[0].dtype) || consumed.has(node.outputs[0])) continue;
+    const [x, y] = node.inputs;
+    const sx = unscale(x);
+    const sy = unscale(y);
+    const sign = isAdd ? 1 : -1;
+    // try dot on the left, then on the right
+    const options: [Scaled, Scaled, number, number][] = [
+      [sx, sy, 1, sign],
+      [sy, sx, sign, 1],
+    ];
+    for (const [d, c, dSign, cSign] of options) {
+      const dotNode = asDot(d);
+      if (!dotNode || c.v.ndim > 2 || c.v.dtype !== node.outputs[0].dtype) continue;
+      // the whole expression keeps the output's dims only if the product is at least as large (checked at run time)
+      const [a, b] = dotNode.inputs;
+      const op = dotNode.op as DotOp;
+      const out = gemm(a, b, c.v, op.attrs.transA, op.attrs.transB, dSign * d.k, cSign * c.k);
+      replace.set(node.outputs[0], out);
+      [d.v, ...d.via, ...c.via].forEach((v) => consumed.add(v));
+      break;
+    }
+  }
+  if (replace.size === 0) return { fg, count: 0 };
+  return { fg: new FunctionGraph(fg.inputs, fg.outputs, replace, { recursive: true }), count: replace.size };
+}
+
+registerRewrite({ name: 'alpha*dot(A,B) + beta*C -> gemm', phase: 'specialize', run: specialize });
