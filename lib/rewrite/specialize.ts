@@ -3,7 +3,8 @@ import { FunctionGraph } from '../graph/fgraph';
 import { Apply, Constant, Variable } from '../graph/variable';
 import { AddOp } from '../ops/add';
 import { DotOp } from '../ops/dot';
-import { gemm } from '../ops/gemm';
+import { gemm, GemmOp } from '../ops/gemm';
+import { TransposeOp } from '../ops/transpose';
 import { MulOp } from '../ops/mul';
 import { NegOp } from '../ops/neg';
 import { SubOp } from '../ops/sub';
@@ -104,3 +105,29 @@ function specialize(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
 }
 
 registerRewrite({ name: 'alpha*dot(A,B) + beta*C -> gemm', phase: 'specialize', run: specialize });
+
+// dot(A.T, B) -> dot with a transpose flag: BLAS reads A transposed in place, so the transpose is never materialized
+// (the same for gemm). A transposed operand that something else also uses is still computed for that use.
+function foldTranspose(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
+  const replace = new Map<Variable, Variable>();
+  const isT = (v: Variable) => v.ndim === 2 && v.owner?.op instanceof TransposeOp && (v.owner.op as TransposeOp).attrs.perm[0] === 1;
+  for (const node of fg.nodes) {
+    const op = node.op;
+    if (!(op instanceof DotOp || op instanceof GemmOp)) continue;
+    const [a, b] = node.inputs;
+    if (!isT(a) && !isT(b)) continue;
+    const na = isT(a) ? a.owner!.inputs[0] : a;
+    const nb = isT(b) ? b.owner!.inputs[0] : b;
+    const tA = op.attrs.transA !== isT(a);
+    const tB = op.attrs.transB !== isT(b);
+    const out =
+      op instanceof DotOp
+        ? new DotOp(tA, tB).makeNode(na, nb).outputs[0]
+        : gemm(na, nb, node.inputs[2], tA, tB, op.attrs.alpha, op.attrs.beta);
+    replace.set(node.outputs[0], out);
+  }
+  if (replace.size === 0) return { fg, count: 0 };
+  return { fg: new FunctionGraph(fg.inputs, fg.outputs, replace, { recursive: true }), count: replace.size };
+}
+
+registerRewrite({ name: 'dot(A.T, B) -> dot with transpose flag', phase: 'specialize', run: foldTranspose });
