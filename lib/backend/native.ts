@@ -1,7 +1,7 @@
 import { BackendError, NodeanoError, RuntimeError } from '../errors';
 import { ctorOf, TypedArray } from '../dtype';
 import { dtypeCode, getKernel } from '../graph/kernel-registry';
-import { shapeStr, sizeOf } from '../ndarray';
+import { sizeOf } from '../ndarray';
 import { MemoryPlan } from '../compile/memory-plan';
 import { Program } from '../compile/program';
 import { Executor, Prepared } from './executor';
@@ -58,19 +58,13 @@ export class NativeExecutor implements Executor {
   prepare(plan: MemoryPlan): NativePrepared {
     if (!this.handle) throw new BackendError(`${this.program.name}: the function was disposed`);
     const { program } = this;
-    if (plan.resized.length) {
-      const u = program.updates[plan.resized[0]];
-      throw new BackendError(
-        `${program.name}: the update of ${program.shared[u.shared].name} changes its shape to ${shapeStr(plan.shapes[u.slot])}; ` +
-          'the native backend writes updates in place, so compile this function with { backend: "js" }',
-      );
-    }
     const shapes: number[] = [];
     for (const s of plan.shapes) shapes.push(s.length, ...s);
     const { plan: handle, arena } = this.addon.createPlan(this.handle, {
       shapes: Int32Array.from(shapes),
       offsets: Float64Array.from(plan.offsets),
       arenaBytes: plan.arenaBytes,
+      skip: plan.skip,
     });
     const bufs = program.slots.map((s, i) => {
       if (s.kind === 'temp') return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
