@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { TypedArray } from '../dtype';
 import { config, onThreadsChange } from '../config';
+import { setStorageAllocator } from '../graph/variable';
 
 /** The N-API surface of native/addon.cc. */
 export interface Addon {
@@ -63,8 +64,17 @@ export function loadNative(): NativeStatus {
     const info = addon.info();
     if (config.threads > 0) addon.setThreads(config.threads);
     onThreadsChange((n) => addon.setThreads(n > 0 ? n : 0));
+    setStorageAllocator({
+      alloc: (bytes) => addon.alloc(bytes),
+      release: typeof addon.free === 'function' ? (buf) => (addon.free as (b: ArrayBuffer) => void)(buf) : undefined,
+    });
     return (status = { addon, reason: `native addon loaded from ${file} (BLAS: ${info.blas}; AVX2: ${info.avx2 ? 'yes' : 'no'})`, path: file });
   } catch (e) {
     return (status = { addon: null, reason: `the native addon failed to load: ${(e as Error).message.split('\n')[0]}`, path: file });
   }
+}
+
+/** Loads the addon (if the backend may be native) so shared values are allocated in its aligned memory. */
+export function useNativeStorage(): void {
+  if (!status && config.backend !== 'js') loadNative();
 }

@@ -75,6 +75,7 @@ export class Runner {
     }
     if (bad) throw new InputError(`${this.name}: ${bad.join('; ')}`);
     for (let i = 0; i < this.sharedVars.length; i++) {
+      if (this.sharedVars[i].isDisposed) throw new RuntimeError(`${this.name}: shared variable ${labelOf(this.sharedVars[i])} was disposed`);
       const st = this.sharedVars[i].storage;
       this.shData[i] = st.data;
       this.shShapes[i] = st.shape;

@@ -3,6 +3,7 @@ import { checkDType, DType } from '../dtype';
 import { describe, NDArray } from '../ndarray';
 import { toValue, SharedOptions, SharedVariable, Variable } from './variable';
 import { Dim, TensorType } from './type';
+import { useNativeStorage } from '../backend/native-loader';
 
 /**
  * A symbolic input of the given dtype and static shape (null where unknown).
@@ -48,12 +49,12 @@ export const imatrix = fixed([null, null], 'int32');
  */
 export function shared(value: unknown, opts: SharedOptions = {}): SharedVariable {
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(`shared: options must be an object, got ${describe(opts)}`);
+  useNativeStorage();
   // an explicit dtype is an explicit conversion (float64 values into a float32 shared variable are fine)
   const explicit = opts.dtype !== undefined ? checkDType(opts.dtype, 'shared') : undefined;
   let arr: NDArray;
   if (explicit && value instanceof NDArray) arr = value.dtype === explicit ? value : value.astype(explicit);
   else arr = toValue(value, explicit ?? (value instanceof NDArray ? value.dtype : checkDType(undefined, 'shared')), 'shared');
   const sharesMemory = arr.data === (value instanceof NDArray ? value.data : value);
-  const own = sharesMemory && !opts.borrow ? arr.copy() : arr;
-  return new SharedVariable(own, opts.name);
+  return new SharedVariable(arr, opts.name, sharesMemory && opts.borrow === true);
 }

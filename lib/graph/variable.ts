@@ -1,5 +1,5 @@
 import { ArgumentError, DTypeError, ShapeError } from '../errors';
-import { canCastSafely, DType, dtypeOfTypedArray, TypedArray } from '../dtype';
+import { canCastSafely, ctorOf, DType, dtypeOfTypedArray, TypedArray } from '../dtype';
 import { array, convertData, describe, NDArray, shapeStr } from '../ndarray';
 import { captureSite, CreationSite } from './trace';
 import { TensorType } from './type';
@@ -73,22 +73,42 @@ export interface SharedOptions {
  */
 export class SharedVariable extends Variable {
   private value: NDArray;
-  constructor(value: NDArray, name?: string) {
+  private disposed = false;
+  /** `value` is kept as is when `borrowed`, else copied into storage memory (native and 64-byte aligned if loaded). */
+  constructor(value: NDArray, name?: string, borrowed = false) {
     super(new TensorType(value.dtype, value.shape.map(() => null)), null, 0, name);
-    this.value = value;
+    this.value = borrowed ? value : intoStorage(value);
   }
   /** The current value: a copy, or with `{ borrow: true }` the internal array that updates write into. */
   getValue(opts: { borrow?: boolean } = {}): NDArray {
+    this.checkLive('getValue');
     return opts.borrow ? this.value : this.value.copy();
+  }
+  /** Releases the value's memory now; the variable cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const old = this.value;
+    this.value = new NDArray(new (ctorOf(this.dtype))(0), this.value.shape.map(() => 0), this.dtype);
+    releaseStorage(old);
+  }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+  private checkLive(what: string): void {
+    if (this.disposed) throw new ArgumentError(`${this.name ?? 'shared'}.${what}: the shared variable was disposed`);
   }
   /** Replaces the value (copied unless `{ borrow: true }`); the dtype must cast safely and the rank must match. */
   setValue(v: unknown, opts: { borrow?: boolean } = {}): void {
+    this.checkLive('setValue');
     const arr = toValue(v, this.dtype, `shared ${this.name ?? ''}`.trim() + '.setValue');
     if (arr.ndim !== this.ndim) {
       throw new ShapeError(`${this.name ?? 'shared'}.setValue: value must have rank ${this.ndim}, got shape ${shapeStr(arr.shape)}`);
     }
     const sharesMemory = arr.data === (v instanceof NDArray ? v.data : v);
-    this.value = sharesMemory && !opts.borrow ? arr.copy() : arr;
+    // a same-shaped value is written into the existing storage, so borrowed views keep seeing the variable
+    if (!opts.borrow && sameDims(arr.shape, this.value.shape)) this.value.data.set(arr.data);
+    else this.value = sharesMemory && opts.borrow ? arr : intoStorage(arr);
   }
   /** Internal: the array compiled functions read and update in place. */
   get storage(): NDArray {
@@ -96,8 +116,35 @@ export class SharedVariable extends Variable {
   }
   /** Internal: replaces the storage after an update that changed the shape. */
   setStorage(v: NDArray): void {
-    this.value = v;
+    this.value = intoStorage(v);
   }
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Allocates storage for shared values; the native backend installs one giving aligned native memory. */
+export interface StorageAllocator {
+  alloc(bytes: number): ArrayBuffer;
+  release?(buffer: ArrayBuffer): void;
+}
+let allocator: StorageAllocator | null = null;
+
+export function setStorageAllocator(a: StorageAllocator | null): void {
+  allocator = a;
+}
+
+function intoStorage(v: NDArray): NDArray {
+  const Ctor = ctorOf(v.dtype);
+  if (!allocator || v.size === 0) return new NDArray(v.data.slice() as TypedArray, v.shape, v.dtype);
+  const data = new Ctor(allocator.alloc(v.size * Ctor.BYTES_PER_ELEMENT), 0, v.size);
+  data.set(v.data);
+  return new NDArray(data, v.shape, v.dtype);
+}
+
+function releaseStorage(v: NDArray): void {
+  if (allocator?.release && v.data.byteOffset === 0 && v.data.buffer instanceof ArrayBuffer) allocator.release(v.data.buffer);
 }
 
 /** Converts a user value to an NDArray of `dtype`, allowing only safe casts for typed data. */

@@ -215,3 +215,21 @@ describe('function: memory plan', () => {
     expect(p.slots[p.outputs[0]].kind).toBe('temp');
   });
 });
+
+describe('shared variables: dispose', () => {
+  it('releases the value; later use by the variable or a function is a clear error', () => {
+    const w = T.shared(T.ones([3], 'float64'), { name: 'w' });
+    const f = T.function([], w.sum());
+    close(f() as T.NDArray, 3);
+    w.dispose();
+    expectError(() => w.getValue(), T.ArgumentError, 'w.getValue: the shared variable was disposed');
+    expectError(() => w.setValue([1, 2, 3]), T.ArgumentError, 'disposed');
+    expectError(() => f(), T.RuntimeError, 'shared variable w was disposed');
+  });
+  it('setValue with the same shape writes into the storage that borrowed views see', () => {
+    const w = T.shared(T.zeros([2], 'float64'), { name: 'w' });
+    const view = w.getValue({ borrow: true });
+    w.setValue([5, 6]);
+    close(view, [5, 6]);
+  });
+});
