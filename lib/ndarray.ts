@@ -29,6 +29,7 @@ export function describe(v: unknown): string {
   if (ta) return `${(v as object).constructor.name}(${(v as TypedArray).length})`;
   if (Array.isArray(v)) return `array(${v.length})`;
   if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
   return `${typeof v} ${String(v)}`;
