@@ -12,9 +12,11 @@ export interface JsPrepared extends Prepared {
   kernels: JsKernel[];
   stepIns: TypedArray[][];
   stepOuts: TypedArray[][];
-  /** [step, position, slot] for every step input read from an input or shared slot. */
+  /** [step, position, slot, 0 input | 1 output] for every step operand bound at call time. */
   dynamic: Int32Array;
-  /** [shared ref, slot] of the updates applied in place. */
+  /** [slot, 0 input | 1 shared, ref] for every slot bound at call time. */
+  bind: Int32Array;
+  /** [shared ref, slot] of the updates copied into their shared buffer after the steps. */
   inPlace: Int32Array;
 }
 
@@ -36,7 +38,7 @@ export class JsExecutor implements Executor {
     const { program } = this;
     const arena = new ArrayBuffer(plan.arenaBytes);
     const bufs: TypedArray[] = program.slots.map((s, i) => {
-      if (s.kind === 'temp') return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
+      if (s.kind === 'temp' && plan.offsets[i] >= 0) return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
       if (s.kind === 'constant') return this.constants[s.ref];
       return new (ctorOf(s.dtype))(0);
     });
@@ -55,13 +57,21 @@ export class JsExecutor implements Executor {
         throw this.wrap(e, step.node);
       }
     });
+    // slots bound per call: inputs, shared values, and temps that write straight into a shared buffer
+    const alias = new Map<number, number>();
+    for (let i = 0; i < plan.sharedAlias.length; i += 2) alias.set(plan.sharedAlias[i], plan.sharedAlias[i + 1]);
+    const bind: number[] = [];
+    program.slots.forEach((sl, i) => {
+      if (sl.kind === 'input') bind.push(i, 0, sl.ref);
+      else if (sl.kind === 'shared') bind.push(i, 1, sl.ref);
+      else if (alias.has(i)) bind.push(i, 1, alias.get(i)!);
+    });
+    const isBound = (slot: number) => alias.has(slot) || program.slots[slot].kind === 'input' || program.slots[slot].kind === 'shared';
     const dynamic: number[] = [];
-    program.steps.forEach((step, s) =>
-      step.inputs.forEach((slot, k) => {
-        const kind = program.slots[slot].kind;
-        if (kind === 'input' || kind === 'shared') dynamic.push(s, k, slot);
-      }),
-    );
+    program.steps.forEach((step, s) => {
+      step.inputs.forEach((slot, k) => isBound(slot) && dynamic.push(s, k, slot, 0));
+      step.outputs.forEach((slot, k) => isBound(slot) && dynamic.push(s, k, slot, 1));
+    });
     return {
       plan,
       arena,
@@ -70,20 +80,16 @@ export class JsExecutor implements Executor {
       stepIns: program.steps.map((st) => st.inputs.map((i) => bufs[i])),
       stepOuts: program.steps.map((st) => st.outputs.map((o) => bufs[o])),
       dynamic: Int32Array.from(dynamic),
-      inPlace: Int32Array.from(program.updates.flatMap((u, i) => (plan.resized.includes(i) ? [] : [u.shared, u.slot]))),
+      bind: Int32Array.from(bind),
+      inPlace: Int32Array.from(program.updates.flatMap((u, i) => (plan.resized.includes(i) || alias.has(u.slot) ? [] : [u.shared, u.slot]))),
     };
   }
 
   /** Executes every step; inputs and shared values are bound by slot kind and ref. */
   run(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
-    const { slots } = this.program;
-    const { bufs, dynamic, stepIns, stepOuts, kernels } = p;
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i];
-      if (s.kind === 'input') bufs[i] = inputs[s.ref];
-      else if (s.kind === 'shared') bufs[i] = shared[s.ref];
-    }
-    for (let d = 0; d < dynamic.length; d += 3) stepIns[dynamic[d]][dynamic[d + 1]] = bufs[dynamic[d + 2]];
+    const { bufs, bind, dynamic, stepIns, stepOuts, kernels } = p;
+    for (let b = 0; b < bind.length; b += 3) bufs[bind[b]] = bind[b + 1] === 0 ? inputs[bind[b + 2]] : shared[bind[b + 2]];
+    for (let d = 0; d < dynamic.length; d += 4) (dynamic[d + 3] ? stepOuts : stepIns)[dynamic[d]][dynamic[d + 1]] = bufs[dynamic[d + 2]];
     let s = 0;
     try {
       for (; s < kernels.length; s++) kernels[s](stepIns[s], stepOuts[s]);

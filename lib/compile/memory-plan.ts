@@ -20,6 +20,60 @@ export interface MemoryPlan {
   resized: number[];
   /** 1 for steps that need not run: their output is a view of their input's buffer with these shapes. */
   skip: Uint8Array;
+  /**
+   * Pairs [temp slot, shared ref]: the step producing the update value writes straight into the shared variable's
+   * buffer (no copy afterwards), because nothing reads the old value after that step.
+   */
+  sharedAlias: number[];
+}
+
+/** Kernels that may write their output over an input of the output's shape (each element read before written). */
+const IN_PLACE_INPUTS: Record<string, (input: number) => boolean> = {
+  Gemm: (i) => i === 2, // BLAS gemm updates C in place
+  Fused: () => true,
+  Copy: () => true,
+};
+function inPlaceOk(kernel: string, input: number): boolean {
+  if (IN_PLACE_INPUTS[kernel]) return IN_PLACE_INPUTS[kernel](input);
+  return ELEMENTWISE_IN_PLACE.has(kernel);
+}
+const ELEMENTWISE_IN_PLACE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Neg', 'Sqr', 'Sqrt', 'Exp', 'Log', 'Abs', 'Sign', 'Tanh', 'Sigmoid']);
+
+/**
+ * Updates whose value can be computed directly into the shared buffer: the producing step is the last reader of
+ * the old value (or reads it elementwise, in place), so writing there early cannot change what any step sees.
+ * Returns temp slot -> shared ref.
+ */
+function updatesInPlace(program: Program, shapes: number[][], root: number[], resized: number[]): Map<number, number> {
+  const { slots, steps } = program;
+  const producer = new Map<number, number>();
+  steps.forEach((st, t) => st.outputs.forEach((o) => producer.set(o, t)));
+  const sharedSlot = new Map<number, number>();
+  slots.forEach((s, i) => s.kind === 'shared' && sharedSlot.set(s.ref, i));
+  const lastRead = new Map<number, number>();
+  steps.forEach((st, t) => st.inputs.forEach((i) => lastRead.set(i, t)));
+  const outputs = new Set(program.outputs);
+  const taken = new Set<number>();
+  const result = new Map<number, number>();
+  program.updates.forEach((u, k) => {
+    const t = u.slot;
+    const p = producer.get(t);
+    const ss = sharedSlot.get(u.shared);
+    if (resized.includes(k) || p === undefined || ss === undefined || root[t] !== t || taken.has(t) || outputs.has(t)) return;
+    if ((lastRead.get(ss) ?? -1) > p) return;
+    const step = steps[p];
+    const ok = step.inputs.every((i, pos) => i !== ss || (inPlaceOk(step.kernel, pos) && sameDims(shapes[i], shapes[t])));
+    if (!ok) return;
+    // a view of the value read later would see the same bytes, so views of t are fine; views of the old value are not
+    if (slots.some((_, j) => j !== t && root[j] === t)) return;
+    taken.add(t);
+    result.set(t, u.shared);
+  });
+  return result;
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** Kernels that move no data when the input already has the output's number of elements. */
@@ -77,6 +131,16 @@ export function planMemory(
   for (const o of program.outputs) use(o, end);
   for (const u of program.updates) use(u.slot, end);
 
+  const resized: number[] = [];
+  program.updates.forEach((u, i) => {
+    const a = shapes[u.slot];
+    const b = sharedShapes[u.shared];
+    if (a.length !== b.length || a.some((d, k) => d !== b[k])) resized.push(i);
+  });
+  const inShared = updatesInPlace(program, shapes, root, resized);
+  const sharedAlias: number[] = [];
+  for (const [slot, ref] of inShared) sharedAlias.push(slot, ref);
+
   const offsets = new Array(slots.length).fill(-1);
   const free: { off: number; size: number }[] = [];
   let arenaBytes = 0;
@@ -86,6 +150,7 @@ export function planMemory(
   steps.forEach((step, t) => {
     if (skip[t]) return;
     for (const o of step.outputs) {
+      if (inShared.has(o)) continue;
       const bytes = Math.max(ALIGN, Math.ceil((sizeOf(shapes[o]) * itemSize(slots[o].dtype)) / ALIGN) * ALIGN);
       unsharedBytes += bytes;
       const k = free.findIndex((b) => b.size >= bytes);
@@ -118,11 +183,5 @@ export function planMemory(
   slots.forEach((_, i) => {
     if (root[i] !== i) offsets[i] = offsets[root[i]];
   });
-  const resized: number[] = [];
-  program.updates.forEach((u, i) => {
-    const a = shapes[u.slot];
-    const b = sharedShapes[u.shared];
-    if (a.length !== b.length || a.some((d, k) => d !== b[k])) resized.push(i);
-  });
-  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, skip };
+  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, skip, sharedAlias };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
+import { planMemory } from '../../lib/compile/memory-plan';
 import { close, expectError } from '../helpers';
 
 describe('function: bad input at compile time', () => {
@@ -205,6 +206,21 @@ describe('function: memory plan', () => {
     const { arenaBytes, unsharedBytes } = f.info();
     expect(unsharedBytes).toBeGreaterThan(20 * 8000);
     expect(arenaBytes).toBeLessThanOrEqual(3 * 8000 + 64);
+  });
+  it('computes an update straight into the shared buffer when nothing reads the old value later', () => {
+    const w = T.shared(T.array([1, 2], { dtype: 'float64' }), { name: 'w' });
+    const v = T.shared(T.array([10, 20], { dtype: 'float64' }), { name: 'v' });
+    // w's new value is produced first, but v's update still reads the old w: w must not be overwritten early
+    const f = T.function([], undefined, { updates: [[w, w.mul(2)], [v, v.add(w)]] });
+    f();
+    close(w.getValue(), [2, 4]);
+    close(v.getValue(), [11, 22]);
+    const g = T.function([], undefined, { updates: [[w, w.exp().neg()]] });
+    g();
+    close(w.getValue(), [-Math.exp(2), -Math.exp(4)]);
+    const plan = planMemory(g.program, [], [[2]]);
+    expect(plan.sharedAlias).toHaveLength(2);
+    expect(plan.arenaBytes).toBe(0);
   });
   it('produces a serializable program: steps with kernel ids, slots and attributes', () => {
     const x = T.fmatrix('x');
