@@ -7,7 +7,7 @@ import { setStorageAllocator } from '../graph/variable';
 /** The N-API surface of native/addon.cc. */
 export interface Addon {
   info(): { version: string; avx2: boolean; fma: boolean; threads: number; blas: string };
-  kernels(): string[];
+  kernels(names: readonly string[]): string[];
   createProgram(desc: object): object;
   createPlan(program: object, desc: object): { plan: object; arena: ArrayBuffer };
   run(plan: object, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void;

@@ -12,6 +12,8 @@ const KIND: Record<string, number> = { input: 0, shared: 1, constant: 2, temp: 3
 interface NativePrepared extends Prepared {
   handle: object;
   arena: ArrayBuffer;
+  /** [temp slot, shared ref] pairs whose values live in the shared buffers. */
+  aliased: number[];
 }
 
 /** The program in the addon's format: flat typed arrays, built once per compiled function. */
@@ -65,13 +67,16 @@ export class NativeExecutor implements Executor {
       offsets: Float64Array.from(plan.offsets),
       arenaBytes: plan.arenaBytes,
       skip: plan.skip,
+      sharedAlias: Int32Array.from(plan.sharedAlias),
     });
     const bufs = program.slots.map((s, i) => {
-      if (s.kind === 'temp') return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
+      if (s.kind === 'temp' && plan.offsets[i] >= 0) return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
       if (s.kind === 'constant') return this.constants[s.ref];
       return new (ctorOf(s.dtype))(0);
     });
-    return { plan, bufs, handle, arena };
+    const aliased: number[] = [];
+    for (let i = 0; i < plan.sharedAlias.length; i += 2) aliased.push(plan.sharedAlias[i], plan.sharedAlias[i + 1]);
+    return { plan, bufs, handle, arena, aliased };
   }
 
   private bind(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
@@ -81,6 +86,7 @@ export class NativeExecutor implements Executor {
       if (s.kind === 'input') p.bufs[i] = inputs[s.ref];
       else if (s.kind === 'shared') p.bufs[i] = shared[s.ref];
     }
+    for (let i = 0; i < p.aliased.length; i += 2) p.bufs[p.aliased[i]] = shared[p.aliased[i + 1]];
   }
 
   run(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
@@ -123,6 +129,7 @@ export class NativeExecutor implements Executor {
 
 /** Kernels of a program that the addon does not implement. */
 export function missingKernels(program: Program, addon: Addon): string[] {
-  const have = new Set(addon.kernels());
-  return [...new Set(program.steps.map((s) => s.kernel))].filter((k) => !have.has(k));
+  const wanted = [...new Set(program.steps.map((s) => s.kernel))];
+  const have = new Set(addon.kernels(wanted));
+  return wanted.filter((k) => !have.has(k));
 }

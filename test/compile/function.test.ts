@@ -1,3 +1,5 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
 import { planMemory } from '../../lib/compile/memory-plan';
@@ -46,11 +48,27 @@ describe('function: bad input at compile time', () => {
     const x = T.fmatrix('x');
     expectError(() => T.function([], x.sum(), { givens: [[x, T.dvector('d')]] }), T.CompileError, 'givens replacement for x must have type float32[?, ?]');
   });
-  it('asks for native explicitly unavailable rather than falling back', () => {
+  it('rejects an unknown backend name', () => {
     const x = T.vector('x');
-    expectError(() => T.function([x], x, { backend: 'native' }), T.BackendError, 'native');
     expectError(() => T.function([x], x, { backend: 'gpu' as never }), T.CompileError, 'backend must be "js" or "native"');
   });
+  it('makes asking for native without the addon an error, not a silent fallback', () => {
+    // a fresh process where the addon is disabled, as on a machine without OpenBLAS or a compiler
+    const script = `
+      const T = require(${JSON.stringify(path.resolve(__dirname, '../../lib'))});
+      const x = T.vector('x');
+      const out = { auto: T.function([x], x.mul(2)).info().backend, backend: T.backend() };
+      try { T.function([x], x, { backend: 'native' }); } catch (e) { out.error = e.constructor.name + ': ' + e.message; }
+      console.log(JSON.stringify(out));`;
+    const res = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      env: { ...process.env, NODEANO_DISABLE_NATIVE: '1', NODE_NO_WARNINGS: '1' },
+      encoding: 'utf8',
+    });
+    const out = JSON.parse(res.trim().split('\n').pop()!);
+    expect(out.auto).toBe('js');
+    expect(out.backend).toEqual({ name: 'js', reason: 'disabled by NODEANO_DISABLE_NATIVE=1' });
+    expect(out.error).toContain('BackendError: function: backend "native" is not available: disabled by NODEANO_DISABLE_NATIVE=1');
+  }, 30000);
 });
 
 describe('function: bad input at call time', () => {
