@@ -105,9 +105,11 @@ function sigmoidSection(): Section | null {
   };
 }
 
-function torchMlp(): number | null {
+/** PyTorch's ms/step with `threads` intra-op threads (BLAS threads matched), or null without Debian's python3-torch. */
+function torchMlp(threads: number): number | null {
   try {
-    const out = execFileSync('/usr/bin/python3', [`${__dirname}/mlp_torch.py`, '2', '7'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+    const out = execFileSync('/usr/bin/python3', [`${__dirname}/mlp_torch.py`, String(threads), '7'], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
     return JSON.parse(out.trim().split('\n').pop()!).ms_per_step;
   } catch {
     return null;
@@ -139,8 +141,12 @@ function mlpSection(): Section | null {
     });
   }
   const results = compare(cases, { rounds: 7, roundMs: 300 });
-  const torch = torchMlp();
-  if (torch !== null) results.push({ name: 'PyTorch 1.13 (Debian python3-torch), same step', ns: torch * 1e6, rounds: 7 });
+  // on this 2-core machine Debian's PyTorch is far slower with 2 threads than with 1 (OpenMP and OpenBLAS threads
+  // contend), so both are reported
+  for (const threads of [1, 2]) {
+    const torch = torchMlp(threads);
+    if (torch !== null) results.push({ name: `PyTorch 1.13 (Debian python3-torch), ${threads} thread${threads > 1 ? 's' : ''}`, ns: torch * 1e6, rounds: 7 });
+  }
   return {
     title: 'MLP 784-512-512-10 training step, batch 128, sigmoid, softmax cross-entropy, SGD, float32',
     baseline: raw ? 'its 8 gemm calls alone (raw cblas_sgemm)' : 'nodeano MLP step, native',

@@ -474,6 +474,26 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
   return external_buffer(env, buf, size_t(bytes), true);
 }
 
+// rawSgemm(a, b, c: Float32Array, m, n, k, transA, transB) -> undefined: c = op(a) op(b) by cblas_sgemm on the caller's
+// buffers. For benchmarks only (the bound a compiled dot is measured against); sizes are checked against the arrays.
+Napi::Value RawSgemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  TypedView a, b, c;
+  for (int i = 0; i < 3; i++) {
+    TypedView* t = i == 0 ? &a : i == 1 ? &b : &c;
+    if (!typed_view(env, arg(info, i), t) || t->type != napi_float32_array || !t->data)
+      type_fail(env, std::string("rawSgemm: ") + "abc"[i] + " must be a non-detached Float32Array, got " + describe(env, arg(info, i)));
+  }
+  const int64_t m = int64_t(integer_field(env, arg(info, 3), "rawSgemm: m", 0, 1 << 30));
+  const int64_t n = int64_t(integer_field(env, arg(info, 4), "rawSgemm: n", 0, 1 << 30));
+  const int64_t k = int64_t(integer_field(env, arg(info, 5), "rawSgemm: k", 0, 1 << 30));
+  const bool ta = Napi::Value(env, arg(info, 6)).ToBoolean(), tb = Napi::Value(env, arg(info, 7)).ToBoolean();
+  if (int64_t(a.length) < m * k || int64_t(b.length) < k * n || int64_t(c.length) < m * n)
+    fail(env, kInvalid, "rawSgemm: arrays are too small for m, n, k", Kind::RangeError);
+  raw_sgemm(static_cast<const float*>(a.data), static_cast<const float*>(b.data), static_cast<float*>(c.data), int(m), int(n), int(k), ta, tb);
+  return env.Undefined();
+}
+
 // dispose(handle) -> undefined. Frees a program or plan now; later use of the handle throws NODEANO_NATIVE_INVALID.
 // A plan with a runAsync in flight is freed when that run settles (the run still completes and applies its updates);
 // plans made from a disposed program keep working.
@@ -852,6 +872,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New<guarded<SetThreads>>(env, "setThreads"));
   exports.Set("getThreads", Napi::Function::New<guarded<GetThreads>>(env, "getThreads"));
   exports.Set("dispose", Napi::Function::New<guarded<Dispose>>(env, "dispose"));
+  exports.Set("rawSgemm", Napi::Function::New<guarded<RawSgemm>>(env, "rawSgemm"));
   return exports;
 }
 

@@ -1,6 +1,8 @@
 // The program executor (see program.h). Plain C++: no N-API, no JS values.
 #include "program.h"
 
+#include <cblas.h>
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -638,6 +640,11 @@ void Plan::apply_updates(void* const* shared_dst) const {
     const void* src = slot_tensors_[size_t(u.src_slot)].data;
     if (u.bytes && src != shared_dst[u.shared]) std::memcpy(shared_dst[u.shared], src, u.bytes);
   }
+}
+
+void raw_sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool trans_a, bool trans_b) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
+              trans_a ? m : k, b, trans_b ? k : n, 0.0f, c, n);
 }
 
 }  // namespace nodeano

@@ -205,4 +205,7 @@ KernelFn resolve_kernel(const std::string& name, bool* builtin);
 
 const char* status_name(int32_t status);
 
+// c = op(a) op(b) through cblas_sgemm, row-major (benchmarks compare compiled dots against it).
+void raw_sgemm(const float* a, const float* b, float* c, int m, int n, int k, bool trans_a, bool trans_b);
+
 }  // namespace nodeano
