@@ -467,6 +467,9 @@ async function fuzz(n, seed, iterations) {
         pd.offsets = o;
       }
       if (rnd() < 0.2) pd.arenaBytes = pick([0, 1, -1, NaN, 2 ** 47, 1e300, pd.arenaBytes - 1, pd.arenaBytes + 1]);
+      // the optional view-skip and shared-alias fields, well-formed or not
+      if (rnd() < 0.25) pd.skip = rnd() < 0.2 ? weird() : Uint8Array.from({ length: ri(4) + (rnd() < 0.7 ? 0 : 1) }, () => ri(2));
+      if (rnd() < 0.25) pd.sharedAlias = rnd() < 0.2 ? weird() : Int32Array.from({ length: ri(5) }, () => pick([-1, 0, 1, 2, 3, slots.length, 2 ** 30]));
       const r = call(() => n.createPlan(prog, pd), 'createPlan');
       if (!r) continue;
       handles.push(r.plan);
