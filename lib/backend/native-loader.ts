@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { TypedArray } from '../dtype';
 import { config, onThreadsChange } from '../config';
@@ -62,8 +63,9 @@ export function loadNative(): NativeStatus {
   try {
     const addon = require(file) as Addon;
     const info = addon.info();
-    if (config.threads > 0) addon.setThreads(config.threads);
-    onThreadsChange((n) => addon.setThreads(n > 0 ? n : 0));
+    const threads = (n: number) => addon.setThreads(n > 0 ? n : Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+    threads(config.threads);
+    onThreadsChange(threads);
     setStorageAllocator({
       alloc: (bytes) => addon.alloc(bytes),
       release: typeof addon.free === 'function' ? (buf) => (addon.free as (b: ArrayBuffer) => void)(buf) : undefined,

@@ -1,3 +1,4 @@
+import './canonicalize';
 import './specialize';
 import './fusion';
 export { optimize, rewriteNames, PHASES } from './registry';

@@ -90,3 +90,27 @@ describe('rewrites keep the numbers', () => {
     on.params.forEach((p, i) => close(p.getValue(), off.params[i].getValue().toArray() as T.NestedArray, 1e-5));
   });
 });
+
+describe('canonicalize', () => {
+  it('drops x*1, x+0, x-0 and neg(neg(x)), keeping the numbers', () => {
+    const x = T.dvector('x');
+    const y = T.neg(T.neg(x.mul(1).add(0).sub(0))).exp();
+    const f = T.function([x], y);
+    expect(kernels(f)).toEqual(['Exp']);
+    close(f([0, 1]) as T.NDArray, [1, Math.E], 1e-12);
+  });
+  it('does not drop x*1 when the constant would broadcast x to a larger shape', () => {
+    const x = T.dvector('x');
+    const f = T.function([x], x.mul(T.constant([[1], [1]], 'float64')));
+    expect((f([1, 2]) as T.NDArray).shape).toEqual([2, 2]);
+  });
+  it('multiplies by a scalar instead of materializing the broadcast 1 of a sum gradient', () => {
+    const x = T.dmatrix('x');
+    const g = T.grad(T.sum(T.sqr(T.tanh(x))), x);
+    const f = T.function([x], g);
+    expect(kernels(f)).not.toContain('BroadcastTo');
+    T.verifyGrad((v) => T.sqr(T.tanh(v)), [[[0.5, -1], [2, 0.1]]]);
+    const xs = [[0.5, -1]];
+    close(f(xs) as T.NDArray, (T.function([x], g, { rewrites: 'none' })(xs) as T.NDArray).toArray(), 1e-12);
+  });
+});
