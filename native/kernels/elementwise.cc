@@ -1,0 +1,382 @@
+#include "elementwise.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+#include "broadcast_geom.h"
+#include "parallel.h"
+#include "vec_math.h"
+
+namespace nodeano {
+
+// The two float32 instantiations, with internal linkage (see vec_math.h).
+namespace {
+namespace ew::portable {
+namespace vm = vmath::portable;
+using V = simd::Scalar;
+#include "elementwise_f32.inc"
+}  // namespace ew::portable
+}  // namespace
+
+#if NODEANO_HAVE_AVX2
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#endif
+namespace {
+namespace ew::avx2 {
+namespace vm = vmath::avx2;
+using V = simd::Avx2;
+#include "elementwise_f32.inc"
+}  // namespace ew::avx2
+}  // namespace
+#ifdef __clang__
+#pragma clang attribute pop
+#endif
+#pragma GCC pop_options
+#endif
+
+namespace {
+
+// ---- float64 and int32 loops: plain code the compiler vectorizes; transcendentals call libm (correctly rounded or
+// within an ulp, exactness first).
+
+template <class T, class Fn>
+void map1(const T* a, T* y, int64_t n, Fn fn) {
+  for (int64_t i = 0; i < n; i++) y[i] = fn(a[i]);
+}
+
+template <class T, class Fn>
+void map2(const T* a, int sa, const T* b, int sb, T* y, int64_t n, Fn fn) {
+  if (sa && sb) {
+    for (int64_t i = 0; i < n; i++) y[i] = fn(a[i], b[i]);
+  } else if (sa) {
+    const T bv = b[0];
+    for (int64_t i = 0; i < n; i++) y[i] = fn(a[i], bv);
+  } else if (sb) {
+    const T av = a[0];
+    for (int64_t i = 0; i < n; i++) y[i] = fn(av, b[i]);
+  } else {
+    const T v = fn(a[0], b[0]);
+    for (int64_t i = 0; i < n; i++) y[i] = v;
+  }
+}
+
+// sigmoid in double: e/(1+e) with e = exp(-|x|) never overflows, so tiny results keep their relative accuracy.
+double sigmoid_f64(double x) {
+  const double e = std::exp(-std::fabs(x));
+  return (x < 0 ? e : 1.0) / (1.0 + e);
+}
+
+template <class T>
+T sign_of(T a) {
+  return a > 0 ? T(1) : a < 0 ? T(-1) : a;
+}
+
+// Math.pow semantics (the reference): unlike C pow, pow(1, NaN) and pow(±1, ±inf) are NaN.
+double js_pow(double a, double b) {
+  if (std::isnan(b) || (std::isinf(b) && std::fabs(a) == 1.0)) return std::numeric_limits<double>::quiet_NaN();
+  return std::pow(a, b);
+}
+
+void unary_f64(EwOp op, const double* a, double* y, int64_t n) {
+  switch (op) {
+    case EwOp::Neg: return map1(a, y, n, [](double x) { return -x; });
+    case EwOp::Sqr: return map1(a, y, n, [](double x) { return x * x; });
+    case EwOp::Sqrt: return map1(a, y, n, [](double x) { return std::sqrt(x); });
+    case EwOp::Exp: return map1(a, y, n, [](double x) { return std::exp(x); });
+    case EwOp::Log: return map1(a, y, n, [](double x) { return std::log(x); });
+    case EwOp::Abs: return map1(a, y, n, [](double x) { return std::fabs(x); });
+    case EwOp::Sign: return map1(a, y, n, [](double x) { return sign_of(x); });
+    case EwOp::Tanh: return map1(a, y, n, [](double x) { return std::tanh(x); });
+    case EwOp::Sigmoid: return map1(a, y, n, sigmoid_f64);
+    default: std::memmove(y, a, n * sizeof(double));
+  }
+}
+
+void binary_f64(EwOp op, const double* a, int sa, const double* b, int sb, double* y, int64_t n) {
+  switch (op) {
+    case EwOp::Add: return map2(a, sa, b, sb, y, n, [](double u, double v) { return u + v; });
+    case EwOp::Sub: return map2(a, sa, b, sb, y, n, [](double u, double v) { return u - v; });
+    case EwOp::Mul: return map2(a, sa, b, sb, y, n, [](double u, double v) { return u * v; });
+    case EwOp::Div: return map2(a, sa, b, sb, y, n, [](double u, double v) { return u / v; });
+    case EwOp::Pow: return map2(a, sa, b, sb, y, n, js_pow);
+    case EwOp::Max: return map2(a, sa, b, sb, y, n, [](double u, double v) { return u > v || u != u ? u : v; });
+    case EwOp::Min: return map2(a, sa, b, sb, y, n, [](double u, double v) { return u < v || u != u ? u : v; });
+    default: return map2(a, sa, b, sb, y, n, [](double u, double v) { return u > v ? 1.0 : 0.0; });
+  }
+}
+
+// int32 arithmetic wraps (two's complement), computed in uint32 where signed overflow would be undefined.
+int32_t wrap(uint32_t v) { return static_cast<int32_t>(v); }
+uint32_t u32(int32_t v) { return static_cast<uint32_t>(v); }
+
+void unary_i32(EwOp op, const int32_t* a, int32_t* y, int64_t n) {
+  switch (op) {
+    case EwOp::Neg: return map1(a, y, n, [](int32_t x) { return wrap(0u - u32(x)); });
+    case EwOp::Sqr: return map1(a, y, n, [](int32_t x) { return wrap(u32(x) * u32(x)); });
+    case EwOp::Abs: return map1(a, y, n, [](int32_t x) { return x < 0 ? wrap(0u - u32(x)) : x; });
+    case EwOp::Sign: return map1(a, y, n, [](int32_t x) { return sign_of(x); });
+    default: std::memmove(y, a, n * sizeof(int32_t));
+  }
+}
+
+void binary_i32(EwOp op, const int32_t* a, int sa, const int32_t* b, int sb, int32_t* y, int64_t n) {
+  switch (op) {
+    case EwOp::Add: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return wrap(u32(u) + u32(v)); });
+    case EwOp::Sub: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return wrap(u32(u) - u32(v)); });
+    case EwOp::Mul: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return wrap(u32(u) * u32(v)); });
+    case EwOp::Max: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return u > v ? u : v; });
+    case EwOp::Min: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return u < v ? u : v; });
+    default: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return u > v ? 1 : 0; });
+  }
+}
+
+void unary_f32(EwOp op, const float* a, float* y, int64_t n) {
+#if NODEANO_HAVE_AVX2
+  if (simd::avx2_enabled()) return ew::avx2::unary(op, a, y, n);
+#endif
+  ew::portable::unary(op, a, y, n);
+}
+
+void binary_f32(EwOp op, const float* a, int sa, const float* b, int sb, float* y, int64_t n) {
+#if NODEANO_HAVE_AVX2
+  if (simd::avx2_enabled()) return ew::avx2::binary(op, a, sa, b, sb, y, n);
+#endif
+  ew::portable::binary(op, a, sa, b, sb, y, n);
+}
+
+// pow(x, 0.5) is sqrt(x) except at -0 (+0) and -inf (+inf). One pass, so y may equal a.
+template <class T>
+void pow_half(const T* a, T* y, int64_t n) {
+  const T inf = std::numeric_limits<T>::infinity();
+  for (int64_t i = 0; i < n; i++) y[i] = a[i] == -inf ? inf : std::sqrt(a[i]) + T(0);
+}
+
+// Exponents that have an exact cheap form take a vectorized path (same values as pow, which is correctly rounded
+// there); everything else goes through double pow one element at a time.
+template <class T>
+void pow_span(const T* a, int sa, const T* b, int sb, T* y, int64_t n) {
+  if (sa && !sb) {
+    const T e = b[0];
+    const T one = 1;
+    if (e == 2) return ew_unary(EwOp::Sqr, a, y, n);
+    if (e == 1) return ew_unary(EwOp::Copy, a, y, n);
+    if (e == -1) return ew_binary(EwOp::Div, &one, 0, a, 1, y, n);
+    if (e == T(0.5)) return pow_half(a, y, n);
+  }
+  if constexpr (std::is_same_v<T, float>) {
+    map2(a, sa, b, sb, y, n, [](float u, float v) { return static_cast<float>(js_pow(u, v)); });
+  } else {
+    binary_f64(EwOp::Pow, a, sa, b, sb, y, n);
+  }
+}
+
+}  // namespace
+
+bool ew_is_unary(EwOp op) { return op >= EwOp::Neg; }
+
+bool ew_supports(EwOp op, DType dtype) {
+  if (dtype == F32 || dtype == F64) return true;
+  if (dtype != I32) return false;
+  switch (op) {
+    case EwOp::Add: case EwOp::Sub: case EwOp::Mul: case EwOp::Max: case EwOp::Min: case EwOp::Gt:
+    case EwOp::Neg: case EwOp::Sqr: case EwOp::Abs: case EwOp::Sign: case EwOp::Copy:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool ew_is_heavy(EwOp op) {
+  return op == EwOp::Exp || op == EwOp::Log || op == EwOp::Tanh || op == EwOp::Sigmoid || op == EwOp::Pow;
+}
+
+void ew_unary(EwOp op, const float* a, float* y, int64_t n) { unary_f32(op, a, y, n); }
+void ew_unary(EwOp op, const double* a, double* y, int64_t n) { unary_f64(op, a, y, n); }
+void ew_unary(EwOp op, const int32_t* a, int32_t* y, int64_t n) { unary_i32(op, a, y, n); }
+
+void ew_binary(EwOp op, const float* a, int sa, const float* b, int sb, float* y, int64_t n) {
+  if (op == EwOp::Pow) return pow_span(a, sa, b, sb, y, n);
+  binary_f32(op, a, sa, b, sb, y, n);
+}
+void ew_binary(EwOp op, const double* a, int sa, const double* b, int sb, double* y, int64_t n) {
+  if (op == EwOp::Pow) return pow_span(a, sa, b, sb, y, n);
+  binary_f64(op, a, sa, b, sb, y, n);
+}
+void ew_binary(EwOp op, const int32_t* a, int sa, const int32_t* b, int sb, int32_t* y, int64_t n) {
+  binary_i32(op, a, sa, b, sb, y, n);
+}
+
+void ew_select(const float* c, int sc, const float* t, int st, const float* f, int sf, float* y, int64_t n) {
+#if NODEANO_HAVE_AVX2
+  if (simd::avx2_enabled()) return ew::avx2::select(c, sc, t, st, f, sf, y, n);
+#endif
+  ew::portable::select(c, sc, t, st, f, sf, y, n);
+}
+
+void ew_select(const double* c, int sc, const double* t, int st, const double* f, int sf, double* y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] = c[i * sc] != 0 ? t[i * st] : f[i * sf];
+}
+
+void ew_unary_f32_path(EwOp op, const float* a, float* y, int64_t n, bool avx2) {
+#if NODEANO_HAVE_AVX2
+  if (avx2) return ew::avx2::unary(op, a, y, n);
+#endif
+  (void)avx2;
+  ew::portable::unary(op, a, y, n);
+}
+
+float ew_exp_f32(float x) { return vmath::portable::exp_f32(x); }
+float ew_log_f32(float x) { return vmath::portable::log_f32(x); }
+float ew_tanh_f32(float x) { return vmath::portable::tanh_f32(x); }
+float ew_sigmoid_f32(float x) { return vmath::portable::sigmoid_f32(x); }
+
+namespace {
+
+// Runs op over out = op(in...) row by row: one contiguous span when the operands merge to rank 1 (same shape or a
+// scalar operand), else one span per innermost row with each operand contiguous or scalar within the row.
+template <class T>
+void run_elementwise(const KernelCtx& ctx, EwOp op, const BroadcastGeom& g) {
+  const bool unary = ew_is_unary(op);
+  const T* a = static_cast<const T*>(ctx.in[0].data);
+  const T* b = unary ? a : static_cast<const T*>(ctx.in[1].data);
+  T* y = static_cast<T*>(ctx.out->data);
+  const int sa = g.inner_stride(0), sb = unary ? 0 : g.inner_stride(1);
+  const int64_t inner = g.inner(), rows = g.rows();
+  const int64_t grain = ew_is_heavy(op) ? kGrainHeavy : kGrainCheap;
+  auto span = [&](int64_t oa, int64_t ob, int64_t oy, int64_t n) {
+    if (unary) {
+      ew_unary(op, a + oa, y + oy, n);
+    } else {
+      ew_binary(op, a + oa, sa, b + ob, sb, y + oy, n);
+    }
+  };
+  if (rows == 1) {
+    parallel_range(ctx, inner, grain, [&](int64_t i0, int64_t i1) { span(i0 * sa, i0 * sb, i0, i1 - i0); });
+    return;
+  }
+  parallel_range(ctx, rows, std::max<int64_t>(1, grain / inner), [&](int64_t r0, int64_t r1) {
+    RowCursor c(g, r0);
+    for (int64_t r = r0; r < r1; r++, c.next()) span(c.off[0], unary ? 0 : c.off[1], r * inner, inner);
+  });
+}
+
+Status elementwise(const KernelCtx& ctx, EwOp op) {
+  const int arity = ew_is_unary(op) ? 1 : 2;
+  if (ctx.n_in != arity || ctx.n_out != 1) return ERR_INVALID;
+  const Tensor& y = *ctx.out;
+  for (int i = 0; i < arity; i++) {
+    if (ctx.in[i].dtype != y.dtype) return ERR_DTYPE;
+  }
+  if (!ew_supports(op, y.dtype)) return ERR_DTYPE;
+  const Tensor* operands[2] = {&ctx.in[0], arity == 2 ? &ctx.in[1] : nullptr};
+  BroadcastGeom g;
+  if (!broadcast_geom(operands, arity, y.shape, y.ndim, &g)) return ERR_SHAPE;
+  if (arity == 1 && ctx.in[0].size != y.size) return ERR_SHAPE;  // unary ops keep the shape
+  if (y.size == 0) return OK;
+  switch (y.dtype) {
+    case F32: run_elementwise<float>(ctx, op, g); break;
+    case F64: run_elementwise<double>(ctx, op, g); break;
+    default: run_elementwise<int32_t>(ctx, op, g); break;
+  }
+  return OK;
+}
+
+// JS ToInt32 of a number: truncate toward zero, wrap modulo 2^32; NaN and ±inf give 0.
+int32_t to_int32(double d) {
+  if (std::fabs(d) < 2147483648.0) return static_cast<int32_t>(d);
+  if (!std::isfinite(d)) return 0;
+  double m = std::fmod(std::trunc(d), 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return static_cast<int32_t>(static_cast<uint32_t>(m));
+}
+
+template <class From, class To>
+void convert(const From* x, To* y, int64_t n) {
+  if constexpr (std::is_same_v<To, uint8_t>) {
+    for (int64_t i = 0; i < n; i++) y[i] = x[i] != 0 ? 1 : 0;
+  } else if constexpr (std::is_same_v<To, int32_t> && std::is_floating_point_v<From>) {
+    for (int64_t i = 0; i < n; i++) y[i] = to_int32(x[i]);
+  } else {
+    for (int64_t i = 0; i < n; i++) y[i] = static_cast<To>(x[i]);
+  }
+}
+
+template <class From>
+void convert_to(const void* x, DType to, void* y, int64_t n) {
+  const From* in = static_cast<const From*>(x);
+  switch (to) {
+    case F32: return convert(in, static_cast<float*>(y), n);
+    case F64: return convert(in, static_cast<double*>(y), n);
+    case I32: return convert(in, static_cast<int32_t*>(y), n);
+    default: return convert(in, static_cast<uint8_t*>(y), n);
+  }
+}
+
+void convert_any(const void* x, DType from, DType to, void* y, int64_t n) {
+  switch (from) {
+    case F32: return convert_to<float>(x, to, y, n);
+    case F64: return convert_to<double>(x, to, y, n);
+    case I32: return convert_to<int32_t>(x, to, y, n);
+    default: return convert_to<uint8_t>(x, to, y, n);
+  }
+}
+
+bool valid_dtype(int32_t d) { return d >= F32 && d <= BOOL; }
+
+}  // namespace
+
+// Add/Sub/Mul/Div/Pow: out = op(in0, in1), inputs broadcast (NumPy) to out, all of out's dtype; no attrs; out does
+// not alias the inputs. Div and Pow are float only.
+Status add_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Add); }
+Status sub_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sub); }
+Status mul_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Mul); }
+Status div_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Div); }
+Status pow_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Pow); }
+// Unary ops: out = op(in0), same shape and dtype; no attrs. Sqrt/Exp/Log/Tanh/Sigmoid are float only.
+Status neg_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Neg); }
+Status sqr_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sqr); }
+Status sqrt_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sqrt); }
+Status exp_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Exp); }
+Status log_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Log); }
+Status abs_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Abs); }
+Status sign_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sign); }
+Status tanh_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Tanh); }
+Status sigmoid_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sigmoid); }
+
+// Copy: out = in0 byte for byte (same dtype and element count, any dtype); no attrs.
+Status copy_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in != 1 || ctx.n_out != 1) return ERR_INVALID;
+  if (ctx.in[0].dtype != ctx.out->dtype) return ERR_DTYPE;
+  if (ctx.in[0].size != ctx.out->size) return ERR_SHAPE;
+  if (ctx.out->size > 0) std::memcpy(ctx.out->data, ctx.in[0].data, ctx.out->size * dtype_size(ctx.out->dtype));
+  return OK;
+}
+
+// ExpandDims: out = in0 with size-1 dims inserted (same bytes); ints [...axes] are not needed and ignored.
+Status expand_dims_kernel(const KernelCtx& ctx) { return copy_kernel(ctx); }
+
+// Cast: out = in0 converted to out.dtype, same shape, any dtype to any dtype; ints [outDtype] (optional, must equal
+// out.dtype). Float -> I32 truncates toward zero and wraps modulo 2^32 (JS ToInt32: NaN, ±inf -> 0); -> BOOL is
+// x != 0 (NaN -> 1); BOOL reads its byte value.
+Status cast_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in != 1 || ctx.n_out != 1) return ERR_INVALID;
+  const Tensor& x = ctx.in[0];
+  Tensor& y = *ctx.out;
+  if (ctx.attrs.n_ints > 0 && ctx.attrs.ints[0] != y.dtype) return ERR_INVALID;
+  if (!valid_dtype(x.dtype) || !valid_dtype(y.dtype)) return ERR_DTYPE;
+  if (x.size != y.size) return ERR_SHAPE;
+  const size_t xs = dtype_size(x.dtype), ys = dtype_size(y.dtype);
+  parallel_range(ctx, y.size, kGrainCheap, [&](int64_t i0, int64_t i1) {
+    convert_any(static_cast<const char*>(x.data) + i0 * xs, x.dtype, y.dtype, static_cast<char*>(y.data) + i0 * ys,
+                i1 - i0);
+  });
+  return OK;
+}
+
+}  // namespace nodeano

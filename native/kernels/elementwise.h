@@ -1,0 +1,64 @@
+// Elementwise kernels with NumPy broadcasting, and the span loops that the Fused kernel reuses.
+#pragma once
+#include <cstdint>
+
+#include "kernel.h"
+
+namespace nodeano {
+
+Status add_kernel(const KernelCtx& ctx);
+Status sub_kernel(const KernelCtx& ctx);
+Status mul_kernel(const KernelCtx& ctx);
+Status div_kernel(const KernelCtx& ctx);
+Status pow_kernel(const KernelCtx& ctx);
+Status neg_kernel(const KernelCtx& ctx);
+Status sqr_kernel(const KernelCtx& ctx);
+Status sqrt_kernel(const KernelCtx& ctx);
+Status exp_kernel(const KernelCtx& ctx);
+Status log_kernel(const KernelCtx& ctx);
+Status abs_kernel(const KernelCtx& ctx);
+Status sign_kernel(const KernelCtx& ctx);
+Status tanh_kernel(const KernelCtx& ctx);
+Status sigmoid_kernel(const KernelCtx& ctx);
+Status copy_kernel(const KernelCtx& ctx);
+Status cast_kernel(const KernelCtx& ctx);
+Status expand_dims_kernel(const KernelCtx& ctx);
+
+// The operations of the span loops. Max/Min propagate NaN; Gt gives 1 or 0; Sign keeps ±0 and NaN.
+// Binary ops come first: ew_is_unary(op) is op >= Neg.
+enum class EwOp : uint8_t {
+  Add, Sub, Mul, Div, Pow, Max, Min, Gt,
+  Neg, Sqr, Sqrt, Exp, Log, Abs, Sign, Tanh, Sigmoid, Copy,
+};
+
+bool ew_is_unary(EwOp op);
+// Whether op has an implementation for dtype (F32 and F64: all; I32: Add Sub Mul Max Min Gt Neg Sqr Abs Sign Copy).
+bool ew_supports(EwOp op, DType dtype);
+// Heavy ops (transcendentals, pow) are worth splitting across threads at smaller sizes.
+bool ew_is_heavy(EwOp op);
+
+// y[i] = op(a[i]) for i in [0, n). y may equal a.
+void ew_unary(EwOp op, const float* a, float* y, int64_t n);
+void ew_unary(EwOp op, const double* a, double* y, int64_t n);
+void ew_unary(EwOp op, const int32_t* a, int32_t* y, int64_t n);
+
+// y[i] = op(a[i * sa], b[i * sb]) with sa, sb in {0, 1} (0: a scalar operand). y may equal an operand of stride 1.
+void ew_binary(EwOp op, const float* a, int sa, const float* b, int sb, float* y, int64_t n);
+void ew_binary(EwOp op, const double* a, int sa, const double* b, int sb, double* y, int64_t n);
+void ew_binary(EwOp op, const int32_t* a, int sa, const int32_t* b, int sb, int32_t* y, int64_t n);
+
+// y[i] = c[i * sc] != 0 ? t[i * st] : f[i * sf] (NaN counts as non-zero, as in a cast to bool).
+void ew_select(const float* c, int sc, const float* t, int st, const float* f, int sf, float* y, int64_t n);
+void ew_select(const double* c, int sc, const double* t, int st, const double* f, int sf, double* y, int64_t n);
+
+// Test hook: the float32 unary loop of one path (avx2 = true needs a CPU with AVX2), whatever simd::avx2_enabled()
+// says, so both paths can be compared on the same inputs from several threads.
+void ew_unary_f32_path(EwOp op, const float* a, float* y, int64_t n, bool avx2);
+
+// Scalar float32 functions of the elementwise kernels (the portable formulas; the AVX2 path is bit-identical).
+float ew_exp_f32(float x);
+float ew_log_f32(float x);
+float ew_tanh_f32(float x);
+float ew_sigmoid_f32(float x);
+
+}  // namespace nodeano

@@ -1,0 +1,253 @@
+#include "fused.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "broadcast_geom.h"
+#include "elementwise.h"
+#include "parallel.h"
+
+namespace nodeano {
+
+namespace {
+
+constexpr int kMaxRegs = 128;   // inputs + ops; longer programs are ERR_UNSUPPORTED
+constexpr int kMaxInputs = 32;
+constexpr int64_t kBlock = 512;  // elements per block: a few registers of it stay in L1
+constexpr size_t kStackBytes = 64 * 1024;
+
+// How a register's values are found for a block: a pointer into an input, one broadcast value, a gathered
+// (broadcast) input, a temporary in a block buffer slot, or nothing (an input no op reads).
+enum class Kind : uint8_t { Full, Scalar, Gather, Temp, Unused };
+
+struct Instr {
+  int32_t opcode = 0;
+  EwOp op = EwOp::Copy;
+  int32_t arg[3] = {0, 0, 0};  // operand registers (a, b, c); for CONST, arg[0] indexes floats
+};
+
+template <class T>
+struct Program {
+  int n_in = 0, n_regs = 0, n_slots = 0;
+  bool heavy = false;
+  Instr code[kMaxRegs];  // indexed by register; entries >= n_in
+  Kind kind[kMaxRegs];
+  int slot[kMaxRegs];
+  T scalar[kMaxRegs];
+  BroadcastGeom geom[kMaxInputs];
+};
+
+bool to_ew(int32_t opcode, EwOp* op) {
+  static const EwOp table[] = {EwOp::Copy, EwOp::Add, EwOp::Sub, EwOp::Mul, EwOp::Div, EwOp::Pow, EwOp::Neg,
+                               EwOp::Sqr, EwOp::Sqrt, EwOp::Exp, EwOp::Log, EwOp::Abs, EwOp::Sign, EwOp::Tanh,
+                               EwOp::Sigmoid, EwOp::Max, EwOp::Min, EwOp::Gt, EwOp::Copy};
+  if (opcode < 0 || opcode > kFusedSelect) return false;
+  *op = table[opcode];
+  return true;
+}
+
+int arity(const Instr& in) {
+  if (in.opcode == kFusedConst) return 0;
+  if (in.opcode == kFusedSelect) return 3;
+  return ew_is_unary(in.op) ? 1 : 2;
+}
+
+// Decodes ints [nIn, nOps, (opcode, a, b[, c]) * nOps] and checks every register reference.
+Status decode(const KernelCtx& ctx, Instr* code, int* n_in, int* n_regs) {
+  const Attrs& at = ctx.attrs;
+  if (at.n_ints < 2) return ERR_INVALID;
+  *n_in = at.ints[0];
+  const int n_ops = at.ints[1];
+  if (*n_in != ctx.n_in || n_ops < 0 || *n_in + n_ops == 0) return ERR_INVALID;
+  if (*n_in > kMaxInputs || *n_in + n_ops > kMaxRegs) return ERR_UNSUPPORTED;
+  int pos = 2;
+  for (int k = 0; k < n_ops; k++) {
+    const int r = *n_in + k;
+    Instr& in = code[r];
+    if (pos + 3 > at.n_ints) return ERR_INVALID;
+    in.opcode = at.ints[pos];
+    in.arg[0] = at.ints[pos + 1];
+    in.arg[1] = at.ints[pos + 2];
+    pos += 3;
+    if (!to_ew(in.opcode, &in.op)) return ERR_INVALID;
+    if (in.opcode == kFusedSelect) {
+      if (pos >= at.n_ints) return ERR_INVALID;
+      in.arg[2] = at.ints[pos++];
+    }
+    if (in.opcode == kFusedConst && (in.arg[0] < 0 || in.arg[0] >= at.n_floats)) return ERR_INVALID;
+    for (int j = 0; j < arity(in); j++) {
+      if (in.arg[j] < 0 || in.arg[j] >= r) return ERR_INVALID;
+    }
+  }
+  if (pos != at.n_ints) return ERR_INVALID;
+  *n_regs = *n_in + n_ops;
+  return OK;
+}
+
+template <class T>
+void run_op(const Instr& in, const T* const* p, const int* s, T* y, int64_t n) {
+  if (in.opcode == kFusedSelect) return ew_select(p[0], s[0], p[1], s[1], p[2], s[2], y, n);
+  if (ew_is_unary(in.op)) return ew_unary(in.op, p[0], y, n);
+  ew_binary(in.op, p[0], s[0], p[1], s[1], y, n);
+}
+
+// Classifies registers, folds ops on scalars once, and assigns buffer slots: a temporary's slot is freed after its
+// last reader, before that reader's result is placed, so results can overwrite a dying operand in place. The output
+// register needs no slot: its op writes straight into out.
+template <class T>
+Status plan(const KernelCtx& ctx, Program<T>* pg) {
+  Status st = decode(ctx, pg->code, &pg->n_in, &pg->n_regs);
+  if (st != OK) return st;
+  const Tensor& out = *ctx.out;
+  const int last = pg->n_regs - 1;
+  int last_use[kMaxRegs];
+  std::fill(last_use, last_use + kMaxRegs, -1);
+  for (int r = pg->n_in; r < pg->n_regs; r++) {
+    for (int j = 0; j < arity(pg->code[r]); j++) last_use[pg->code[r].arg[j]] = r;
+  }
+  bool free_slot[kMaxRegs];
+  std::fill(free_slot, free_slot + kMaxRegs, false);
+  int n_slots = 0;
+  auto take = [&]() {
+    for (int i = 0; i < n_slots; i++) {
+      if (free_slot[i]) {
+        free_slot[i] = false;
+        return i;
+      }
+    }
+    return n_slots++;
+  };
+  for (int r = 0; r < pg->n_in; r++) {
+    const Tensor& x = ctx.in[r];
+    if (x.dtype != out.dtype) return ERR_DTYPE;
+    const Tensor* ops[1] = {&x};
+    BroadcastGeom& g = pg->geom[r];
+    if (!broadcast_geom(ops, 1, out.shape, out.ndim, &g)) return ERR_SHAPE;
+    pg->slot[r] = -1;
+    if (x.size == 1) {  // (also when out is empty)
+      pg->kind[r] = Kind::Scalar;
+      pg->scalar[r] = static_cast<const T*>(x.data)[0];
+    } else if (last_use[r] < 0 && r != last) {
+      pg->kind[r] = Kind::Unused;
+    } else if (g.rank == 1 && g.inner_stride(0) == 1) {
+      pg->kind[r] = Kind::Full;
+    } else {
+      pg->kind[r] = Kind::Gather;
+      pg->slot[r] = r == last ? -1 : take();
+    }
+  }
+  for (int r = pg->n_in; r < pg->n_regs; r++) {
+    const Instr& in = pg->code[r];
+    pg->slot[r] = -1;
+    bool all_scalar = true;
+    for (int j = 0; j < arity(in); j++) all_scalar = all_scalar && pg->kind[in.arg[j]] == Kind::Scalar;
+    if (in.opcode == kFusedConst) {
+      pg->kind[r] = Kind::Scalar;
+      pg->scalar[r] = static_cast<T>(ctx.attrs.floats[in.arg[0]]);
+      continue;
+    }
+    if (last_use[r] < 0 && r != last) {  // dead code: nothing reads it
+      pg->kind[r] = Kind::Unused;
+      continue;
+    }
+    if (all_scalar) {
+      const T* p[3];
+      int s[3] = {0, 0, 0};
+      for (int j = 0; j < arity(in); j++) p[j] = &pg->scalar[in.arg[j]];
+      run_op(in, p, s, &pg->scalar[r], 1);
+      pg->kind[r] = Kind::Scalar;
+      continue;
+    }
+    for (int j = 0; j < arity(in); j++) {
+      const int o = in.arg[j];
+      if (last_use[o] == r && pg->slot[o] >= 0) free_slot[pg->slot[o]] = true;
+    }
+    pg->kind[r] = Kind::Temp;
+    pg->heavy = pg->heavy || ew_is_heavy(in.op);
+    if (r != last) pg->slot[r] = take();
+  }
+  pg->n_slots = n_slots;
+  return OK;
+}
+
+// Evaluates output elements [start, start + n), n <= block, with slot buffers `buf` (n_slots * block elements).
+template <class T>
+void run_block(const KernelCtx& ctx, const Program<T>& pg, T* buf, int64_t block, int64_t start, int64_t n) {
+  const T* reg[kMaxRegs];
+  T* out = static_cast<T*>(ctx.out->data) + start;
+  const int last = pg.n_regs - 1;
+  for (int r = 0; r < pg.n_regs; r++) {
+    T* dst = r == last ? out : pg.slot[r] >= 0 ? buf + pg.slot[r] * block : nullptr;
+    switch (pg.kind[r]) {
+      case Kind::Unused:
+        reg[r] = nullptr;
+        break;
+      case Kind::Scalar:
+        reg[r] = &pg.scalar[r];
+        if (r == last) std::fill(out, out + n, pg.scalar[r]);
+        break;
+      case Kind::Full:
+        reg[r] = static_cast<const T*>(ctx.in[r].data) + start;
+        if (r == last) std::memcpy(out, reg[r], n * sizeof(T));
+        break;
+      case Kind::Gather:
+        gather_broadcast(pg.geom[r], 0, static_cast<const T*>(ctx.in[r].data), start, n, dst);
+        reg[r] = dst;
+        break;
+      case Kind::Temp: {
+        const Instr& in = pg.code[r];
+        const T* p[3];
+        int s[3];
+        for (int j = 0; j < arity(in); j++) {
+          const int o = in.arg[j];
+          p[j] = reg[o];
+          s[j] = pg.kind[o] == Kind::Scalar ? 0 : 1;
+        }
+        run_op(in, p, s, dst, n);
+        reg[r] = dst;
+        break;
+      }
+    }
+  }
+}
+
+template <class T>
+Status run(const KernelCtx& ctx) {
+  Program<T> pg;
+  Status st = plan(ctx, &pg);
+  if (st != OK) return st;
+  const int64_t n = ctx.out->size;
+  if (n == 0) return OK;
+  // Largest block (multiple of 16, at most kBlock) whose slots fit in the per-thread stack buffer.
+  const int64_t fit = pg.n_slots ? static_cast<int64_t>(kStackBytes / (pg.n_slots * sizeof(T))) : kBlock;
+  const int64_t block = std::min<int64_t>(kBlock, fit / 16 * 16);
+  const int64_t n_blocks = (n + block - 1) / block;
+  const int64_t grain = std::max<int64_t>(1, (pg.heavy ? kGrainHeavy : kGrainCheap) / block);
+  parallel_range(ctx, n_blocks, grain, [&](int64_t b0, int64_t b1) {
+    alignas(64) unsigned char stack[kStackBytes];
+    T* buf = reinterpret_cast<T*>(stack);
+    for (int64_t b = b0; b < b1; b++) {
+      const int64_t start = b * block;
+      run_block(ctx, pg, buf, block, start, std::min(block, n - start));
+    }
+  });
+  return OK;
+}
+
+}  // namespace
+
+// Fused: out = the last register of a register program; ints [nIn, nOps, (opcode, a, b) * nOps] with Select
+// (opcode 18) followed by its third operand c; floats: constants for CONST (opcode 0, value floats[a]).
+// Registers 0..nIn-1 are the inputs, each broadcast (NumPy) to out.shape, nIn+k the result of op k; unary ops ignore
+// b. All inputs have out's dtype, F32 or F64; out does not alias an input. Select(a, b, c) = a != 0 ? b : c (NaN
+// counts as true); Maximum/Minimum propagate NaN; GreaterThan gives 1 or 0.
+Status fused_kernel(const KernelCtx& ctx) {
+  if (ctx.n_out != 1) return ERR_INVALID;
+  switch (ctx.out->dtype) {
+    case F32: return run<float>(ctx);
+    case F64: return run<double>(ctx);
+    default: return ERR_DTYPE;
+  }
+}
+
+}  // namespace nodeano

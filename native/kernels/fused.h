@@ -1,0 +1,17 @@
+// The Fused kernel: a chain of elementwise ops run as a tiny register program over L1-sized blocks, so the chain
+// reads its inputs and writes its output once instead of once per op.
+#pragma once
+#include "kernel.h"
+
+namespace nodeano {
+
+// Fused opcodes (ints attr): (opcode, a, b) per op; Select is (18, a, b) followed by c.
+enum FusedOpcode : int32_t {
+  kFusedConst = 0, kFusedAdd, kFusedSub, kFusedMul, kFusedDiv, kFusedPow, kFusedNeg, kFusedSqr, kFusedSqrt,
+  kFusedExp, kFusedLog, kFusedAbs, kFusedSign, kFusedTanh, kFusedSigmoid, kFusedMaximum, kFusedMinimum,
+  kFusedGreaterThan, kFusedSelect,
+};
+
+Status fused_kernel(const KernelCtx& ctx);
+
+}  // namespace nodeano

@@ -1,0 +1,452 @@
+#include "reduce.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+#include <initializer_list>
+#include <type_traits>
+
+#include "elementwise.h"
+#include "parallel.h"
+
+namespace nodeano {
+
+namespace {
+
+// ---- Reduction policies. Acc is the accumulator type: double for float sums (float32 sums do not round at every
+// step), uint32 for integer sums (wraps exactly like the int32 result), the element type for max.
+
+constexpr int64_t kPairwiseBlock = 4096;  // rows longer than this are summed as a balanced tree of blocks
+
+template <class In, class Acc>
+struct SumR {
+  using AccT = Acc;
+  static Acc identity() { return Acc(0); }
+  static Acc merge(Acc a, Acc b) { return a + b; }
+  // Eight independent lanes (which the compiler vectorizes without reassociating anything), so the result depends
+  // only on n, never on the SIMD path or the thread count.
+  static Acc row(const In* x, int64_t n) {
+    if (n > kPairwiseBlock) {
+      const int64_t h = n / 2 / 8 * 8;
+      return row(x, h) + row(x + h, n - h);
+    }
+    Acc lane[8] = {};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      for (int j = 0; j < 8; j++) lane[j] += static_cast<Acc>(x[i + j]);
+    }
+    Acc s = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    for (; i < n; i++) s += static_cast<Acc>(x[i]);
+    return s;
+  }
+  static void accumulate(Acc* acc, const In* x, int64_t n) {
+    for (int64_t j = 0; j < n; j++) acc[j] += static_cast<Acc>(x[j]);
+  }
+};
+
+// NaN-propagating max (NumPy semantics): once a NaN is seen it stays.
+template <class T>
+T max_nan(T a, T b) {
+  return (b > a || b != b) ? b : a;
+}
+
+template <class T>
+struct MaxR {
+  using AccT = T;
+  static T identity() {
+    using L = std::numeric_limits<T>;
+    return L::has_infinity ? -L::infinity() : L::lowest();
+  }
+  static T merge(T a, T b) { return max_nan(a, b); }
+  static T row(const T* x, int64_t n) {
+    T lane[8];
+    std::fill(lane, lane + 8, identity());
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      for (int j = 0; j < 8; j++) lane[j] = max_nan(lane[j], x[i + j]);
+    }
+    T m = identity();
+    for (int j = 0; j < 8; j++) m = max_nan(m, lane[j]);
+    for (; i < n; i++) m = max_nan(m, x[i]);
+    return m;
+  }
+  static void accumulate(T* acc, const T* x, int64_t n) {
+    for (int64_t j = 0; j < n; j++) acc[j] = max_nan(acc[j], x[j]);
+  }
+};
+
+// ---- Geometry: input dims merged into alternating kept / reduced groups, size-1 dims dropped.
+
+struct Groups {
+  int n = 0;
+  int64_t size[kMaxRank];
+  bool reduced[kMaxRank];
+  int64_t count = 1;  // input elements per output element
+  bool empty = false;  // the input has no elements
+};
+
+Groups group_dims(const int64_t* shape, int rank, const bool* reduced) {
+  Groups g;
+  for (int d = 0; d < rank; d++) {
+    if (reduced[d]) g.count *= shape[d];
+    if (shape[d] == 0) g.empty = true;
+    if (shape[d] == 1) continue;
+    if (g.n > 0 && g.reduced[g.n - 1] == reduced[d]) {
+      g.size[g.n - 1] *= shape[d];
+    } else {
+      g.size[g.n] = shape[d];
+      g.reduced[g.n] = reduced[d];
+      g.n++;
+    }
+  }
+  return g;
+}
+
+bool pattern(const Groups& g, std::initializer_list<bool> reduced) {
+  if (g.n != static_cast<int>(reduced.size())) return false;
+  int i = 0;
+  for (bool r : reduced) {
+    if (g.reduced[i++] != r) return false;
+  }
+  return true;
+}
+
+// ---- The engine: out[o] = fin(reduction of the input elements that map to o).
+
+// All axes: fixed chunks (chosen from n alone, so the result does not depend on the thread count) reduced in
+// parallel, then merged in order.
+template <class R, class In>
+typename R::AccT reduce_all(const KernelCtx& ctx, const In* x, int64_t n, Status* st) {
+  using Acc = typename R::AccT;
+  constexpr int64_t kChunk = int64_t{1} << 16;
+  if (n <= kChunk) return R::row(x, n);
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  std::unique_ptr<Acc[]> part(new (std::nothrow) Acc[chunks]);
+  if (!part) {
+    *st = ERR_ALLOC;
+    return R::identity();
+  }
+  parallel_range(ctx, chunks, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; c++) part[c] = R::row(x + c * kChunk, std::min(kChunk, n - c * kChunk));
+  });
+  Acc total = R::identity();
+  for (int64_t c = 0; c < chunks; c++) total = R::merge(total, part[c]);
+  return total;
+}
+
+// [outer, red, inner] with the reduced axis in the middle (outer may be 1): tiles of up to 2048 columns (16 KiB of
+// double accumulators, in L1) accumulate whole input rows, a vectorized add per row, instead of striding down each
+// column.
+template <class R, class In, class Out, class Fin>
+void reduce_columns(const KernelCtx& ctx, const In* x, int64_t outer, int64_t red, int64_t inner, Out* y, Fin fin) {
+  using Acc = typename R::AccT;
+  constexpr int64_t kTile = 2048;
+  const int64_t tiles = (inner + kTile - 1) / kTile;
+  parallel_range(ctx, outer * tiles, std::max<int64_t>(1, kGrainCheap / (red * std::min(inner, kTile))),
+                 [&](int64_t w0, int64_t w1) {
+                   Acc acc[kTile];
+                   for (int64_t w = w0; w < w1; w++) {
+                     const int64_t o = w / tiles, j0 = (w % tiles) * kTile, m = std::min(kTile, inner - j0);
+                     std::fill(acc, acc + m, R::identity());
+                     const In* base = x + o * red * inner + j0;
+                     for (int64_t r = 0; r < red; r++) R::accumulate(acc, base + r * inner, m);
+                     Out* dst = y + o * inner + j0;
+                     for (int64_t j = 0; j < m; j++) dst[j] = fin(acc[j]);
+                   }
+                 });
+}
+
+template <class R, class In>
+void accumulate_groups(const In* x, const Groups& g, const int64_t* in_stride, const int64_t* out_stride, int d,
+                       typename R::AccT* acc) {
+  if (d == g.n - 1) {
+    if (g.reduced[d]) {
+      *acc = R::merge(*acc, R::row(x, g.size[d]));
+    } else {
+      R::accumulate(acc, x, g.size[d]);
+    }
+    return;
+  }
+  for (int64_t i = 0; i < g.size[d]; i++) {
+    const int64_t o = g.reduced[d] ? 0 : i * out_stride[d];
+    accumulate_groups<R>(x + i * in_stride[d], g, in_stride, out_stride, d + 1, acc + o);
+  }
+}
+
+// Any other pattern (e.g. [K, R, K, R]): accumulate into a buffer the size of the output, single-threaded.
+template <class R, class In, class Out, class Fin>
+Status reduce_generic(const In* x, const Groups& g, Out* y, int64_t out_size, Fin fin) {
+  using Acc = typename R::AccT;
+  int64_t in_stride[kMaxRank], out_stride[kMaxRank];
+  int64_t si = 1, so = 1;
+  for (int d = g.n - 1; d >= 0; d--) {
+    in_stride[d] = si;
+    out_stride[d] = so;
+    si *= g.size[d];
+    if (!g.reduced[d]) so *= g.size[d];
+  }
+  std::unique_ptr<Acc[]> acc(new (std::nothrow) Acc[out_size]);
+  if (!acc) return ERR_ALLOC;
+  std::fill(acc.get(), acc.get() + out_size, R::identity());
+  accumulate_groups<R>(x, g, in_stride, out_stride, 0, acc.get());
+  for (int64_t o = 0; o < out_size; o++) y[o] = fin(acc[o]);
+  return OK;
+}
+
+template <class R, class In, class Out, class Fin>
+Status reduce(const KernelCtx& ctx, const In* x, const Groups& g, Out* y, int64_t out_size, Fin fin) {
+  if (out_size == 0) return OK;
+  if (g.empty) {  // nothing to reduce: every output is the reduction of no elements
+    std::fill(y, y + out_size, fin(R::identity()));
+    return OK;
+  }
+  if (g.n == 0 || pattern(g, {false})) {  // nothing reduced (or a single element)
+    parallel_range(ctx, out_size, kGrainCheap, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; i++) y[i] = fin(R::merge(R::identity(), static_cast<typename R::AccT>(x[i])));
+    });
+    return OK;
+  }
+  if (pattern(g, {true})) {
+    Status st = OK;
+    const auto total = reduce_all<R>(ctx, x, g.size[0], &st);
+    y[0] = fin(total);
+    return st;
+  }
+  if (pattern(g, {false, true})) {  // trailing axes: one reduction per row
+    const int64_t len = g.size[1];
+    parallel_range(ctx, g.size[0], std::max<int64_t>(1, kGrainCheap / len), [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; r++) y[r] = fin(R::row(x + r * len, len));
+    });
+    return OK;
+  }
+  if (pattern(g, {true, false})) {  // leading axes (bias gradients): column reduction
+    reduce_columns<R>(ctx, x, 1, g.size[0], g.size[1], y, fin);
+    return OK;
+  }
+  if (pattern(g, {false, true, false})) {
+    reduce_columns<R>(ctx, x, g.size[0], g.size[1], g.size[2], y, fin);
+    return OK;
+  }
+  return reduce_generic<R>(x, g, y, out_size, fin);
+}
+
+// ---- Attribute parsing and shape checks.
+
+// ints [keepdims, ...axes] with axes ascending and in range; fills reduced[] for x's dims.
+Status parse_reduce_attrs(const Attrs& at, int rank, bool* reduced, bool* keepdims) {
+  if (at.n_ints < 1) return ERR_INVALID;
+  *keepdims = at.ints[0] != 0;
+  std::fill(reduced, reduced + kMaxRank, false);
+  for (int k = 1; k < at.n_ints; k++) {
+    const int a = at.ints[k];
+    if (a < 0 || a >= rank || (k > 1 && a <= at.ints[k - 1])) return ERR_INVALID;
+    reduced[a] = true;
+  }
+  return OK;
+}
+
+bool reduced_shape_ok(const Tensor& x, const bool* reduced, bool keepdims, const Tensor& y) {
+  int64_t want[kMaxRank];
+  int r = 0;
+  for (int d = 0; d < x.ndim; d++) {
+    if (!reduced[d]) {
+      want[r++] = x.shape[d];
+    } else if (keepdims) {
+      want[r++] = 1;
+    }
+  }
+  return y.ndim == r && std::equal(want, want + r, y.shape);
+}
+
+template <class In, class Out>
+Status sum_typed(const KernelCtx& ctx, const Groups& g) {
+  using Acc = std::conditional_t<std::is_floating_point_v<In>, double, uint32_t>;
+  const In* x = static_cast<const In*>(ctx.in[0].data);
+  Out* y = static_cast<Out*>(ctx.out->data);
+  return reduce<SumR<In, Acc>>(ctx, x, g, y, ctx.out->size, [](Acc a) { return static_cast<Out>(a); });
+}
+
+// Sum with the output dtype rule of the graph: floats keep their dtype, I32 and BOOL sum to I32 (wrapping).
+Status sum_dispatch(const KernelCtx& ctx, const Groups& g) {
+  const DType in = ctx.in[0].dtype, out = ctx.out->dtype;
+  if (in == F32 && out == F32) return sum_typed<float, float>(ctx, g);
+  if (in == F64 && out == F64) return sum_typed<double, double>(ctx, g);
+  if (in == I32 && out == I32) return sum_typed<int32_t, int32_t>(ctx, g);
+  if (in == BOOL && out == I32) return sum_typed<uint8_t, int32_t>(ctx, g);
+  return ERR_DTYPE;
+}
+
+template <class In, class Out>
+Status mean_typed(const KernelCtx& ctx, const Groups& g) {
+  const In* x = static_cast<const In*>(ctx.in[0].data);
+  Out* y = static_cast<Out*>(ctx.out->data);
+  const double count = static_cast<double>(g.count);  // 0 gives NaN, as NumPy
+  auto fin = [count](double a) { return static_cast<Out>(a / count); };
+  return reduce<SumR<In, double>>(ctx, x, g, y, ctx.out->size, fin);
+}
+
+template <class Out>
+Status mean_out(const KernelCtx& ctx, const Groups& g) {
+  switch (ctx.in[0].dtype) {
+    case F32: return ctx.out->dtype == F32 ? mean_typed<float, Out>(ctx, g) : ERR_DTYPE;
+    case F64: return ctx.out->dtype == F64 ? mean_typed<double, Out>(ctx, g) : ERR_DTYPE;
+    case I32: return mean_typed<int32_t, Out>(ctx, g);
+    default: return mean_typed<uint8_t, Out>(ctx, g);
+  }
+}
+
+template <class T>
+Status max_typed(const KernelCtx& ctx, const Groups& g) {
+  const T* x = static_cast<const T*>(ctx.in[0].data);
+  T* y = static_cast<T*>(ctx.out->data);
+  return reduce<MaxR<T>>(ctx, x, g, y, ctx.out->size, [](T a) { return a; });
+}
+
+Status check_reduce(const KernelCtx& ctx, Groups* g) {
+  if (ctx.n_in != 1 || ctx.n_out != 1) return ERR_INVALID;
+  bool reduced[kMaxRank], keepdims;
+  Status st = parse_reduce_attrs(ctx.attrs, ctx.in[0].ndim, reduced, &keepdims);
+  if (st != OK) return st;
+  if (!reduced_shape_ok(ctx.in[0], reduced, keepdims, *ctx.out)) return ERR_SHAPE;
+  *g = group_dims(ctx.in[0].shape, ctx.in[0].ndim, reduced);
+  return OK;
+}
+
+// ---- Softmax over the last axis.
+
+template <class T>
+T max_row(const T* x, int64_t n) {
+  return MaxR<T>::row(x, n);
+}
+
+// y = exp(x - max) / sum, or (x - max) - log(sum); the sum accumulates in double. Rows of all -inf (or with a NaN)
+// give NaN, as in NumPy.
+template <class T>
+void softmax_row(const T* x, T* y, int64_t n, bool log) {
+  const T m = max_row(x, n);
+  ew_binary(EwOp::Sub, x, 1, &m, 0, y, n);
+  ew_unary(EwOp::Exp, y, y, n);
+  const double s = SumR<T, double>::row(y, n);
+  if (log) {
+    const T lse = static_cast<T>(std::log(s));
+    ew_binary(EwOp::Sub, x, 1, &m, 0, y, n);
+    ew_binary(EwOp::Sub, y, 1, &lse, 0, y, n);
+  } else {
+    const T inv = static_cast<T>(1.0 / s);
+    ew_binary(EwOp::Mul, y, 1, &inv, 0, y, n);
+  }
+}
+
+Status softmax_common(const KernelCtx& ctx, bool log) {
+  if (ctx.n_in != 1 || ctx.n_out != 1 || ctx.attrs.n_ints < 1) return ERR_INVALID;
+  const Tensor& x = ctx.in[0];
+  Tensor& y = *ctx.out;
+  const int axis = ctx.attrs.ints[0];
+  if (x.ndim > 0 && axis != x.ndim - 1 && axis != -1) return ERR_UNSUPPORTED;
+  if (x.dtype != y.dtype || (x.dtype != F32 && x.dtype != F64)) return ERR_DTYPE;
+  if (x.ndim != y.ndim || !std::equal(x.shape, x.shape + x.ndim, y.shape)) return ERR_SHAPE;
+  if (x.size == 0) return OK;
+  const int64_t len = x.ndim ? x.shape[x.ndim - 1] : 1, rows = x.size / len;
+  parallel_range(ctx, rows, std::max<int64_t>(1, kGrainHeavy / len), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      if (x.dtype == F32) {
+        softmax_row(static_cast<const float*>(x.data) + r * len, static_cast<float*>(y.data) + r * len, len, log);
+      } else {
+        softmax_row(static_cast<const double*>(x.data) + r * len, static_cast<double*>(y.data) + r * len, len, log);
+      }
+    }
+  });
+  return OK;
+}
+
+}  // namespace
+
+// Sum: out = sum of in0 over axes; ints [keepdims, ...axes] (ascending, non-negative); out shape already reduced.
+// F32 -> F32 and F64 -> F64 (accumulated in double), I32 -> I32 and BOOL -> I32 (wrapping). Empty sums are 0.
+Status sum_kernel(const KernelCtx& ctx) {
+  Groups g;
+  Status st = check_reduce(ctx, &g);
+  return st != OK ? st : sum_dispatch(ctx, g);
+}
+
+// Mean: as Sum, divided by the number of reduced elements (NaN for none); F32/F64 keep their dtype, I32/BOOL
+// inputs give F32 or F64 (out.dtype).
+Status mean_kernel(const KernelCtx& ctx) {
+  Groups g;
+  Status st = check_reduce(ctx, &g);
+  if (st != OK) return st;
+  if (ctx.out->dtype == F32) return mean_out<float>(ctx, g);
+  if (ctx.out->dtype == F64) return mean_out<double>(ctx, g);
+  return ERR_DTYPE;
+}
+
+// Max: as Sum with max (NaN propagates); F32, F64, I32, out dtype = in dtype; reducing no elements is ERR_SHAPE.
+Status max_kernel(const KernelCtx& ctx) {
+  Groups g;
+  Status st = check_reduce(ctx, &g);
+  if (st != OK) return st;
+  if (ctx.in[0].dtype != ctx.out->dtype) return ERR_DTYPE;
+  if (g.count == 0 && ctx.out->size > 0) return ERR_SHAPE;
+  switch (ctx.out->dtype) {
+    case F32: return max_typed<float>(ctx, g);
+    case F64: return max_typed<double>(ctx, g);
+    case I32: return max_typed<int32_t>(ctx, g);
+    default: return ERR_DTYPE;
+  }
+}
+
+// SumTo: inputs x, ref; out (shape = ref.shape, dtype = x's: F32, F64, I32) = x summed over its leading extra dims
+// and over the dims where ref has 1 and x does not; ref's data is not read; equal shapes copy.
+Status sum_to_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in != 2 || ctx.n_out != 1) return ERR_INVALID;
+  const Tensor &x = ctx.in[0], &ref = ctx.in[1];
+  const Tensor& y = *ctx.out;
+  if (x.dtype != y.dtype || x.dtype == BOOL) return ERR_DTYPE;
+  if (y.ndim != ref.ndim || !std::equal(ref.shape, ref.shape + ref.ndim, y.shape)) return ERR_SHAPE;
+  const int lead = x.ndim - ref.ndim;
+  if (lead < 0) return ERR_SHAPE;
+  bool reduced[kMaxRank];
+  for (int d = 0; d < x.ndim; d++) {
+    const int64_t r = d < lead ? 1 : ref.shape[d - lead];
+    if (r != 1 && r != x.shape[d]) return ERR_SHAPE;
+    reduced[d] = d < lead || (r == 1 && x.shape[d] != 1);
+  }
+  if (std::none_of(reduced, reduced + x.ndim, [](bool r) { return r; })) {  // same shape: a copy
+    if (y.size > 0) std::memcpy(y.data, x.data, y.size * dtype_size(y.dtype));
+    return OK;
+  }
+  return sum_dispatch(ctx, group_dims(x.shape, x.ndim, reduced));
+}
+
+// AxisCount: out (rank 0, any dtype) = product of in0's dims over ints [...axes]; in0's data is not read.
+Status axis_count_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in != 1 || ctx.n_out != 1) return ERR_INVALID;
+  const Tensor& x = ctx.in[0];
+  Tensor& y = *ctx.out;
+  if (y.size != 1) return ERR_SHAPE;
+  int64_t n = 1;
+  for (int k = 0; k < ctx.attrs.n_ints; k++) {
+    const int a = ctx.attrs.ints[k];
+    if (a < 0 || a >= x.ndim) return ERR_INVALID;
+    n *= x.shape[a];
+  }
+  switch (y.dtype) {
+    case F32: *static_cast<float*>(y.data) = static_cast<float>(n); break;
+    case F64: *static_cast<double*>(y.data) = static_cast<double>(n); break;
+    case I32: *static_cast<int32_t*>(y.data) = static_cast<int32_t>(n); break;
+    default: *static_cast<uint8_t*>(y.data) = n != 0; break;
+  }
+  return OK;
+}
+
+// Softmax: out = exp(x - max) / sum over the last axis, numerically stable; ints [axis] (the last axis, as
+// ndim - 1 or -1; others are ERR_UNSUPPORTED); F32/F64, same shape; out does not alias in0.
+Status softmax_kernel(const KernelCtx& ctx) { return softmax_common(ctx, false); }
+
+// LogSoftmax: out = (x - max) - log(sum exp(x - max)) over the last axis; as Softmax otherwise.
+Status log_softmax_kernel(const KernelCtx& ctx) { return softmax_common(ctx, true); }
+
+}  // namespace nodeano

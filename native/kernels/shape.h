@@ -1,0 +1,18 @@
+// Data-movement kernels: axis permutation and broadcasting.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "kernel.h"
+
+namespace nodeano {
+
+Status transpose_kernel(const KernelCtx& ctx);
+Status broadcast_to_kernel(const KernelCtx& ctx);
+
+// dst (C-contiguous, shape out_shape) = src (shape `shape`, rank `rank`) broadcast NumPy-style, elements of
+// `elem_size` bytes (1, 4 or 8); rows split across ctx.pool when large. Returns ERR_SHAPE if it does not broadcast.
+Status broadcast_copy(const KernelCtx& ctx, const void* src, const int64_t* shape, int rank, void* dst,
+                      const int64_t* out_shape, int out_rank, size_t elem_size);
+
+}  // namespace nodeano
