@@ -1,6 +1,6 @@
 import { DType } from '../dtype';
 import * as ops from '../ops';
-import { ReduceOptions } from '../ops/sum';
+import { ReduceOptions } from '../ops/reduce-op';
 import { Variable } from './variable';
 
 declare module './variable' {

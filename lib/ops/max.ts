@@ -1,44 +1,37 @@
 import { ShapeError } from '../errors';
-import { asVariable } from '../graph/as-variable';
+import { DType } from '../dtype';
 import { registerKernel } from '../graph/kernel-registry';
-import { Op } from '../graph/op';
-import { TensorType } from '../graph/type';
-import { Apply, Variable } from '../graph/variable';
+import { Variable } from '../graph/variable';
 import { sizeOf } from '../ndarray';
 import { add } from './add';
-import { broadcastLike } from './broadcast-to';
 import { mul } from './mul';
-import { normalizeAxes, reducedShape } from './reduce-kernel';
+import { reducedShape } from './reduce-kernel';
+import { reduceKernelBase, ReduceOp, reduction } from './reduce-op';
 import { sign } from './sign';
 import { sub } from './sub';
-import { checkKeepdims, ReduceOptions } from './sum';
 
 /** Maximum over `axes` (NaN if any element is NaN, as NumPy; an empty reduction is an error). */
-export class MaxOp extends Op {
+export class MaxOp extends ReduceOp {
   readonly name = 'max';
   readonly kernel = 'Max';
-  override readonly attrs: { axes: readonly number[]; keepdims: boolean };
-  constructor(axes: readonly number[], keepdims: boolean) {
-    super();
-    this.attrs = { axes, keepdims };
+  protected outDtype(dt: DType): DType {
+    return dt;
   }
-  makeNode(x: Variable): Apply {
-    const problems = this.attrs.axes.filter((a) => x.type.shape[a] === 0);
-    if (problems.length) throw new ShapeError(`max: x must not be empty along axis ${problems.join(', ')}, got ${x.type}`);
-    return new Apply(this, [x], [new TensorType(x.dtype, reducedShape(x.type.shape, this.attrs.axes, this.attrs.keepdims, 1))]);
+  protected override check(x: Variable): void {
+    const empty = this.attrs.axes.filter((a) => x.type.shape[a] === 0);
+    if (empty.length) throw new ShapeError(`max: x must not be empty along axis ${empty.join(', ')}, got ${x.type}`);
   }
   // d max(x) = g at the positions equal to the max (every tie gets it, as Theano), 0 elsewhere;
   // mask = 1 + sign(x - max) is 1 exactly there because x - max <= 0
   override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly (Variable | null)[]): (Variable | null)[] {
     if (!g) return [null];
-    const axes = this.attrs.keepdims ? [] : this.attrs.axes;
-    const mask = add(1, sign(sub(x, broadcastLike(out, x, axes))));
-    return [mul(broadcastLike(g, x, axes), mask)];
+    const mask = add(1, sign(sub(x, this.spread(out, x))));
+    return [mul(this.spread(g, x), mask)];
   }
 }
 
 registerKernel('Max', {
-  nativeAttrs: (a) => ({ ints: [a.keepdims ? 1 : 0, ...(a.axes as number[])] }),
+  nativeAttrs: reduceKernelBase.nativeAttrs,
   inferShape: ([x], attrs) => {
     const axes = attrs.axes as number[];
     const empty = axes.filter((a) => x[a] === 0);
@@ -78,8 +71,4 @@ registerKernel('Max', {
 });
 
 /** Maximum over `axis` (number, list, or undefined for all). @example T.max(x, 1, { keepdims: true }) */
-export function max(x: unknown, axis?: number | number[], opts?: ReduceOptions | boolean): Variable {
-  const v = asVariable(x, 'max', 'x');
-  const axes = normalizeAxes('max', axis, v.ndim);
-  return new MaxOp(axes, checkKeepdims('max', opts)).makeNode(v).outputs[0];
-}
+export const max = reduction('max', (axes, keepdims) => new MaxOp(axes, keepdims));

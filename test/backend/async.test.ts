@@ -71,7 +71,7 @@ d('native async: the event loop stays responsive during a long training loop', (
       for (let i = 0; i < n; i++) step();
     });
     // synchronous steps block the loop for the whole run; async ones leave it free between and during steps
-    expect(syncLag).toBeGreaterThan(n * stepMs * 0.5);
-    expect(asyncLag).toBeLessThan(Math.max(50, syncLag / 4));
+    expect(syncLag, `sync lag ${syncLag.toFixed(1)} ms over ${n} steps of ${stepMs.toFixed(2)} ms`).toBeGreaterThan(n * stepMs * 0.5);
+    expect(asyncLag, `async lag ${asyncLag.toFixed(1)} ms vs sync ${syncLag.toFixed(1)} ms`).toBeLessThan(syncLag / 3);
   }, 60000);
 });
