@@ -27,6 +27,7 @@ const noop: JsKernel = () => undefined;
 export class JsExecutor implements Executor {
   readonly backend = 'js' as const;
   readonly program: Program;
+  readonly supportsInPlace = true;
   private readonly constants: TypedArray[];
 
   constructor(program: Program) {

@@ -25,6 +25,8 @@ export interface MemoryPlan {
    * buffer (no copy afterwards), because nothing reads the old value after that step.
    */
   sharedAlias: number[];
+  /** 1 for steps whose output takes the arena space of an input that dies at that step. */
+  inPlace: Uint8Array;
 }
 
 /** Kernels that may write their output over an input of the output's shape (each element read before written). */
@@ -32,6 +34,7 @@ const IN_PLACE_INPUTS: Record<string, (input: number) => boolean> = {
   Gemm: (i) => i === 2, // BLAS gemm updates C in place
   Fused: () => true,
   Copy: () => true,
+  Cast: () => false, // dtypes differ anyway; listed so no one adds it by accident
 };
 function inPlaceOk(kernel: string, input: number): boolean {
   if (IN_PLACE_INPUTS[kernel]) return IN_PLACE_INPUTS[kernel](input);
@@ -92,6 +95,7 @@ export function planMemory(
   program: Program,
   inputShapes: readonly (readonly number[])[],
   sharedShapes: readonly (readonly number[])[],
+  opts: { inPlace?: boolean } = {},
 ): MemoryPlan {
   const { slots, steps } = program;
   const shapes: number[][] = new Array(slots.length);
@@ -147,10 +151,25 @@ export function planMemory(
   let unsharedBytes = 0;
   const sizes: number[] = new Array(slots.length).fill(0);
   const dying: number[][] = Array.from({ length: end + 1 }, () => []);
+  const viewed = new Set(root.filter((r, j) => r !== j));
+  // a temp of its own (not a view, not viewed, not in a shared buffer) whose last reader is step t
+  const dyingHere = (i: number, t: number) => slots[i].kind === 'temp' && root[i] === i && !viewed.has(i) && offsets[i] >= 0 && lastUse[i] === t && dying[t].includes(i);
+  const inPlace = new Uint8Array(steps.length);
   steps.forEach((step, t) => {
     if (skip[t]) return;
     for (const o of step.outputs) {
       if (inShared.has(o)) continue;
+      // an elementwise step may write over an input that dies here (same shape and dtype): no new memory, warm cache
+      const reuse = opts.inPlace !== false && step.outputs.length === 1 ? step.inputs.findIndex((i, pos) => dyingHere(i, t) && inPlaceOk(step.kernel, pos) && slots[i].dtype === slots[o].dtype && sameDims(shapes[i], shapes[o])) : -1;
+      if (reuse >= 0) {
+        const i = step.inputs[reuse];
+        offsets[o] = offsets[i];
+        sizes[o] = sizes[i];
+        dying[t] = dying[t].filter((d) => d !== i);
+        dying[Math.max(t, lastUse[o])].push(o);
+        inPlace[t] = 1;
+        continue;
+      }
       const bytes = Math.max(ALIGN, Math.ceil((sizeOf(shapes[o]) * itemSize(slots[o].dtype)) / ALIGN) * ALIGN);
       unsharedBytes += bytes;
       const k = free.findIndex((b) => b.size >= bytes);
@@ -183,5 +202,5 @@ export function planMemory(
   slots.forEach((_, i) => {
     if (root[i] !== i) offsets[i] = offsets[root[i]];
   });
-  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, skip, sharedAlias };
+  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, skip, sharedAlias, inPlace };
 }

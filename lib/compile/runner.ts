@@ -87,7 +87,7 @@ export class Runner {
     this.lastSh = this.shShapes.map((s) => s.slice());
     let prepared = this.plans.get(key);
     if (!prepared) {
-      prepared = this.executor.prepare(planMemory(this.executor.program, this.inShapes, this.shShapes));
+      prepared = this.executor.prepare(planMemory(this.executor.program, this.inShapes, this.shShapes, { inPlace: this.executor.supportsInPlace }));
       this.planCount++;
       if (this.plans.size >= MAX_PLANS) {
         const oldest = this.plans.keys().next().value as string;

@@ -240,6 +240,20 @@ describe('function: memory plan', () => {
     expect(plan.sharedAlias).toHaveLength(2);
     expect(plan.arenaBytes).toBe(0);
   });
+  it('lets an elementwise step write over an input that dies there', () => {
+    const x = T.dvector('x');
+    let y = x;
+    for (let i = 0; i < 10; i++) y = y.exp().neg();
+    const f = T.function([x], y, { rewrites: 'none', backend: 'js' });
+    const xs = new Float64Array(1000).fill(-1);
+    const out = f(xs) as T.NDArray;
+    const plan = planMemory(f.program, [[1000]], [], { inPlace: true });
+    expect(plan.arenaBytes).toBe(8000);
+    expect(plan.inPlace.reduce((a, b) => a + b, 0)).toBe(19);
+    let v = -1;
+    for (let i = 0; i < 10; i++) v = -Math.exp(v);
+    expect(out.data[0]).toBeCloseTo(v, 12);
+  });
   it('produces a serializable program: steps with kernel ids, slots and attributes', () => {
     const x = T.fmatrix('x');
     const f = T.function([x], T.sum(x, 1));
