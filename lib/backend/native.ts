@@ -123,7 +123,7 @@ export class NativeExecutor implements Executor {
     const err = e as Error & { code?: string; step?: number };
     const step = typeof err.step === 'number' ? this.program.steps[err.step] : undefined;
     const info = step ? this.program.nodes[step.node] : undefined;
-    const msg = `${step ? `${step.kernel}: ` : ''}${err.message}${err.code ? ` (${err.code})` : ''}`;
+    const msg = `${String(err.message).replace(/^nodeano native: /, '')}${err.code ? ` (${err.code})` : ''}`;
     return new RuntimeError(msg, info ? { node: info.label, createdAt: info.createdAt } : {});
   }
 }
