@@ -44,7 +44,6 @@ const threadListeners: ((n: number) => void)[] = [];
 /** Lets the native backend follow T.config.threads without config importing it. */
 export function onThreadsChange(l: (n: number) => void): void {
   threadListeners.push(l);
-
 }
 
 /** Global settings, Theano style: `T.config.floatX = "float64"`. */

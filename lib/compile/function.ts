@@ -1,6 +1,6 @@
-import { ArgumentError, BackendError, CompileError, InputError } from '../errors';
-import { canCastSafely, DType, dtypeOfTypedArray, TypedArray } from '../dtype';
-import { array, convertData, describe, NDArray, shapeStr, sizeOf } from '../ndarray';
+import { ArgumentError, CompileError } from '../errors';
+import { DType } from '../dtype';
+import { describe, NDArray } from '../ndarray';
 import { asVariable } from '../graph/as-variable';
 import { FunctionGraph } from '../graph/fgraph';
 import { ancestors } from '../graph/toposort';
@@ -20,7 +20,7 @@ export interface FunctionOptions {
   /** Pairs [variable, replacement] substituted into the graph before compilation. */
   givens?: GivensLike;
   name?: string;
-  /** 'js' runs the TypeScript kernels. */
+  /** 'native' runs in the C++ addon (an error if it is unavailable), 'js' on the TypeScript kernels; default T.config.backend. */
   backend?: 'js' | 'native';
   /** An input that nothing uses is an error ('raise', the default), a warning, or ignored. */
   onUnusedInput?: 'raise' | 'warn' | 'ignore';

@@ -41,8 +41,13 @@ export function asVariable(x: unknown, op: string, arg: string, like?: DType): V
 function convert(x: unknown, op: string, arg: string, like?: DType): Variable {
   if (typeof x === 'number' || typeof x === 'boolean' || (Array.isArray(x) && !(x[0] instanceof Variable))) {
     if (like === undefined) return constant(x);
+    // with a float partner the number takes its dtype; with an integer partner integral numbers stay integers
+    // (bool only for booleans: 2 + a bool tensor is int32) and fractional ones become floatX
     const integral = allIntegral(typeof x === 'boolean' ? Number(x) : x);
-    const dt: DType = isFloat(like) ? like : integral ? like === 'bool' && typeof x !== 'boolean' ? 'int32' : like : config.floatX;
+    let dt: DType;
+    if (isFloat(like)) dt = like;
+    else if (!integral) dt = config.floatX;
+    else dt = like === 'bool' && typeof x !== 'boolean' ? 'int32' : like;
     return new Constant(array(x, { dtype: dt }));
   }
   if (x instanceof NDArray) return new Constant(x.copy());
