@@ -51,5 +51,11 @@ export abstract class Op {
 }
 
 export function attrsKey(attrs: Attrs): string {
-  return JSON.stringify(Object.keys(attrs).sort().map((k) => [k, attrs[k]]));
+  // exact for every number: JSON would write NaN and ±Infinity as null and -0 as 0
+  const num = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+  const val = (v: AttrValue): string => (Array.isArray(v) ? `[${(v as readonly number[]).map(num).join(',')}]` : typeof v === 'number' ? num(v) : JSON.stringify(v));
+  return Object.keys(attrs)
+    .sort()
+    .map((k) => `${k}=${val(attrs[k])}`)
+    .join(';');
 }

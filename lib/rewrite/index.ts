@@ -1,3 +1,5 @@
+import './merge';
+import './constant-folding';
 import './canonicalize';
 import './specialize';
 import './fusion';
