@@ -7,6 +7,7 @@ import { missingKernels, NativeExecutor } from './native';
 import { loadNative } from './native-loader';
 
 let warned = false;
+const warnedKernels = new Set<string>();
 
 /** The executor for a program: the requested backend, or with 'auto' native when it loads and covers every kernel. */
 export function selectExecutor(program: Program, requested: 'js' | 'native' | undefined, where: string): Executor {
@@ -24,6 +25,11 @@ export function selectExecutor(program: Program, requested: 'js' | 'native' | un
   const missing = missingKernels(program, addon);
   if (missing.length) {
     if (choice === 'native') throw new BackendError(`${where}: backend "native" has no kernel for ${missing.join(', ')}; use backend "js" for this function`);
+    const key = missing.join(', ');
+    if (!warnedKernels.has(key)) {
+      warnedKernels.add(key);
+      process.emitWarning(`nodeano: ${where} runs on the TypeScript backend because the native backend has no kernel for ${key}`);
+    }
     return new JsExecutor(program);
   }
   return new NativeExecutor(program, addon);
