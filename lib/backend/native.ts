@@ -92,7 +92,8 @@ export class NativeExecutor implements Executor {
 
   run(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
     try {
-      this.addon.run(p.handle, inputs, shared);
+      if (typeof this.addon.runArgs === 'function') runArgs(this.addon.runArgs as RunArgs, p.handle, inputs, shared);
+      else this.addon.run(p.handle, inputs, shared);
     } catch (e) {
       throw this.wrap(e);
     }
@@ -126,6 +127,26 @@ export class NativeExecutor implements Executor {
     const msg = `${String(err.message).replace(/^nodeano native: /, '')}${err.code ? ` (${err.code})` : ''}`;
     return new RuntimeError(msg, info ? { node: info.label, createdAt: info.createdAt } : {});
   }
+}
+
+type RunArgs = (handle: object, ...arrays: TypedArray[]) => void;
+
+/** addon.runArgs(handle, ...inputs, ...shared), with a direct call (no spread) for up to 8 arrays. */
+function runArgs(f: RunArgs, h: object, ins: readonly TypedArray[], sh: readonly TypedArray[]): void {
+  const ni = ins.length;
+  const n = ni + sh.length;
+  if (n > 8) return f(h, ...ins, ...sh);
+  const a0 = ni > 0 ? ins[0] : sh[0], a1 = ni > 1 ? ins[1] : sh[1 - ni], a2 = ni > 2 ? ins[2] : sh[2 - ni], a3 = ni > 3 ? ins[3] : sh[3 - ni];
+  if (n <= 4) {
+    if (n === 4) return f(h, a0, a1, a2, a3);
+    if (n === 3) return f(h, a0, a1, a2);
+    if (n === 2) return f(h, a0, a1);
+    return n === 1 ? f(h, a0) : f(h);
+  }
+  const a4 = ni > 4 ? ins[4] : sh[4 - ni], a5 = ni > 5 ? ins[5] : sh[5 - ni], a6 = ni > 6 ? ins[6] : sh[6 - ni], a7 = ni > 7 ? ins[7] : sh[7 - ni];
+  if (n === 8) return f(h, a0, a1, a2, a3, a4, a5, a6, a7);
+  if (n === 7) return f(h, a0, a1, a2, a3, a4, a5, a6);
+  return n === 6 ? f(h, a0, a1, a2, a3, a4, a5) : f(h, a0, a1, a2, a3, a4);
 }
 
 /** Kernels of a program that the addon does not implement. */

@@ -19,6 +19,27 @@ declare module './variable' {
     abs(): Variable;
     tanh(): Variable;
     sigmoid(): Variable;
+    exp2(): Variable;
+    expm1(): Variable;
+    log2(): Variable;
+    log10(): Variable;
+    log1p(): Variable;
+    sin(): Variable;
+    cos(): Variable;
+    tan(): Variable;
+    arcsin(): Variable;
+    arccos(): Variable;
+    arctan(): Variable;
+    sinh(): Variable;
+    cosh(): Variable;
+    erf(): Variable;
+    softplus(): Variable;
+    floor(): Variable;
+    ceil(): Variable;
+    round(): Variable;
+    maximum(other: unknown): Variable;
+    minimum(other: unknown): Variable;
+    arctan2(other: unknown): Variable;
     sum(axis?: number | number[], opts?: ReduceOptions | boolean): Variable;
     mean(axis?: number | number[], opts?: ReduceOptions | boolean): Variable;
     transpose(axes?: number[]): Variable;
@@ -29,12 +50,22 @@ declare module './variable' {
 }
 
 const binary = ['add', 'sub', 'mul', 'div', 'pow', 'dot'] as const;
+const binaryMore = ['maximum', 'minimum', 'arctan2'] as const;
 const unary = ['neg', 'sqr', 'sqrt', 'exp', 'log', 'abs', 'tanh', 'sigmoid'] as const;
+const unaryMore = [
+  'exp2', 'expm1', 'log2', 'log10', 'log1p', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'erf', 'softplus', 'floor', 'ceil', 'round',
+] as const;
 const proto = Variable.prototype as unknown as Record<string, unknown>;
 for (const m of binary) proto[m] = function (this: Variable, other: unknown) {
   return ops[m](this, other);
 };
 for (const m of unary) proto[m] = function (this: Variable) {
+  return ops[m](this);
+};
+for (const m of binaryMore) proto[m] = function (this: Variable, other: unknown) {
+  return ops[m](this, other);
+};
+for (const m of unaryMore) proto[m] = function (this: Variable) {
   return ops[m](this);
 };
 proto.sum = function (this: Variable, axis?: number | number[], opts?: ReduceOptions | boolean) {

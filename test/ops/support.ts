@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import * as T from '../../lib';
-import { backends } from '../helpers';
+import { compileOnBackends } from '../helpers';
 
 /**
  * Evaluates `out` at the given input values on every backend present and checks that the backends agree; returns
@@ -8,8 +8,8 @@ import { backends } from '../helpers';
  */
 export function run(inputs: T.Variable[], out: T.Variable, ...values: unknown[]): T.NDArray {
   let first: T.NDArray | undefined;
-  for (const backend of backends) {
-    const r = T.function(inputs, out, { backend, onUnusedInput: 'ignore' })(...values) as T.NDArray;
+  for (const [backend, f] of compileOnBackends(inputs, out)) {
+    const r = f(...values) as T.NDArray;
     if (!first) first = r;
     else {
       expect(r.dtype, `${backend} dtype`).toBe(first.dtype);
