@@ -85,3 +85,53 @@ Object.defineProperty(Variable.prototype, 'T', {
     return ops.transpose(this);
   },
 });
+
+declare module './variable' {
+  interface Variable {
+    eq(other: unknown): Variable;
+    neq(other: unknown): Variable;
+    lt(other: unknown): Variable;
+    le(other: unknown): Variable;
+    gt(other: unknown): Variable;
+    ge(other: unknown): Variable;
+    and(other: unknown): Variable;
+    or(other: unknown): Variable;
+    xor(other: unknown): Variable;
+    not(): Variable;
+    isnan(): Variable;
+    isinf(): Variable;
+  }
+}
+const boolBinary = { eq: ops.eq, neq: ops.neq, lt: ops.lt, le: ops.le, gt: ops.gt, ge: ops.ge, and: ops.logicalAnd, or: ops.logicalOr, xor: ops.logicalXor };
+const boolUnary = { not: ops.logicalNot, isnan: ops.isnan, isinf: ops.isinf };
+for (const [m, f] of Object.entries(boolBinary)) proto[m] = function (this: Variable, other: unknown) {
+  return f(this, other);
+};
+for (const [m, f] of Object.entries(boolUnary)) proto[m] = function (this: Variable) {
+  return f(this);
+};
+
+declare module './variable' {
+  interface Variable {
+    max(axis?: number | number[], opts?: ReduceOptions | boolean): Variable;
+    min(axis?: number | number[], opts?: ReduceOptions | boolean): Variable;
+    prod(axis?: number | number[], opts?: ReduceOptions | boolean): Variable;
+    all(axis?: number | number[], opts?: ReduceOptions | boolean): Variable;
+    any(axis?: number | number[], opts?: ReduceOptions | boolean): Variable;
+    logsumexp(axis?: number | number[], opts?: ReduceOptions | boolean): Variable;
+    var(axis?: number | number[], opts?: import('../ops/var').VarOptions | boolean): Variable;
+    std(axis?: number | number[], opts?: import('../ops/var').VarOptions | boolean): Variable;
+    argmax(axis?: number, opts?: ReduceOptions | boolean): Variable;
+    argmin(axis?: number, opts?: ReduceOptions | boolean): Variable;
+    cumsum(axis?: number): Variable;
+    cumprod(axis?: number): Variable;
+  }
+}
+const reductions = { max: ops.max, min: ops.min, prod: ops.prod, all: ops.all, any: ops.any, logsumexp: ops.logsumexp, var: ops.var, std: ops.std, argmax: ops.argmax, argmin: ops.argmin };
+for (const [m, f] of Object.entries(reductions)) proto[m] = function (this: Variable, axis?: number | number[], opts?: ReduceOptions | boolean) {
+  return (f as (x: unknown, axis?: number | number[], opts?: ReduceOptions | boolean) => Variable)(this, axis, opts);
+};
+const cumulative = { cumsum: ops.cumsum, cumprod: ops.cumprod };
+for (const [m, f] of Object.entries(cumulative)) proto[m] = function (this: Variable, axis?: number) {
+  return f(this, axis);
+};
