@@ -1,7 +1,7 @@
 import { DType } from '../dtype';
 import { registerKernel } from '../graph/kernel-registry';
 import { Variable } from '../graph/variable';
-import { foldKernel } from './min';
+import { foldKernel } from './reduce-kernel';
 import { reduceKernelBase, ReduceOp, reduction } from './reduce-op';
 
 /** Whether some element over `axes` is nonzero (NaN counts as nonzero, as NumPy), as bool; an empty group is false. */

@@ -4,7 +4,7 @@ import { asVariable } from '../graph/as-variable';
 import { JsKernel, KernelSpec, registerKernel } from '../graph/kernel-registry';
 import { Variable } from '../graph/variable';
 import { sizeOf } from '../ndarray';
-import { checkNotEmpty } from './min';
+import { checkNotEmpty } from './reduce-kernel';
 import { normalizeAxes, reducedShape } from './reduce-kernel';
 import { checkKeepdims, reduceKernelBase, ReduceOp, ReduceOptions } from './reduce-op';
 

@@ -8,7 +8,7 @@ import { exp } from './exp';
 import { log } from './log';
 import { max } from './max';
 import { maximum } from './maximum';
-import { checkNotEmpty } from './min';
+import { checkNotEmpty } from './reduce-kernel';
 import { minimum } from './minimum';
 import { normalizeAxes } from './reduce-kernel';
 import { checkKeepdims, ReduceOptions } from './reduce-op';

@@ -5,7 +5,7 @@ import { abs } from './abs';
 import { add } from './add';
 import { div } from './div';
 import { maximum } from './maximum';
-import { foldKernel } from './min';
+import { foldKernel } from './reduce-kernel';
 import { mul } from './mul';
 import { reduceKernelBase, ReduceOp, reduction } from './reduce-op';
 import { sign } from './sign';
