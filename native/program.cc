@@ -572,6 +572,36 @@ std::shared_ptr<Plan> Plan::create(std::shared_ptr<const Program> program, const
     }
   }
 
+  // prepared steps: each kernel may specialize itself for these shapes (shapes only: input/shared data pointers
+  // are still null). A kernel that declines, fails or throws keeps its generic function, which reports any error
+  // when the step runs, exactly as without preparation.
+  plan->states_.resize(prog.steps.size());
+  for (size_t k = 0; k < prog.steps.size(); k++) {
+    if (plan->skip_[k]) continue;
+    const StepInfo& st = prog.steps[k];
+    KernelFn fn = st.fn;
+    bool needs_pool = !st.builtin;  // the builtin Copy is one memmove
+    PrepareFn prepare = st.builtin ? nullptr : find_prepare(st.kernel.c_str());
+    if (prepare) {
+      PreparedStep ps;
+      Status pst = ERR_INVALID;
+      try {
+        pst = prepare(plan->ctx_[k], &ps);
+      } catch (...) {
+        pst = ERR_ALLOC;
+      }
+      if (pst == OK && ps.run) {
+        fn = ps.run;
+        needs_pool = ps.needs_pool;
+        plan->states_[k] = std::move(ps.state);
+        plan->ctx_[k].state = plan->states_[k].get();
+        plan->n_prepared_++;
+      }
+    }
+    plan->needs_pool_ = plan->needs_pool_ || needs_pool;
+    plan->exec_.push_back({fn, &plan->ctx_[k], int32_t(k)});
+  }
+
   // updates: native when the new value has the shared slot's shape, deferred to the caller otherwise
   for (size_t u = 0; u < prog.updates.size(); u++) {
     const UpdateDesc& up = prog.updates[u];
@@ -609,26 +639,29 @@ Status Plan::run(int32_t* failed_step) {
   *failed_step = -1;
   for (const auto& a : aliases_) slot_tensors_[size_t(a.first)].data = slot_tensors_[size_t(a.second)].data;
   for (const Patch& p : patches_) p.t->data = slot_tensors_[size_t(p.slot)].data;
-  if (ctx_.empty()) return OK;
+  if (exec_.empty()) return OK;
+  if (!needs_pool_) return run_steps(nullptr, failed_step);  // small steps only: no pool, no BLAS
   PoolLease lease;
-  const std::vector<StepInfo>& steps = program_->steps;
-  size_t k = 0;
+  return run_steps(lease.pool, failed_step);
+}
+
+Status Plan::run_steps(ThreadPool* pool, int32_t* failed_step) {
+  size_t i = 0;
   try {
-    for (; k < ctx_.size(); k++) {
-      if (skip_[k]) continue;
-      KernelCtx& c = ctx_[k];
-      c.pool = lease.pool;
-      Status st = steps[k].fn(c);
+    for (; i < exec_.size(); i++) {
+      const Exec& e = exec_[i];
+      e.ctx->pool = pool;
+      Status st = e.fn(*e.ctx);
       if (st != OK) {
-        *failed_step = int32_t(k);
+        *failed_step = e.step;
         return st;
       }
     }
   } catch (const std::bad_alloc&) {
-    *failed_step = int32_t(k);
+    *failed_step = exec_[i].step;
     return ERR_ALLOC;
   } catch (...) {
-    *failed_step = int32_t(k);
+    *failed_step = exec_[i].step;
     return ERR_INVALID;
   }
   return OK;

@@ -157,7 +157,13 @@ class Plan {
   Status bind(size_t b, const void* data, bool must_copy);
 
   // Any thread (exclusive per plan). Runs every step in order; on failure returns the status and sets *failed_step.
+  // Takes the process-wide pool only when some step may use it (or call BLAS).
   Status run(int32_t* failed_step);
+
+  // Steps run through a prepared (plan-specialized) function, and whether run() takes the pool; for tests and
+  // benchmarks.
+  size_t prepared_steps() const { return n_prepared_; }
+  bool needs_pool() const { return needs_pool_; }
 
   // Main thread, while no JS runs: copies each native update's temp into shared_dst[update.shared] (an array
   // indexed by shared ref; entries for refs without native updates are ignored).
@@ -176,6 +182,17 @@ class Plan {
   std::vector<Tensor> slot_tensors_;  // shapes and data pointers per slot
   std::vector<Tensor> step_tensors_;  // the contiguous in/out arrays of every step's context
   std::vector<KernelCtx> ctx_;
+  // The steps that run, in order (skipped ones left out): the function to call (prepared or generic) and its context.
+  struct Exec {
+    KernelFn fn;
+    KernelCtx* ctx;
+    int32_t step;
+  };
+  std::vector<Exec> exec_;
+  std::vector<std::unique_ptr<KernelState>> states_;  // prepared state per step (may be null)
+  size_t n_prepared_ = 0;
+  bool needs_pool_ = false;
+  Status run_steps(ThreadPool* pool, int32_t* failed_step);
   struct Patch {
     Tensor* t;
     int32_t slot;

@@ -178,6 +178,53 @@ async function smoke(n) {
     close(new Float32Array(arena, pd.offsets[3], 4), [9, 9, 9, 9], 0, 'old W read before the update');
   });
 
+  await test('runArgs: arrays as arguments, same results and errors as run', async () => {
+    const pd = planDesc(cslots, [[4], [4], [4], [4]]);
+    const { plan, arena } = n.createPlan(cprog, pd);
+    const W = new Float32Array(n.alloc(16));
+    W.set([9, 9, 9, 9]);
+    n.runArgs(plan, Float32Array.from([1, 2, 3, 4]), W);
+    close(W, [1, 2, 3, 4], 0, 'W updated');
+    close(new Float32Array(arena, pd.offsets[3], 4), [9, 9, 9, 9], 0, 'old W read before the update');
+    const plainW = Float32Array.from([5, 5, 5, 5]); // not alloc()'d: bound in place all the same
+    n.runArgs(plan, Float32Array.from([4, 3, 2, 1]), plainW);
+    close(plainW, [4, 3, 2, 1], 0, 'plain W updated');
+    const ux = new Float32Array(new ArrayBuffer(20), 4, 4); // unaligned: staged
+    ux.set([7, 8, 9, 10]);
+    n.runArgs(plan, ux, W);
+    close(W, [7, 8, 9, 10], 0, 'unaligned input');
+    throwsCode(() => n.runArgs(plan, Float32Array.from([1, 2, 3, 4])), 'NODEANO_NATIVE_INVALID', 'too few arrays');
+    throwsCode(() => n.runArgs(plan, Float32Array.from([1, 2, 3, 4]), W, W), 'NODEANO_NATIVE_INVALID', 'too many arrays');
+    throwsCode(() => n.runArgs(plan, new Float64Array(4), W), 'NODEANO_NATIVE_DTYPE', 'wrong dtype');
+    throwsCode(() => n.runArgs(plan, new Float32Array(5), W), 'NODEANO_NATIVE_SHAPE', 'wrong size');
+    throwsCode(() => n.runArgs(plan, [1, 2, 3, 4], W), 'NODEANO_NATIVE_INVALID', 'not a typed array');
+    const gone = new Float32Array(4);
+    structuredClone(gone.buffer, { transfer: [gone.buffer] });
+    throwsCode(() => n.runArgs(plan, gone, W), 'NODEANO_NATIVE_INVALID', 'detached input');
+    throwsCode(() => n.runArgs(), 'NODEANO_NATIVE_INVALID', 'no arguments');
+    throwsCode(() => n.runArgs(cprog, W, W), 'NODEANO_NATIVE_INVALID', 'program passed as a plan');
+    throwsCode(() => n.runArgs({}, W, W), 'NODEANO_NATIVE_INVALID', 'object passed as a plan');
+    const p = n.runAsync(plan, [Float32Array.from([5, 6, 7, 8])], [W]);
+    throwsCode(() => n.runArgs(plan, Float32Array.from([1, 1, 1, 1]), W), 'NODEANO_NATIVE_BUSY', 'runArgs while busy');
+    await p;
+    close(W, [5, 6, 7, 8], 0, 'W after runAsync');
+    n.dispose(plan);
+    throwsCode(() => n.runArgs(plan, Float32Array.from([1, 2, 3, 4]), W), 'NODEANO_NATIVE_INVALID', 'disposed plan');
+    // more arrays than runArgs keeps on its stack (16): 20 inputs, the last one copied out
+    const many = Array.from({ length: 20 }, (_, i) => [INPUT, F32, i]);
+    const mslots = [...many, [TEMP, F32, -1]];
+    const mprog = n.createProgram(programDesc({ slots: mslots, steps: [{ kernel: 'Copy', ins: [19], outs: [20] }], nInputs: 20, nShared: 0 }));
+    const mpd = planDesc(mslots, mslots.map(() => [2]));
+    const mr = n.createPlan(mprog, mpd);
+    const args = Array.from({ length: 20 }, (_, i) => Float32Array.from([i, -i]));
+    n.runArgs(mr.plan, ...args);
+    close(new Float32Array(mr.arena, mpd.offsets[20], 2), [19, -19], 0, '20 arrays');
+    throwsCode(() => n.runArgs(mr.plan, ...args.slice(1)), 'NODEANO_NATIVE_INVALID', '19 of 20 arrays');
+    throwsCode(() => n.runArgs(mr.plan, ...args, args[0]), 'NODEANO_NATIVE_INVALID', '21 of 20 arrays');
+    args[17] = new Int32Array(2);
+    throwsCode(() => n.runArgs(mr.plan, ...args), 'NODEANO_NATIVE_DTYPE', 'a bad array past the stack');
+  });
+
   await test('update async (alloc and plain buffers)', async () => {
     const pd = planDesc(cslots, [[4], [4], [4], [4]]);
     const { plan } = n.createPlan(cprog, pd);
@@ -204,6 +251,41 @@ async function smoke(n) {
       n.run(plans[2], [xs[2]], [Ws[2]]); // sync while both are in flight (the thread pool is taken: single-threaded)
       await Promise.all([p0, p1]);
       Ws.forEach((W, i) => assert(W[0] === 10 * round + i && W[len - 1] === 10 * round + i, `round ${round}: W${i} = ${W[0]}`));
+    }
+  });
+
+  await test('prepared steps through a plan: small and large, broadcast Gemm with plan scratch', () => {
+    if (!n.hasKernel('Gemm') || !n.hasKernel('Fused')) return;
+    // out = 2 * (A B) + C with A [1, 70], B [70, 40] (a [1, 40] product: BLAS size) broadcast over C [30, 40]
+    const slots = [[INPUT, F32, 0], [INPUT, F32, 1], [INPUT, F32, 2], [TEMP, F32, -1]];
+    const prog = n.createProgram(programDesc({ slots, steps: [{ kernel: 'Gemm', ins: [0, 1, 2], outs: [3], ints: [0, 0], floats: [2, 1] }], nInputs: 3, nShared: 0 }));
+    for (const [m, k, nn] of [[30, 70, 40], [3, 2, 4]]) {
+      const pd = planDesc(slots, [[1, k], [k, nn], [m, nn], [m, nn]]);
+      const { plan, arena } = n.createPlan(prog, pd);
+      const A = Float32Array.from({ length: k }, (_, i) => Math.sin(i));
+      const B = Float32Array.from({ length: k * nn }, (_, i) => Math.cos(i));
+      const C = Float32Array.from({ length: m * nn }, (_, i) => i % 7);
+      n.runArgs(plan, A, B, C);
+      const want = [];
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < nn; j++) {
+          let acc = 0;
+          for (let p = 0; p < k; p++) acc += A[p] * B[p * nn + j];
+          want.push(2 * acc + C[i * nn + j]);
+        }
+      }
+      close(new Float32Array(arena, pd.offsets[3], m * nn), want, 1e-4, `gemm ${m}x${k}x${nn}`);
+    }
+    // sigmoid(x) - 0.5 fused, tiny and split across the pool: the same values
+    const fslots = [[INPUT, F32, 0], [TEMP, F32, -1]];
+    const fprog = n.createProgram(programDesc({ slots: fslots, steps: [{ kernel: 'Fused', ins: [0], outs: [1], ints: [1, 3, 14, 0, 0, 0, 0, 0, 2, 1, 2], floats: [0.5] }], nInputs: 1, nShared: 0 }));
+    for (const len of [5, 1 << 18]) {
+      const pd = planDesc(fslots, [[len], [len]]);
+      const { plan, arena } = n.createPlan(fprog, pd);
+      const x = Float32Array.from({ length: len }, (_, i) => ((i * 37) % 200) / 10 - 10);
+      n.runArgs(plan, x);
+      const y = new Float32Array(arena, pd.offsets[1], len);
+      for (let i = 0; i < len; i += Math.max(1, len >> 10)) assert(Math.abs(y[i] - (1 / (1 + Math.exp(-x[i])) - 0.5)) < 1e-6, `fused ${len} at ${i}: ${y[i]}`);
     }
   });
 
@@ -287,6 +369,15 @@ async function smoke(n) {
     }
     console.log(`native-smoke: run() of an empty program: ${best.toFixed(1)} ns/call`);
     assert(best < 300, `${best} ns`);
+    let bestArgs = Infinity;
+    for (let r = 0; r < 5; r++) {
+      const N = 1e6;
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < N; i++) n.runArgs(plan);
+      bestArgs = Math.min(bestArgs, Number(process.hrtime.bigint() - t) / N);
+    }
+    console.log(`native-smoke: runArgs() of an empty program: ${bestArgs.toFixed(1)} ns/call`);
+    assert(bestArgs < 300, `${bestArgs} ns`);
   });
 
   if (skipped.length) console.log(`native-smoke: skipped ${skipped.join('; ')}`);
@@ -429,7 +520,7 @@ async function fuzz(n, seed, iterations) {
       note(tag, 'ok');
     }, (e) => failed(e, tag)));
   };
-  const fns = ['info', 'hasKernel', 'kernels', 'createProgram', 'createPlan', 'run', 'runAsync', 'alloc', 'setThreads', 'getThreads', 'dispose'];
+  const fns = ['info', 'hasKernel', 'kernels', 'createProgram', 'createPlan', 'run', 'runArgs', 'runAsync', 'alloc', 'setThreads', 'getThreads', 'dispose'];
 
   for (let it = 0; it < iterations; it++) {
     const mode = ri(10);
@@ -500,13 +591,14 @@ async function fuzz(n, seed, iterations) {
             Object.defineProperty(target, String(k), {
               enumerable: true,
               get() {
-                const act = ri(5);
+                const act = ri(6);
                 const victim = pick([...ins, ...sh]);
                 if (act === 0 && victim && victim.buffer instanceof ArrayBuffer) {
                   try { structuredClone(victim.buffer, { transfer: [victim.buffer] }); } catch {}
                 } else if (act === 1) call(() => n.dispose(r.plan));
                 else if (act === 2) call(() => n.run(r.plan, ins, sh));
                 else if (act === 3) callAsync(() => n.runAsync(r.plan, ins, sh));
+                else if (act === 4) call(() => n.runArgs(r.plan, ...ins, ...sh));
                 else throw sentinel;
                 return value;
               },
@@ -514,8 +606,16 @@ async function fuzz(n, seed, iterations) {
           }
           if (rnd() < 0.5) call(() => n.run(r.plan, hostileIns, hostileSh), 'run');
           else callAsync(() => n.runAsync(r.plan, hostileIns, hostileSh), 'run');
-        } else if (variant < 4) {
+        } else if (variant < 3) {
           call(() => n.run(r.plan, ins, sh), 'run');
+        } else if (variant < 5) {
+          // runArgs: the same arrays as arguments, sometimes one too many or too few, or a weird value in the list
+          const args = [...ins, ...sh];
+          const v = ri(6);
+          if (v === 0) args.push(weird());
+          else if (v === 1) args.pop();
+          else if (v === 2 && args.length) args[ri(args.length)] = weird();
+          call(() => n.runArgs(rnd() < 0.05 ? weird() : r.plan, ...args), 'run');
         } else {
           callAsync(() => n.runAsync(r.plan, ins, sh), 'run');
           // detach an argument while the run is in flight, then drop it

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <type_traits>
 
 #include "broadcast_geom.h"
@@ -111,6 +112,15 @@ void binary_f64(EwOp op, const double* a, int sa, const double* b, int sb, doubl
   }
 }
 
+// JS ToInt32 of a number: truncate toward zero, wrap modulo 2^32; NaN and ±inf give 0.
+int32_t to_int32(double d) {
+  if (std::fabs(d) < 2147483648.0) return static_cast<int32_t>(d);
+  if (!std::isfinite(d)) return 0;
+  double m = std::fmod(std::trunc(d), 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return static_cast<int32_t>(static_cast<uint32_t>(m));
+}
+
 // int32 arithmetic wraps (two's complement), computed in uint32 where signed overflow would be undefined.
 int32_t wrap(uint32_t v) { return static_cast<int32_t>(v); }
 uint32_t u32(int32_t v) { return static_cast<uint32_t>(v); }
@@ -130,6 +140,7 @@ void binary_i32(EwOp op, const int32_t* a, int sa, const int32_t* b, int sb, int
     case EwOp::Add: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return wrap(u32(u) + u32(v)); });
     case EwOp::Sub: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return wrap(u32(u) - u32(v)); });
     case EwOp::Mul: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return wrap(u32(u) * u32(v)); });
+    case EwOp::Pow: return map2(a, sa, b, sb, y, n, ew_pow_i32);
     case EwOp::Max: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return u > v ? u : v; });
     case EwOp::Min: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return u < v ? u : v; });
     default: return map2(a, sa, b, sb, y, n, [](int32_t u, int32_t v) { return u > v ? 1 : 0; });
@@ -178,13 +189,42 @@ void pow_span(const T* a, int sa, const T* b, int sb, T* y, int64_t n) {
 
 }  // namespace
 
-bool ew_is_unary(EwOp op) { return op >= EwOp::Neg; }
+// int32 ** int32 with the reference's semantics: JS computes Math.pow(a, b) in double and the Int32Array store applies
+// ToInt32. b = 0 gives 1 (also 0 ** 0); b < 0 gives 1/|a|^|b| truncated: 0 for |a| >= 2, ±1 for a = ±1 and 0 for
+// a = 0 (Infinity). For b > 0 the exact power is computed by repeated squaring: while |a^b| <= 2^53 the double is
+// exact and the result is a^b wrapped modulo 2^32; up to 2^84 it is the correctly rounded double of the exact power
+// (what a correctly rounded Math.pow returns) through ToInt32; from 2^84 on every double is a multiple of 2^32, so
+// the result is 0 (as it is for an infinite Math.pow).
+int32_t ew_pow_i32(int32_t a, int32_t b) {
+  if (b == 0 || a == 1) return 1;
+  if (a == -1) return (b & 1) ? -1 : 1;
+  if (b < 0 || a == 0) return 0;
+  using u128 = unsigned __int128;
+  const u128 lim = u128(1) << 84;
+  // min(p * q, lim) for p, q <= lim
+  auto mul = [lim](u128 p, u128 q) -> u128 { return p != 0 && q > lim / p ? lim : std::min(p * q, lim); };
+  u128 r = 1, x = a < 0 ? u128(0) - u128(int64_t(a)) : u128(a);  // |a| in [2, 2^31]
+  for (uint32_t e = static_cast<uint32_t>(b);;) {
+    if (e & 1) r = mul(r, x);
+    e >>= 1;
+    if (e == 0 || r >= lim) break;
+    x = mul(x, x);
+  }
+  if (r >= lim) return 0;
+  const bool neg = a < 0 && (b & 1);
+  if (r <= (u128(1) << 53)) {
+    const uint32_t w = static_cast<uint32_t>(r);
+    return wrap(neg ? 0u - w : w);
+  }
+  const double d = static_cast<double>(r);  // correctly rounded (round to nearest even)
+  return to_int32(neg ? -d : d);
+}
 
 bool ew_supports(EwOp op, DType dtype) {
   if (dtype == F32 || dtype == F64) return true;
   if (dtype != I32) return false;
   switch (op) {
-    case EwOp::Add: case EwOp::Sub: case EwOp::Mul: case EwOp::Max: case EwOp::Min: case EwOp::Gt:
+    case EwOp::Add: case EwOp::Sub: case EwOp::Mul: case EwOp::Pow: case EwOp::Max: case EwOp::Min: case EwOp::Gt:
     case EwOp::Neg: case EwOp::Sqr: case EwOp::Abs: case EwOp::Sign: case EwOp::Copy:
       return true;
     default:
@@ -231,6 +271,20 @@ void ew_unary_f32_path(EwOp op, const float* a, float* y, int64_t n, bool avx2) 
   ew::portable::unary(op, a, y, n);
 }
 
+EwSpanF32 ew_unary_f32_fn(EwOp op) {
+#if NODEANO_HAVE_AVX2
+  if (simd::avx2_enabled()) return ew::avx2::unary_fn(op);
+#endif
+  return ew::portable::unary_fn(op);
+}
+
+EwSpan2F32 ew_binary_f32_fn(EwOp op, int sa, int sb) {
+#if NODEANO_HAVE_AVX2
+  if (simd::avx2_enabled()) return ew::avx2::binary_fn(op, sa, sb);
+#endif
+  return ew::portable::binary_fn(op, sa, sb);
+}
+
 float ew_exp_f32(float x) { return vmath::portable::exp_f32(x); }
 float ew_log_f32(float x) { return vmath::portable::log_f32(x); }
 float ew_tanh_f32(float x) { return vmath::portable::tanh_f32(x); }
@@ -238,17 +292,54 @@ float ew_sigmoid_f32(float x) { return vmath::portable::sigmoid_f32(x); }
 
 namespace {
 
-// Runs op over out = op(in...) row by row: one contiguous span when the operands merge to rank 1 (same shape or a
+// Everything about an elementwise step that depends only on shapes, dtypes and the op: made per call by the generic
+// kernels and once per plan by elementwise_prepare.
+struct EwState : KernelState {
+  EwOp op = EwOp::Copy;
+  DType dtype = F32;
+  bool unary = true;
+  int sa = 0, sb = 0;  // innermost strides (0 or 1)
+  int64_t size = 0, inner = 0, rows = 0, grain = 0;
+  BroadcastGeom g;
+  EwSpanF32 fu = nullptr;   // F32 span loops with the strides baked in (fb is null for Pow)
+  EwSpan2F32 fb = nullptr;
+};
+
+Status ew_setup(const KernelCtx& ctx, EwOp op, EwState* s) {
+  const int arity = ew_is_unary(op) ? 1 : 2;
+  if (ctx.n_in != arity || ctx.n_out != 1) return ERR_INVALID;
+  const Tensor& y = *ctx.out;
+  for (int i = 0; i < arity; i++) {
+    if (ctx.in[i].dtype != y.dtype) return ERR_DTYPE;
+  }
+  if (!ew_supports(op, y.dtype)) return ERR_DTYPE;
+  const Tensor* operands[2] = {&ctx.in[0], arity == 2 ? &ctx.in[1] : nullptr};
+  if (!broadcast_geom(operands, arity, y.shape, y.ndim, &s->g)) return ERR_SHAPE;
+  if (arity == 1 && ctx.in[0].size != y.size) return ERR_SHAPE;  // unary ops keep the shape
+  s->op = op;
+  s->dtype = y.dtype;
+  s->unary = arity == 1;
+  s->sa = s->g.inner_stride(0);
+  s->sb = s->unary ? 0 : s->g.inner_stride(1);
+  s->size = y.size;
+  s->inner = s->g.inner();
+  s->rows = s->g.rows();
+  s->grain = ew_is_heavy(op) ? kGrainHeavy : kGrainCheap;
+  return OK;
+}
+
+// Runs the op over out = op(in...) row by row: one contiguous span when the operands merge to rank 1 (same shape or a
 // scalar operand), else one span per innermost row with each operand contiguous or scalar within the row.
 template <class T>
-void run_elementwise(const KernelCtx& ctx, EwOp op, const BroadcastGeom& g) {
-  const bool unary = ew_is_unary(op);
+void run_elementwise(const KernelCtx& ctx, const EwState& s) {
+  const EwOp op = s.op;
+  const bool unary = s.unary;
+  const BroadcastGeom& g = s.g;
   const T* a = static_cast<const T*>(ctx.in[0].data);
   const T* b = unary ? a : static_cast<const T*>(ctx.in[1].data);
   T* y = static_cast<T*>(ctx.out->data);
-  const int sa = g.inner_stride(0), sb = unary ? 0 : g.inner_stride(1);
-  const int64_t inner = g.inner(), rows = g.rows();
-  const int64_t grain = ew_is_heavy(op) ? kGrainHeavy : kGrainCheap;
+  const int sa = s.sa, sb = s.sb;
+  const int64_t inner = s.inner, rows = s.rows, grain = s.grain;
   auto span = [&](int64_t oa, int64_t ob, int64_t oy, int64_t n) {
     if (unary) {
       ew_unary(op, a + oa, y + oy, n);
@@ -266,34 +357,43 @@ void run_elementwise(const KernelCtx& ctx, EwOp op, const BroadcastGeom& g) {
   });
 }
 
-Status elementwise(const KernelCtx& ctx, EwOp op) {
-  const int arity = ew_is_unary(op) ? 1 : 2;
-  if (ctx.n_in != arity || ctx.n_out != 1) return ERR_INVALID;
-  const Tensor& y = *ctx.out;
-  for (int i = 0; i < arity; i++) {
-    if (ctx.in[i].dtype != y.dtype) return ERR_DTYPE;
-  }
-  if (!ew_supports(op, y.dtype)) return ERR_DTYPE;
-  const Tensor* operands[2] = {&ctx.in[0], arity == 2 ? &ctx.in[1] : nullptr};
-  BroadcastGeom g;
-  if (!broadcast_geom(operands, arity, y.shape, y.ndim, &g)) return ERR_SHAPE;
-  if (arity == 1 && ctx.in[0].size != y.size) return ERR_SHAPE;  // unary ops keep the shape
-  if (y.size == 0) return OK;
-  switch (y.dtype) {
-    case F32: run_elementwise<float>(ctx, op, g); break;
-    case F64: run_elementwise<double>(ctx, op, g); break;
-    default: run_elementwise<int32_t>(ctx, op, g); break;
+Status ew_execute(const KernelCtx& ctx, const EwState& s) {
+  if (s.size == 0) return OK;
+  switch (s.dtype) {
+    case F32: run_elementwise<float>(ctx, s); break;
+    case F64: run_elementwise<double>(ctx, s); break;
+    default: run_elementwise<int32_t>(ctx, s); break;
   }
   return OK;
 }
 
-// JS ToInt32 of a number: truncate toward zero, wrap modulo 2^32; NaN and ±inf give 0.
-int32_t to_int32(double d) {
-  if (std::fabs(d) < 2147483648.0) return static_cast<int32_t>(d);
-  if (!std::isfinite(d)) return 0;
-  double m = std::fmod(std::trunc(d), 4294967296.0);
-  if (m < 0) m += 4294967296.0;
-  return static_cast<int32_t>(static_cast<uint32_t>(m));
+Status elementwise(const KernelCtx& ctx, EwOp op) {
+  EwState s;
+  Status st = ew_setup(ctx, op, &s);
+  return st != OK ? st : ew_execute(ctx, s);
+}
+
+// Prepared runs (ctx.state is the step's EwState).
+Status ew_run_prepared(const KernelCtx& ctx) { return ew_execute(ctx, *static_cast<const EwState*>(ctx.state)); }
+
+// A float32 step that is one contiguous span too small to split: just the span loop.
+Status ew_run_flat_unary_f32(const KernelCtx& ctx) {
+  const EwState& s = *static_cast<const EwState*>(ctx.state);
+  s.fu(static_cast<const float*>(ctx.in[0].data), static_cast<float*>(ctx.out->data), s.size);
+  return OK;
+}
+
+Status ew_run_flat_binary_f32(const KernelCtx& ctx) {
+  const EwState& s = *static_cast<const EwState*>(ctx.state);
+  s.fb(static_cast<const float*>(ctx.in[0].data), static_cast<const float*>(ctx.in[1].data),
+       static_cast<float*>(ctx.out->data), s.size);
+  return OK;
+}
+
+// Whether run_elementwise may split the step across the pool.
+bool ew_may_split(const EwState& s) {
+  if (s.rows == 1) return s.inner >= 2 * s.grain;
+  return s.rows >= 2 * std::max<int64_t>(1, s.grain / s.inner);
 }
 
 template <class From, class To>
@@ -331,8 +431,39 @@ bool valid_dtype(int32_t d) { return d >= F32 && d <= BOOL; }
 
 }  // namespace
 
+Status elementwise_prepare(EwOp op, const KernelCtx& ctx, PreparedStep* out) {
+  std::unique_ptr<EwState> s(new EwState());
+  Status st = ew_setup(ctx, op, s.get());
+  if (st != OK) return st;
+  out->needs_pool = s->size > 0 && ew_may_split(*s);
+  out->run = ew_run_prepared;
+  if (s->dtype == F32 && s->size > 0 && s->rows == 1 && !out->needs_pool) {
+    if (s->unary) {
+      s->fu = ew_unary_f32_fn(op);
+      out->run = ew_run_flat_unary_f32;
+    } else if ((s->fb = ew_binary_f32_fn(op, s->sa, s->sb)) != nullptr) {
+      out->run = ew_run_flat_binary_f32;
+    }
+  }
+  out->state = std::move(s);
+  return OK;
+}
+
+// Copy, ExpandDims and Cast keep their generic kernel; preparing only tells the executor when they need no pool.
+Status copy_prepare(const KernelCtx& /*ctx*/, PreparedStep* out) {
+  out->run = copy_kernel;
+  out->needs_pool = false;
+  return OK;
+}
+
+Status cast_prepare(const KernelCtx& ctx, PreparedStep* out) {
+  out->run = cast_kernel;
+  out->needs_pool = ctx.n_out != 1 || ctx.out->size >= 2 * kGrainCheap;
+  return OK;
+}
+
 // Add/Sub/Mul/Div/Pow: out = op(in0, in1), inputs broadcast (NumPy) to out, all of out's dtype; no attrs; out does
-// not alias the inputs. Div and Pow are float only.
+// not alias the inputs. Div is float only; I32 Pow follows JS (ew_pow_i32).
 Status add_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Add); }
 Status sub_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sub); }
 Status mul_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Mul); }

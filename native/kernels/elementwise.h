@@ -31,8 +31,15 @@ enum class EwOp : uint8_t {
   Neg, Sqr, Sqrt, Exp, Log, Abs, Sign, Tanh, Sigmoid, Copy,
 };
 
-bool ew_is_unary(EwOp op);
-// Whether op has an implementation for dtype (F32 and F64: all; I32: Add Sub Mul Max Min Gt Neg Sqr Abs Sign Copy).
+// Prepare functions (kernel.h): elementwise_prepare for the elementwise kernels (op given by the kernel name),
+// copy_prepare for Copy and ExpandDims, cast_prepare for Cast.
+Status elementwise_prepare(EwOp op, const KernelCtx& ctx, PreparedStep* out);
+Status copy_prepare(const KernelCtx& ctx, PreparedStep* out);
+Status cast_prepare(const KernelCtx& ctx, PreparedStep* out);
+
+inline bool ew_is_unary(EwOp op) { return op >= EwOp::Neg; }
+// Whether op has an implementation for dtype (F32 and F64: all; I32: Add Sub Mul Pow Max Min Gt Neg Sqr Abs Sign
+// Copy).
 bool ew_supports(EwOp op, DType dtype);
 // Heavy ops (transcendentals, pow) are worth splitting across threads at smaller sizes.
 bool ew_is_heavy(EwOp op);
@@ -50,6 +57,17 @@ void ew_binary(EwOp op, const int32_t* a, int sa, const int32_t* b, int sb, int3
 // y[i] = c[i * sc] != 0 ? t[i * st] : f[i * sf] (NaN counts as non-zero, as in a cast to bool).
 void ew_select(const float* c, int sc, const float* t, int st, const float* f, int sf, float* y, int64_t n);
 void ew_select(const double* c, int sc, const double* t, int st, const double* f, int sf, double* y, int64_t n);
+
+// The float32 span loops of one op as plain function pointers, on the path (AVX2 or portable) selected now; a prepared
+// plan step resolves them once. y[i] = op(a[i]) / op(a[i * sa], b[i * sb]) with the strides baked in; the binary
+// one is nullptr for Pow (use ew_binary).
+using EwSpanF32 = void (*)(const float* a, float* y, int64_t n);
+using EwSpan2F32 = void (*)(const float* a, const float* b, float* y, int64_t n);
+EwSpanF32 ew_unary_f32_fn(EwOp op);
+EwSpan2F32 ew_binary_f32_fn(EwOp op, int sa, int sb);
+
+// int32 a ** b as JS stores Math.pow(a, b) into an Int32Array (ToInt32 of the double result; see elementwise.cc).
+int32_t ew_pow_i32(int32_t a, int32_t b);
 
 // Test hook: the float32 unary loop of one path (avx2 = true needs a CPU with AVX2), whatever simd::avx2_enabled()
 // says, so both paths can be compared on the same inputs from several threads.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <type_traits>
 
 #include "broadcast_geom.h"
 #include "elementwise.h"
@@ -24,8 +26,13 @@ struct Instr {
   int32_t opcode = 0;
   EwOp op = EwOp::Copy;
   int32_t arg[3] = {0, 0, 0};  // operand registers (a, b, c); for CONST, arg[0] indexes floats
+  int32_t n_args = 0;          // arity (set by decode)
+  int32_t stride[3] = {1, 1, 1};  // per operand: 0 for a scalar register, else 1 (set by plan)
 };
 
+// A decoded and planned register program. Everything in it depends only on shapes, dtypes and attributes, except
+// the values of the scalar registers that read an input (a size-1 input, or an op folded over one): load_scalars
+// refreshes those from the data before every run.
 template <class T>
 struct Program {
   int n_in = 0, n_regs = 0, n_slots = 0;
@@ -34,6 +41,11 @@ struct Program {
   Kind kind[kMaxRegs];
   int slot[kMaxRegs];
   T scalar[kMaxRegs];
+  int n_dyn = 0;
+  int dyn[kMaxRegs];  // scalar registers to reload / refold on each run, in register order
+  // float32 span loops per op register, strides baked in (null: go through run_op)
+  EwSpanF32 fu[kMaxRegs];
+  EwSpan2F32 fb[kMaxRegs];
   BroadcastGeom geom[kMaxInputs];
 };
 
@@ -75,7 +87,8 @@ Status decode(const KernelCtx& ctx, Instr* code, int* n_in, int* n_regs) {
       in.arg[2] = at.ints[pos++];
     }
     if (in.opcode == kFusedConst && (in.arg[0] < 0 || in.arg[0] >= at.n_floats)) return ERR_INVALID;
-    for (int j = 0; j < arity(in); j++) {
+    in.n_args = arity(in);
+    for (int j = 0; j < in.n_args; j++) {
       if (in.arg[j] < 0 || in.arg[j] >= r) return ERR_INVALID;
     }
   }
@@ -89,6 +102,29 @@ void run_op(const Instr& in, const T* const* p, const int* s, T* y, int64_t n) {
   if (in.opcode == kFusedSelect) return ew_select(p[0], s[0], p[1], s[1], p[2], s[2], y, n);
   if (ew_is_unary(in.op)) return ew_unary(in.op, p[0], y, n);
   ew_binary(in.op, p[0], s[0], p[1], s[1], y, n);
+}
+
+// Computes the scalar register r (an op whose operands are all scalars) once.
+template <class T>
+void fold(Program<T>* pg, int r) {
+  const Instr& in = pg->code[r];
+  const T* p[3];
+  int s[3] = {0, 0, 0};
+  for (int j = 0; j < arity(in); j++) p[j] = &pg->scalar[in.arg[j]];
+  run_op(in, p, s, &pg->scalar[r], 1);
+}
+
+// Reads the size-1 inputs and refolds the scalar ops that depend on them (before every run).
+template <class T>
+void load_scalars(const KernelCtx& ctx, Program<T>* pg) {
+  for (int i = 0; i < pg->n_dyn; i++) {
+    const int r = pg->dyn[i];
+    if (r < pg->n_in) {
+      pg->scalar[r] = static_cast<const T*>(ctx.in[r].data)[0];
+    } else {
+      fold(pg, r);
+    }
+  }
 }
 
 // Classifies registers, folds ops on scalars once, and assigns buffer slots: a temporary's slot is freed after its
@@ -107,6 +143,9 @@ Status plan(const KernelCtx& ctx, Program<T>* pg) {
   }
   bool free_slot[kMaxRegs];
   std::fill(free_slot, free_slot + kMaxRegs, false);
+  bool dynamic[kMaxRegs];  // a scalar register whose value depends on an input's data
+  std::fill(dynamic, dynamic + kMaxRegs, false);
+  pg->n_dyn = 0;
   int n_slots = 0;
   auto take = [&]() {
     for (int i = 0; i < n_slots; i++) {
@@ -124,9 +163,13 @@ Status plan(const KernelCtx& ctx, Program<T>* pg) {
     BroadcastGeom& g = pg->geom[r];
     if (!broadcast_geom(ops, 1, out.shape, out.ndim, &g)) return ERR_SHAPE;
     pg->slot[r] = -1;
-    if (x.size == 1) {  // (also when out is empty)
+    pg->fu[r] = nullptr;
+    pg->fb[r] = nullptr;
+    if (x.size == 1) {  // (also when out is empty); the value is loaded by load_scalars
       pg->kind[r] = Kind::Scalar;
-      pg->scalar[r] = static_cast<const T*>(x.data)[0];
+      pg->scalar[r] = T(0);
+      dynamic[r] = true;
+      pg->dyn[pg->n_dyn++] = r;
     } else if (last_use[r] < 0 && r != last) {
       pg->kind[r] = Kind::Unused;
     } else if (g.rank == 1 && g.inner_stride(0) == 1) {
@@ -139,6 +182,8 @@ Status plan(const KernelCtx& ctx, Program<T>* pg) {
   for (int r = pg->n_in; r < pg->n_regs; r++) {
     const Instr& in = pg->code[r];
     pg->slot[r] = -1;
+    pg->fu[r] = nullptr;
+    pg->fb[r] = nullptr;
     bool all_scalar = true;
     for (int j = 0; j < arity(in); j++) all_scalar = all_scalar && pg->kind[in.arg[j]] == Kind::Scalar;
     if (in.opcode == kFusedConst) {
@@ -151,11 +196,16 @@ Status plan(const KernelCtx& ctx, Program<T>* pg) {
       continue;
     }
     if (all_scalar) {
-      const T* p[3];
-      int s[3] = {0, 0, 0};
-      for (int j = 0; j < arity(in); j++) p[j] = &pg->scalar[in.arg[j]];
-      run_op(in, p, s, &pg->scalar[r], 1);
       pg->kind[r] = Kind::Scalar;
+      bool dyn = false;
+      for (int j = 0; j < arity(in); j++) dyn = dyn || dynamic[in.arg[j]];
+      if (dyn) {  // folded on every run, after its operands (load_scalars)
+        dynamic[r] = true;
+        pg->dyn[pg->n_dyn++] = r;
+        pg->scalar[r] = T(0);
+      } else {
+        fold(pg, r);
+      }
       continue;
     }
     for (int j = 0; j < arity(in); j++) {
@@ -163,8 +213,19 @@ Status plan(const KernelCtx& ctx, Program<T>* pg) {
       if (last_use[o] == r && pg->slot[o] >= 0) free_slot[pg->slot[o]] = true;
     }
     pg->kind[r] = Kind::Temp;
+    for (int j = 0; j < in.n_args; j++) pg->code[r].stride[j] = pg->kind[in.arg[j]] == Kind::Scalar ? 0 : 1;
     pg->heavy = pg->heavy || ew_is_heavy(in.op);
     if (r != last) pg->slot[r] = take();
+    if constexpr (std::is_same_v<T, float>) {
+      if (in.opcode != kFusedSelect) {
+        if (ew_is_unary(in.op)) {
+          pg->fu[r] = ew_unary_f32_fn(in.op);
+        } else {
+          pg->fb[r] = ew_binary_f32_fn(in.op, pg->kind[in.arg[0]] == Kind::Scalar ? 0 : 1,
+                                       pg->kind[in.arg[1]] == Kind::Scalar ? 0 : 1);
+        }
+      }
+    }
   }
   pg->n_slots = n_slots;
   return OK;
@@ -197,13 +258,20 @@ void run_block(const KernelCtx& ctx, const Program<T>& pg, T* buf, int64_t block
       case Kind::Temp: {
         const Instr& in = pg.code[r];
         const T* p[3];
-        int s[3];
-        for (int j = 0; j < arity(in); j++) {
-          const int o = in.arg[j];
-          p[j] = reg[o];
-          s[j] = pg.kind[o] == Kind::Scalar ? 0 : 1;
+        for (int j = 0; j < in.n_args; j++) p[j] = reg[in.arg[j]];
+        if constexpr (std::is_same_v<T, float>) {
+          if (pg.fu[r]) {
+            pg.fu[r](p[0], dst, n);
+            reg[r] = dst;
+            break;
+          }
+          if (pg.fb[r]) {
+            pg.fb[r](p[0], p[1], dst, n);
+            reg[r] = dst;
+            break;
+          }
         }
-        run_op(in, p, s, dst, n);
+        run_op(in, p, in.stride, dst, n);
         reg[r] = dst;
         break;
       }
@@ -211,16 +279,30 @@ void run_block(const KernelCtx& ctx, const Program<T>& pg, T* buf, int64_t block
   }
 }
 
+constexpr size_t kSmallBytes = 4096;  // a step whose slots fit here runs as one block on a small stack buffer
+
 template <class T>
-Status run(const KernelCtx& ctx) {
-  Program<T> pg;
-  Status st = plan(ctx, &pg);
-  if (st != OK) return st;
-  const int64_t n = ctx.out->size;
-  if (n == 0) return OK;
+int64_t block_of(const Program<T>& pg) {
   // Largest block (multiple of 16, at most kBlock) whose slots fit in the per-thread stack buffer.
   const int64_t fit = pg.n_slots ? static_cast<int64_t>(kStackBytes / (pg.n_slots * sizeof(T))) : kBlock;
-  const int64_t block = std::min<int64_t>(kBlock, fit / 16 * 16);
+  return std::min<int64_t>(kBlock, fit / 16 * 16);
+}
+
+template <class T>
+bool is_small(const Program<T>& pg, int64_t n) {
+  return n <= kBlock && static_cast<size_t>(n) * static_cast<size_t>(pg.n_slots) * sizeof(T) <= kSmallBytes;
+}
+
+template <class T>
+Status execute(const KernelCtx& ctx, const Program<T>& pg) {
+  const int64_t n = ctx.out->size;
+  if (n == 0) return OK;
+  if (is_small(pg, n)) {
+    alignas(64) unsigned char small[kSmallBytes];
+    run_block(ctx, pg, reinterpret_cast<T*>(small), n, 0, n);
+    return OK;
+  }
+  const int64_t block = block_of(pg);
   const int64_t n_blocks = (n + block - 1) / block;
   const int64_t grain = std::max<int64_t>(1, (pg.heavy ? kGrainHeavy : kGrainCheap) / block);
   parallel_range(ctx, n_blocks, grain, [&](int64_t b0, int64_t b1) {
@@ -231,6 +313,44 @@ Status run(const KernelCtx& ctx) {
       run_block(ctx, pg, buf, block, start, std::min(block, n - start));
     }
   });
+  return OK;
+}
+
+template <class T>
+Status run(const KernelCtx& ctx) {
+  Program<T> pg;
+  Status st = plan(ctx, &pg);
+  if (st != OK) return st;
+  load_scalars(ctx, &pg);
+  return execute(ctx, pg);
+}
+
+template <class T>
+struct FusedState : KernelState {
+  Program<T> pg;
+};
+
+template <class T>
+Status run_prepared(const KernelCtx& ctx) {
+  Program<T>& pg = static_cast<FusedState<T>*>(ctx.state)->pg;
+  load_scalars(ctx, &pg);
+  return execute(ctx, pg);
+}
+
+template <class T>
+Status prepare(const KernelCtx& ctx, PreparedStep* out) {
+  std::unique_ptr<FusedState<T>> s(new FusedState<T>());
+  Status st = plan(ctx, &s->pg);
+  if (st != OK) return st;
+  const int64_t n = ctx.out->size;
+  out->needs_pool = false;
+  if (n > 0 && !is_small(s->pg, n)) {
+    const int64_t block = block_of(s->pg);
+    const int64_t grain = std::max<int64_t>(1, (s->pg.heavy ? kGrainHeavy : kGrainCheap) / block);
+    out->needs_pool = (n + block - 1) / block >= 2 * grain;
+  }
+  out->run = run_prepared<T>;
+  out->state = std::move(s);
   return OK;
 }
 
@@ -246,6 +366,15 @@ Status fused_kernel(const KernelCtx& ctx) {
   switch (ctx.out->dtype) {
     case F32: return run<float>(ctx);
     case F64: return run<double>(ctx);
+    default: return ERR_DTYPE;
+  }
+}
+
+Status fused_prepare(const KernelCtx& ctx, PreparedStep* out) {
+  if (ctx.n_out != 1) return ERR_INVALID;
+  switch (ctx.out->dtype) {
+    case F32: return prepare<float>(ctx, out);
+    case F64: return prepare<double>(ctx, out);
     default: return ERR_DTYPE;
   }
 }

@@ -13,5 +13,6 @@ enum FusedOpcode : int32_t {
 };
 
 Status fused_kernel(const KernelCtx& ctx);
+Status fused_prepare(const KernelCtx& ctx, PreparedStep* out);
 
 }  // namespace nodeano

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace nodeano {
 
@@ -41,6 +42,11 @@ struct Attrs {
 
 class ThreadPool;
 
+// Per-plan state of a prepared step (see PrepareFn); each kernel derives its own.
+struct KernelState {
+  virtual ~KernelState() = default;
+};
+
 struct KernelCtx {
   const Tensor* in = nullptr;
   int32_t n_in = 0;
@@ -51,13 +57,37 @@ struct KernelCtx {
   // Scratch space owned by the plan, valid during the call (for kernels that need temporaries).
   void* scratch = nullptr;
   size_t scratch_bytes = 0;
+  // The step's prepared state when the executor runs a PreparedStep::run function; nullptr for a generic call.
+  // Only one thread runs a plan at a time, so a prepared run may update its state (before it splits any work).
+  KernelState* state = nullptr;
 };
 
 using KernelFn = Status (*)(const KernelCtx&);
 
+// A step specialized for one plan: everything that depends only on shapes, dtypes and attributes (validation,
+// broadcast geometry, decoded programs, the span functions to call) was worked out once, so `run` only touches data.
+struct PreparedStep {
+  KernelFn run = nullptr;              // called instead of the generic kernel, with ctx.state = state.get()
+  std::unique_ptr<KernelState> state;  // may be null
+  // false when `run` never uses ctx.pool and never calls BLAS (small steps): a plan made only of such steps does not
+  // take the process-wide thread pool at all.
+  bool needs_pool = true;
+};
+
+// Optional per-plan preparation, called once when a plan is made, with the step's shapes, dtypes and attributes.
+// Data pointers are NOT valid at that time (inputs and shared values are bound on every call): prepare must not read
+// them. On OK with out->run set, the executor calls out->run for this step from then on; its result must equal the
+// generic kernel's bit for bit. Any other outcome (an error status, or run left null) keeps the generic kernel, which
+// reports the error itself when the step runs.
+using PrepareFn = Status (*)(const KernelCtx& ctx, PreparedStep* out);
+
 // Kernel functions by kernel name (the TypeScript kernel id, e.g. "Sigmoid"); nullptr if not implemented natively.
 KernelFn find_kernel(const char* name);
-// Scratch bytes a kernel needs for the given context (called once per plan); 0 for most kernels.
+// The kernel's prepare function; nullptr when it has none (the generic kernel then always runs).
+PrepareFn find_prepare(const char* name);
+// Scratch bytes a kernel needs for the given context (called once per plan with shapes only: data pointers are not
+// valid); 0 for most kernels. The executor points ctx.scratch at that many bytes (64-byte aligned) for every run of
+// the step; a generic call without scratch (ctx.scratch_bytes too small) allocates what it needs itself.
 size_t kernel_scratch_bytes(const char* name, const KernelCtx& ctx);
 
 }  // namespace nodeano

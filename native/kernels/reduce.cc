@@ -398,9 +398,57 @@ Status max_kernel(const KernelCtx& ctx) {
   }
 }
 
-// SumTo: inputs x, ref; out (shape = ref.shape, dtype = x's: F32, F64, I32) = x summed over its leading extra dims
-// and over the dims where ref has 1 and x does not; ref's data is not read; equal shapes copy.
-Status sum_to_kernel(const KernelCtx& ctx) {
+namespace {
+
+// Prepared reductions: the grouped geometry is worked out once per plan. Below kGrainHeavy input elements no
+// reduction pattern splits its work (each split threshold needs more), so such steps need no pool.
+struct ReduceState : KernelState {
+  Groups g;
+  bool copy = false;  // SumTo of equal shapes
+};
+
+bool reduce_needs_pool(const KernelCtx& ctx) { return ctx.in[0].size >= kGrainHeavy || ctx.out->size >= kGrainHeavy; }
+
+bool sum_dtypes_ok(DType in, DType out) {
+  return (in == F32 && out == F32) || (in == F64 && out == F64) || (in == I32 && out == I32) || (in == BOOL && out == I32);
+}
+
+Status finish_prepare(const KernelCtx& ctx, const Groups& g, KernelFn run, PreparedStep* out) {
+  std::unique_ptr<ReduceState> s(new ReduceState());
+  s->g = g;
+  out->state = std::move(s);
+  out->run = run;
+  out->needs_pool = reduce_needs_pool(ctx);
+  return OK;
+}
+
+const Groups& groups_of(const KernelCtx& ctx) { return static_cast<const ReduceState*>(ctx.state)->g; }
+
+Status sum_prepared(const KernelCtx& ctx) { return sum_dispatch(ctx, groups_of(ctx)); }
+
+Status mean_prepared(const KernelCtx& ctx) {
+  return ctx.out->dtype == F32 ? mean_out<float>(ctx, groups_of(ctx)) : mean_out<double>(ctx, groups_of(ctx));
+}
+
+Status max_prepared(const KernelCtx& ctx) {
+  switch (ctx.out->dtype) {
+    case F32: return max_typed<float>(ctx, groups_of(ctx));
+    case F64: return max_typed<double>(ctx, groups_of(ctx));
+    default: return max_typed<int32_t>(ctx, groups_of(ctx));
+  }
+}
+
+Status sum_to_prepared(const KernelCtx& ctx) {
+  const ReduceState& s = *static_cast<const ReduceState*>(ctx.state);
+  if (s.copy) {
+    if (ctx.out->size > 0) std::memcpy(ctx.out->data, ctx.in[0].data, ctx.out->size * dtype_size(ctx.out->dtype));
+    return OK;
+  }
+  return sum_dispatch(ctx, s.g);
+}
+
+// SumTo's checks; *reduced_any is false when the shapes are equal (a copy).
+Status sum_to_setup(const KernelCtx& ctx, Groups* g, bool* reduced_any) {
   if (ctx.n_in != 2 || ctx.n_out != 1) return ERR_INVALID;
   const Tensor &x = ctx.in[0], &ref = ctx.in[1];
   const Tensor& y = *ctx.out;
@@ -414,11 +462,66 @@ Status sum_to_kernel(const KernelCtx& ctx) {
     if (r != 1 && r != x.shape[d]) return ERR_SHAPE;
     reduced[d] = d < lead || (r == 1 && x.shape[d] != 1);
   }
-  if (std::none_of(reduced, reduced + x.ndim, [](bool r) { return r; })) {  // same shape: a copy
-    if (y.size > 0) std::memcpy(y.data, x.data, y.size * dtype_size(y.dtype));
+  *reduced_any = std::any_of(reduced, reduced + x.ndim, [](bool r) { return r; });
+  if (*reduced_any) *g = group_dims(x.shape, x.ndim, reduced);
+  return OK;
+}
+
+}  // namespace
+
+Status sum_prepare(const KernelCtx& ctx, PreparedStep* out) {
+  Groups g;
+  Status st = check_reduce(ctx, &g);
+  if (st != OK) return st;
+  if (!sum_dtypes_ok(ctx.in[0].dtype, ctx.out->dtype)) return ERR_DTYPE;
+  return finish_prepare(ctx, g, sum_prepared, out);
+}
+
+Status mean_prepare(const KernelCtx& ctx, PreparedStep* out) {
+  Groups g;
+  Status st = check_reduce(ctx, &g);
+  if (st != OK) return st;
+  const DType in = ctx.in[0].dtype, o = ctx.out->dtype;
+  if (o != F32 && o != F64) return ERR_DTYPE;
+  if ((in == F32 || in == F64) && in != o) return ERR_DTYPE;
+  if (in != F32 && in != F64 && in != I32 && in != BOOL) return ERR_DTYPE;
+  return finish_prepare(ctx, g, mean_prepared, out);
+}
+
+Status max_prepare(const KernelCtx& ctx, PreparedStep* out) {
+  Groups g;
+  Status st = check_reduce(ctx, &g);
+  if (st != OK) return st;
+  if (ctx.in[0].dtype != ctx.out->dtype) return ERR_DTYPE;
+  if (g.count == 0 && ctx.out->size > 0) return ERR_SHAPE;
+  const DType d = ctx.out->dtype;
+  if (d != F32 && d != F64 && d != I32) return ERR_DTYPE;
+  return finish_prepare(ctx, g, max_prepared, out);
+}
+
+Status sum_to_prepare(const KernelCtx& ctx, PreparedStep* out) {
+  Groups g;
+  bool reduced_any = false;
+  Status st = sum_to_setup(ctx, &g, &reduced_any);
+  if (st != OK) return st;
+  if (reduced_any && !sum_dtypes_ok(ctx.in[0].dtype, ctx.out->dtype)) return ERR_DTYPE;
+  st = finish_prepare(ctx, g, sum_to_prepared, out);
+  static_cast<ReduceState*>(out->state.get())->copy = !reduced_any;
+  return st;
+}
+
+// SumTo: inputs x, ref; out (shape = ref.shape, dtype = x's: F32, F64, I32) = x summed over its leading extra dims
+// and over the dims where ref has 1 and x does not; ref's data is not read; equal shapes copy.
+Status sum_to_kernel(const KernelCtx& ctx) {
+  Groups g;
+  bool reduced_any = false;
+  Status st = sum_to_setup(ctx, &g, &reduced_any);
+  if (st != OK) return st;
+  if (!reduced_any) {  // same shape: a copy
+    if (ctx.out->size > 0) std::memcpy(ctx.out->data, ctx.in[0].data, ctx.out->size * dtype_size(ctx.out->dtype));
     return OK;
   }
-  return sum_dispatch(ctx, group_dims(x.shape, x.ndim, reduced));
+  return sum_dispatch(ctx, g);
 }
 
 // AxisCount: out (rank 0, any dtype) = product of in0's dims over ints [...axes]; in0's data is not read.

@@ -42,6 +42,11 @@ struct Scalar {
 
   static F loadf(const float* p) { return *p; }
   static void storef(float* p, F v) { *p = v; }
+  // The first n < kWidth lanes (the others 0) / store only them: never used with one lane.
+  static F load_partial(const float* p, int64_t n) { return n > 0 ? *p : 0.0f; }
+  static void store_partial(float* p, F v, int64_t n) {
+    if (n > 0) *p = v;
+  }
   static F sqrt(F a) { return __builtin_sqrtf(a); }
   static F neg(F a) { return -a; }
   static M or_m(M a, M b) { return a || b; }
@@ -67,6 +72,9 @@ struct Scalar {
   static MD lt(D a, D b) { return a < b; }
   static F select(M m, F a, F b) { return m ? a : b; }
   static D select(MD m, D a, D b) { return m ? a : b; }
+  // a > b ? a : b and a < b ? a : b: exactly maxps / minps, so a NaN b is returned (a NaN a is not).
+  static F max_sel(F a, F b) { return a > b ? a : b; }
+  static F min_sel(F a, F b) { return a < b ? a : b; }
 
   static I as_i(F a) { return bits_of(a); }
   static F as_f(I a) { return float_of(a); }
@@ -91,6 +99,22 @@ struct Scalar {
 
   // Runs fn(double lane) on the float lane, widened exactly and rounded back once.
   template <class Fn> static F via_f64(F a, Fn fn) { return static_cast<float>(fn(static_cast<double>(a))); }
+
+  // t = a * c in double (a widened exactly, one rounding), then *k = floor(t) and *f = (float)(t - floor(t)), which
+  // is in [0, 1] (t - floor(t) is exact; rounding it to float may give 1). Caller keeps |t| < 2^30.
+  // NaN gives f = NaN and k = 0x80000000 (what cvttpd2dq returns).
+  static void floor_split(F a, double c, F* f, I* k) {
+    const double t = static_cast<double>(a) * c;
+    // floor without a libm call (baseline x86-64 has no roundsd): adding and removing 1.5 * 2^52 rounds to the
+    // nearest integer (exact for |t| < 2^51), one less if that went up. NaN stays NaN.
+    const double r = (t + 0x1.8p52) - 0x1.8p52;
+    const double kd = r > t ? r - 1.0 : r;
+    *f = static_cast<float>(t - kd);
+    *k = t == t ? static_cast<I>(static_cast<int32_t>(kd)) : I{0x80000000u};
+  }
+  static I min_i32(I a, I b) { return static_cast<int32_t>(a) < static_cast<int32_t>(b) ? a : b; }
+  // Whether any lane of a (as int32) is greater than b.
+  static bool any_gt_i32(I a, int32_t b) { return static_cast<int32_t>(a) > b; }
 };
 
 }  // namespace nodeano::simd
@@ -117,6 +141,13 @@ struct Avx2 {
 
   static F loadf(const float* p) { return _mm256_loadu_ps(p); }
   static void storef(float* p, F v) { _mm256_storeu_ps(p, v); }
+  // Lanes [0, n) of p, the others 0 (masked lanes are not read, so this never touches memory past p + n) / store
+  // only lanes [0, n). 0 <= n <= 8.
+  static __m256i lane_mask(int64_t n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static F load_partial(const float* p, int64_t n) { return _mm256_maskload_ps(p, lane_mask(n)); }
+  static void store_partial(float* p, F v, int64_t n) { _mm256_maskstore_ps(p, lane_mask(n), v); }
   static F sqrt(F a) { return _mm256_sqrt_ps(a); }
   static F neg(F a) { return _mm256_xor_ps(a, setf(-0.0f)); }
   static M or_m(M a, M b) { return _mm256_or_ps(a, b); }
@@ -142,6 +173,8 @@ struct Avx2 {
   static MD lt(D a, D b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
   static F select(M m, F a, F b) { return _mm256_blendv_ps(b, a, m); }
   static D select(MD m, D a, D b) { return _mm256_blendv_pd(b, a, m); }
+  static F max_sel(F a, F b) { return _mm256_max_ps(a, b); }
+  static F min_sel(F a, F b) { return _mm256_min_ps(a, b); }
 
   static I as_i(F a) { return _mm256_castps_si256(a); }
   static F as_f(I a) { return _mm256_castsi256_ps(a); }
@@ -168,6 +201,19 @@ struct Avx2 {
     __m128 lo = _mm256_cvtpd_ps(fn(_mm256_cvtps_pd(_mm256_castps256_ps128(a))));
     __m128 hi = _mm256_cvtpd_ps(fn(_mm256_cvtps_pd(_mm256_extractf128_ps(a, 1))));
     return _mm256_set_m128(hi, lo);
+  }
+
+  static void floor_split(F a, double c, F* f, I* k) {
+    const __m256d cd = _mm256_set1_pd(c);
+    const __m256d tlo = _mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(a)), cd);
+    const __m256d thi = _mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)), cd);
+    const __m256d klo = _mm256_floor_pd(tlo), khi = _mm256_floor_pd(thi);
+    *f = _mm256_set_m128(_mm256_cvtpd_ps(_mm256_sub_pd(thi, khi)), _mm256_cvtpd_ps(_mm256_sub_pd(tlo, klo)));
+    *k = _mm256_set_m128i(_mm256_cvttpd_epi32(khi), _mm256_cvttpd_epi32(klo));
+  }
+  static I min_i32(I a, I b) { return _mm256_min_epi32(a, b); }
+  static bool any_gt_i32(I a, int32_t b) {
+    return !_mm256_testz_si256(_mm256_cmpgt_epi32(a, _mm256_set1_epi32(b)), _mm256_set1_epi32(-1));
   }
 };
 

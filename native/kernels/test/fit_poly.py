@@ -2,7 +2,7 @@
 """Derives the polynomial coefficients used in vec_math.inc with a weighted Remez exchange (mpmath, 60 digits).
 
 Each fit minimizes max |w(t) * (g(t) - p(t))| over [lo, hi] for a polynomial p of the given degree, then rounds the
-coefficients to the target precision (float or double) one at a time from the lowest, refitting the higher ones after
+coefficients to float one at a time from the lowest, refitting the higher ones after
 each rounding so the later coefficients absorb the rounding of the earlier ones. Run: python3 fit_poly.py (about five
 minutes; needs mpmath). The printed hex values are the ones in vec_math.inc.
 """
@@ -98,10 +98,15 @@ LN2_2 = mp.log(2) / 2 * mp.mpf('1.0005')  # k is rounded in float: allow r sligh
 def q_exp(t):
     return (mp.exp(t) - 1 - t) / t ** 2 if t != 0 else mp.mpf(1) / 2
 
-for deg, rnd, fmt, name in [(4, to_f32, lambda c: f'{hexf(c)}f  /* {float(c)!r} */', 'exp f32 q(r), degree 4'),
-                            (6, float, lambda c: f'{hexf(c)}  /* {float(c)!r} */', 'exp f64-internal q(r), degree 6')]:
-    c, e = fit_rounded(q_exp, lambda t: t * t / mp.exp(t), -LN2_2, LN2_2, deg, rnd)
-    show(name, c, e, fmt)
+c, e = fit_rounded(q_exp, lambda t: t * t / mp.exp(t), -LN2_2, LN2_2, 4, to_f32)
+show('exp f32 q(r), degree 4', c, e, lambda c: f'{hexf(c)}f  /* {float(c)!r} */')
+
+# sigmoid: 2^f = 1 + f q(f) on [0, 1] (f from a floor split, so p(0) = 1 exactly), error relative to 2^f (weight
+# f / 2^f); all coefficients come out positive, which the monotonicity argument needs (README.md)
+def q_exp2(t):
+    return (mp.power(2, t) - 1) / t if t != 0 else mp.log(2)
+c, e = fit_rounded(q_exp2, lambda t: t / mp.power(2, t), 0, 1, 5, to_f32)
+show('sigmoid 2^f q(f), degree 5', c, e, lambda c: f'{hexf(c)}f  /* {float(c)!r} */')
 
 # log(1+f) = f - (hfsq - s (hfsq + R)), s = f / (2 + f), R = z g(z), z = s^2, g ~ (2 atanh(s) / s - 2) / z
 S_MAX = (mp.sqrt(2) - 1) / (mp.sqrt(2) + 1) * mp.mpf('1.0001')

@@ -92,6 +92,9 @@ struct Buf {
   }
 };
 
+uint64_t g_prepare_calls = 0, g_prepared_mismatch = 0;
+bool g_compare_prepared = true;  // off for --bench (plain kernel calls)
+
 Status run(const char* name, const std::vector<const Buf*>& ins, Buf& out, std::vector<int32_t> ints = {},
            std::vector<double> floats = {}, ThreadPool* pool = nullptr) {
   std::vector<Tensor> in;
@@ -108,7 +111,47 @@ Status run(const char* name, const std::vector<const Buf*>& ins, Buf& out, std::
   ctx.pool = pool;
   KernelFn fn = find_kernel(name);
   if (!fn) return ERR_UNSUPPORTED;
-  return fn(ctx);
+  PrepareFn prepare = find_prepare(name);
+  if (!prepare || !g_compare_prepared) return fn(ctx);
+  // Every call also runs the prepared form, as a plan would (prepared once with shapes only: every data pointer is
+  // null then, so a prepare that reads data crashes here), with the plan-owned scratch; its output must equal the
+  // generic kernel's bit for bit (including a NaN's payload: both run the same loops).
+  const size_t out_bytes = static_cast<size_t>(std::max<int64_t>(out.t.size, 1)) * dtype_size(out.t.dtype);
+  std::vector<unsigned char> before(out_bytes), generic(out_bytes);
+  std::memcpy(before.data(), out.t.data, out_bytes);
+  const Status st = fn(ctx);
+  std::memcpy(generic.data(), out.t.data, out_bytes);
+  std::vector<Tensor> shapes_only = in;
+  for (Tensor& t : shapes_only) t.data = nullptr;
+  Tensor out_shape = out.t;
+  out_shape.data = nullptr;
+  KernelCtx pctx = ctx;
+  pctx.in = shapes_only.data();
+  pctx.out = &out_shape;
+  PreparedStep ps;
+  const Status pst = prepare(pctx, &ps);
+  g_prepare_calls++;
+  if (pst != OK || !ps.run) {
+    // declining is fine only for calls the generic kernel rejects too
+    check(st != OK, std::string("prepare(") + name + ") declined a call the kernel accepts");
+    return st;
+  }
+  // (a prepare may also accept a call its run then rejects: Copy and Cast prepare to their generic kernel)
+  const size_t scratch_bytes = kernel_scratch_bytes(name, pctx);
+  std::shared_ptr<void> scratch;
+  if (scratch_bytes) scratch.reset(std::aligned_alloc(64, (scratch_bytes + 63) / 64 * 64), std::free);
+  std::memcpy(out.t.data, before.data(), out_bytes);
+  KernelCtx rctx = ctx;
+  rctx.state = ps.state.get();
+  rctx.scratch = scratch.get();
+  rctx.scratch_bytes = scratch_bytes;
+  if (!ps.needs_pool) rctx.pool = nullptr;  // the executor gives no pool to a plan of such steps
+  const Status rst = ps.run(rctx);
+  const bool same = rst == st && (st != OK || std::memcmp(out.t.data, generic.data(), out_bytes) == 0);
+  if (!same) g_prepared_mismatch++;
+  check(same, std::string("prepared ") + name + " equals the generic kernel (status " + std::to_string(rst) + " vs " +
+                  std::to_string(st) + ")");
+  return st;
 }
 
 std::mt19937_64 rng(12345);
@@ -360,7 +403,7 @@ struct OpInfo {
 const OpInfo kBinary[] = {
     {"Add", EwOp::Add, true, false, false}, {"Sub", EwOp::Sub, true, false, false},
     {"Mul", EwOp::Mul, true, false, false}, {"Div", EwOp::Div, false, false, false},
-    {"Pow", EwOp::Pow, false, false, true},
+    {"Pow", EwOp::Pow, true, false, true},
 };
 const OpInfo kUnary[] = {
     {"Neg", EwOp::Neg, true, false, false},   {"Sqr", EwOp::Sqr, true, false, false},
@@ -373,6 +416,14 @@ const OpInfo kUnary[] = {
 template <class T>
 T sign_ref(T a) {
   return a > 0 ? T(1) : a < 0 ? T(-1) : a;
+}
+
+double to_int32_ref(double d) {
+  if (!std::isfinite(d)) return 0;
+  double t = std::trunc(d);
+  double m = std::fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (m >= 2147483648.0 ? m - 4294967296.0 : m) + 0.0;  // (+0.0 turns -0 into 0)
 }
 
 // The reference value of op in dtype d (exact ops) or in double (approximated float32 ops).
@@ -388,6 +439,7 @@ double ref_op(EwOp op, DType d, double a, double b) {
       case EwOp::Sqr: r = x * x; break;
       case EwOp::Abs: r = x < 0 ? -x : x; break;
       case EwOp::Sign: r = sign_ref(x); break;
+      case EwOp::Pow: return to_int32_ref(std::pow(a, b));  // JS: ToInt32(Math.pow(a, b))
       default: r = x;
     }
     return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(r)));
@@ -455,9 +507,13 @@ void elementwise_case(const OpInfo& info, bool binary, DType d, ThreadPool* pool
   Buf a(d, sa), b(d, sb), y(d, out_shape);
   fill(a, info.positive);
   fill(b, false);
-  if (info.op == EwOp::Pow) {  // exponents: the special-cased ones, small integers, fractions
+  if (info.op == EwOp::Pow && d != I32) {  // exponents: the special-cased ones, small integers, fractions
     static const double exps[] = {2, 1, 0.5, -1, 0, 3, -2, 1.5, NAN, INFINITY};
     for (int64_t i = 0; i < b.t.size; i++) b.set(i, exps[rand_int(0, 9)]);
+  } else if (info.op == EwOp::Pow) {  // int32: signed bases, exponents from negative to overflowing
+    static const double exps[] = {0, 1, 2, 3, -1, -2, 5, 7, 19, 31, 40, 100};
+    for (int64_t i = 0; i < a.t.size; i++) a.set(i, static_cast<double>(rand_int(-12, 12)));
+    for (int64_t i = 0; i < b.t.size; i++) b.set(i, exps[rand_int(0, 11)]);
   }
   std::vector<const Buf*> ins = {&a};
   if (binary) ins.push_back(&b);
@@ -495,6 +551,23 @@ void check_elementwise(ThreadPool* pool) {
       }
     }
   }
+  // int32 ** int32: ToInt32 of the (correctly rounded) double Math.pow gives, at the edges
+  struct PowCase {
+    int32_t a, b, want;
+  };
+  const PowCase pow_cases[] = {
+      {2, 3, 8}, {-3, 3, -27}, {10, 3, 1000}, {0, 0, 1}, {0, -1, 0}, {1, -5, 1}, {-1, -3, -1}, {-1, 4, 1}, {2, -1, 0},
+      {2, 31, INT32_MIN}, {-2, 31, INT32_MIN}, {2, 32, 0}, {3, 20, -808182895}, {3, 40, 689956864}, {7, 19, 442181592},
+      {-7, 19, -442181592}, {5, 30, 433324032}, {2147483647, 2, 0}, {INT32_MIN, 1, INT32_MIN}, {INT32_MIN, 2, 0},
+      {3, 33, -1504003197}, {46341, 2, -2147479015}, {65536, 2, 0}, {6, 30, 1073741824}, {12345, 4, 1966068320},
+      {0, 5, 0}, {-5, 0, 1}, {7, INT32_MAX, 0}, {-1, INT32_MIN, 1}, {3, INT32_MIN, 0},
+  };
+  int64_t pow_bad = 0;
+  for (const PowCase& c : pow_cases) {
+    const int32_t got = ew_pow_i32(c.a, c.b);
+    if (got != c.want && pow_bad++ < 3) std::printf("  pow_i32(%d, %d) = %d, want %d\n", c.a, c.b, got, c.want);
+  }
+  check(pow_bad == 0, "int32 ** int32 at the edges");
   // bad input first-class: mismatched dtypes and shapes
   Buf a(F32, {3}), b(F64, {3}), c(F32, {4}), y(F32, {3});
   check(run("Add", {&a, &b}, y) == ERR_DTYPE, "Add of f32 and f64 is ERR_DTYPE");
@@ -518,13 +591,6 @@ void check_elementwise(ThreadPool* pool) {
 }
 
 // Cast between every pair of dtypes, with the values where the conversion rules matter.
-double to_int32_ref(double d) {
-  if (!std::isfinite(d)) return 0;
-  double t = std::trunc(d);
-  double m = std::fmod(t, 4294967296.0);
-  if (m < 0) m += 4294967296.0;
-  return (m >= 2147483648.0 ? m - 4294967296.0 : m) + 0.0;  // (+0.0 turns -0 into 0)
-}
 
 void check_cast(ThreadPool* pool) {
   const std::vector<double> vals = {0, -0.0, 1.5, -1.5, 2.7, -2.7, 255, 256, 3e9, -3e9, 2147483647.0, 2147483648.0,
@@ -775,11 +841,18 @@ void dot_case(DType d, int ra, int rb, ThreadPool* pool) {
 void gemm_case(DType d, ThreadPool* pool) {
   const int64_t m = rand_int(1, 40), k = rand_int(0, 40), n = rand_int(1, 40);
   const bool ta = rand_int(0, 1), tb = rand_int(0, 1);
-  Buf A(d, ta ? std::vector<int64_t>{k, m} : std::vector<int64_t>{m, k});
-  Buf B(d, tb ? std::vector<int64_t>{n, k} : std::vector<int64_t>{k, n});
+  // the product is [pm, pn]; now and then it has one row or column and broadcasts to out [m, n] (C is larger)
+  const int bc = static_cast<int>(rand_int(0, 5));
+  const int64_t pm = bc == 1 || bc == 3 ? 1 : m, pn = bc == 2 || bc == 3 ? 1 : n;
+  Buf A(d, ta ? std::vector<int64_t>{k, pm} : std::vector<int64_t>{pm, k});
+  Buf B(d, tb ? std::vector<int64_t>{pn, k} : std::vector<int64_t>{k, pn});
   static const std::vector<std::vector<int64_t>> kinds = {{}, {1}, {0}, {1, 0}, {2, 1}, {2, 0}};
   std::vector<int64_t> cs;
-  for (int64_t v : kinds[rand_int(0, 5)]) cs.push_back(v == 0 ? n : v == 2 ? m : 1);
+  if (pm != m || pn != n) {  // C supplies the dims the product lacks
+    cs = rand_int(0, 1) || pm != m ? std::vector<int64_t>{m, pn == n ? (rand_int(0, 1) ? n : 1) : n} : std::vector<int64_t>{n};
+  } else {
+    for (int64_t v : kinds[rand_int(0, 5)]) cs.push_back(v == 0 ? n : v == 2 ? m : 1);
+  }
   Buf Cin(d, cs), Y(d, {m, n});
   fill_small(A);
   fill_small(B);
@@ -793,9 +866,10 @@ void gemm_case(DType d, ThreadPool* pool) {
   int64_t bad = 0;
   for (int64_t i = 0; i < m && st == OK; i++) {
     for (int64_t j = 0; j < n; j++) {
+      const int64_t pi = pm == 1 ? 0 : i, pj = pn == 1 ? 0 : j;
       double s = 0, mag = 0;
       for (int64_t p = 0; p < k; p++) {
-        const double ab = A.get(ta ? p * m + i : i * k + p) * B.get(tb ? j * k + p : p * n + j);
+        const double ab = A.get(ta ? p * pm + pi : pi * k + p) * B.get(tb ? pj * k + p : p * pn + pj);
         s += ab;
         mag += std::fabs(ab);
       }
@@ -805,8 +879,8 @@ void gemm_case(DType d, ThreadPool* pool) {
     }
   }
   check(st == OK && bad == 0, std::string("Gemm ") + dtype_name(d) + " m,k,n=" + std::to_string(m) + "," +
-                                  std::to_string(k) + "," + std::to_string(n) + " C" + shape_str(cs) +
-                                  " beta=" + std::to_string(beta));
+                                  std::to_string(k) + "," + std::to_string(n) + " product " + std::to_string(pm) + "x" +
+                                  std::to_string(pn) + " C" + shape_str(cs) + " beta=" + std::to_string(beta));
 }
 
 void check_blas(ThreadPool* pool) {
@@ -817,9 +891,28 @@ void check_blas(ThreadPool* pool) {
       }
     }
   }
-  for (int c = 0; c < 40; c++) {
-    gemm_case(F32, pool);
-    gemm_case(F64, pool);
+  for (int c = 0; c < 80; c++) {
+    gemm_case(F32, c % 2 ? pool : nullptr);
+    gemm_case(F64, c % 2 ? pool : nullptr);
+  }
+  {  // a product that broadcasts needs plan scratch (for the BLAS path), none otherwise
+    Buf A(F32, {1, 60}), B(F32, {60, 50}), C(F32, {70, 50}), Y(F32, {70, 50});
+    std::vector<Tensor> in = {A.t, B.t, C.t};
+    const int32_t ints[2] = {0, 0};
+    const double floats[2] = {1, 1};
+    KernelCtx ctx;
+    ctx.in = in.data();
+    ctx.n_in = 3;
+    ctx.out = &Y.t;
+    ctx.n_out = 1;
+    ctx.attrs = {ints, 2, floats, 2};
+    check(kernel_scratch_bytes("Gemm", ctx) == 50 * 4, "Gemm scratch for a broadcast product");
+    Buf Y2(F32, {1, 50});
+    ctx.out = &Y2.t;
+    in[2] = Buf(F32, {50}).t;
+    check(kernel_scratch_bytes("Gemm", ctx) == 0, "no Gemm scratch otherwise");
+    Buf Ybad(F32, {70, 49});
+    check(run("Gemm", {&A, &B, &C}, Ybad, {0, 0}, {1, 1}) == ERR_SHAPE, "Gemm into a non-broadcast shape is ERR_SHAPE");
   }
   Buf a(F32, {2, 3}), b(F32, {2, 3}), y(F32, {2, 3});
   check(run("Dot", {&a, &b}, y) == ERR_SHAPE, "Dot [2,3] x [2,3] is ERR_SHAPE");
@@ -1165,6 +1258,38 @@ void run_bench() {
 
 }  // namespace
 
+// A prepared step keeps only shape-derived state: running it again on new data (a new scalar input for Fused, whose
+// folded constants depend on it) gives the new result.
+void check_prepared_reuse() {
+  Buf x(F32, {5}), c(F32, {}), y(F32, {5});
+  // y = (x + c) * (c * 2): register 2 = x + c, 3 = CONST 2, 4 = c * 2 (folded, depends on c), 5 = r2 * r4
+  const std::vector<int32_t> ints = {2, 4, kFusedAdd, 0, 1, kFusedConst, 0, 0, kFusedMul, 1, 3, kFusedMul, 2, 4};
+  const std::vector<double> floats = {2.0};
+  std::vector<Tensor> in = {x.t, c.t}, shapes = in;
+  for (Tensor& t : shapes) t.data = nullptr;
+  Tensor out = y.t;
+  out.data = nullptr;
+  KernelCtx ctx;
+  ctx.in = shapes.data();
+  ctx.n_in = 2;
+  ctx.out = &out;
+  ctx.n_out = 1;
+  ctx.attrs = {ints.data(), static_cast<int32_t>(ints.size()), floats.data(), 1};
+  PreparedStep ps;
+  check(find_prepare("Fused")(ctx, &ps) == OK && ps.run && !ps.needs_pool, "Fused prepares");
+  ctx.in = in.data();
+  ctx.out = &y.t;
+  ctx.state = ps.state.get();
+  bool ok = true;
+  for (float cv : {1.0f, -3.0f, 0.5f}) {
+    for (int i = 0; i < 5; i++) x.p<float>()[i] = static_cast<float>(i);
+    c.p<float>()[0] = cv;
+    ok = ok && ps.run(ctx) == OK;
+    for (int i = 0; i < 5; i++) ok = ok && y.p<float>()[i] == (static_cast<float>(i) + cv) * (cv * 2.0f);
+  }
+  check(ok, "a prepared Fused step rereads its scalar inputs on every run");
+}
+
 int main(int argc, char** argv) {
   bool full = false, bench = false, sweeps = true;
   for (int i = 1; i < argc; i++) {
@@ -1173,6 +1298,7 @@ int main(int argc, char** argv) {
     sweeps = sweeps && std::strcmp(argv[i], "--no-sweep") != 0;
   }
   if (bench) {
+    g_compare_prepared = false;
     run_bench();
     return 0;
   }
@@ -1185,7 +1311,10 @@ int main(int argc, char** argv) {
   check_blas(&pool);
   check_reduce(&pool);
   check_shape(&pool);
+  check_prepared_reuse();
   check_approximations(full, sweeps);
+  std::printf("prepared kernels: %llu calls compared with the generic kernels, %llu mismatches\n",
+              static_cast<unsigned long long>(g_prepare_calls), static_cast<unsigned long long>(g_prepared_mismatch));
   std::printf("%d passed, %d failed\n", g_pass, g_fail);
   return g_fail == 0 ? 0 : 1;
 }
