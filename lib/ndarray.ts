@@ -59,6 +59,15 @@ export class NDArray {
     this.data = data;
   }
 
+  /** Internal: wraps data already known to match shape and dtype (compiled functions' outputs), skipping checks. */
+  static trusted(data: TypedArray, shape: number[], dtype: DType): NDArray {
+    const a = Object.create(NDArray.prototype) as { shape: number[]; dtype: DType; data: TypedArray };
+    a.shape = shape.slice();
+    a.dtype = dtype;
+    a.data = data;
+    return a as unknown as NDArray;
+  }
+
   get size(): number {
     return this.data.length;
   }

@@ -12,8 +12,8 @@ const KIND: Record<string, number> = { input: 0, shared: 1, constant: 2, temp: 3
 interface NativePrepared extends Prepared {
   handle: object;
   arena: ArrayBuffer;
-  /** [temp slot, shared ref] pairs whose values live in the shared buffers. */
-  aliased: number[];
+  /** [slot, 0 input | 1 shared, ref] for the slots read after a run that live outside the arena. */
+  binds: Int32Array;
 }
 
 /** The program in the addon's format: flat typed arrays, built once per compiled function. */
@@ -75,19 +75,23 @@ export class NativeExecutor implements Executor {
       if (s.kind === 'constant') return this.constants[s.ref];
       return new (ctorOf(s.dtype))(0);
     });
-    const aliased: number[] = [];
-    for (let i = 0; i < plan.sharedAlias.length; i += 2) aliased.push(plan.sharedAlias[i], plan.sharedAlias[i + 1]);
-    return { plan, bufs, handle, arena, aliased };
+    // after a run, the caller reads only outputs and shape-changing update values: bind just those per call
+    const read = new Set([...program.outputs, ...plan.resized.map((i) => program.updates[i].slot)]);
+    const alias = new Map<number, number>();
+    for (let i = 0; i < plan.sharedAlias.length; i += 2) alias.set(plan.sharedAlias[i], plan.sharedAlias[i + 1]);
+    const binds: number[] = [];
+    for (const slot of read) {
+      const s = program.slots[slot];
+      if (s.kind === 'input') binds.push(slot, 0, s.ref);
+      else if (s.kind === 'shared') binds.push(slot, 1, s.ref);
+      else if (alias.has(slot)) binds.push(slot, 1, alias.get(slot)!);
+    }
+    return { plan, bufs, handle, arena, binds: Int32Array.from(binds) };
   }
 
   private bind(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
-    const { slots } = this.program;
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i];
-      if (s.kind === 'input') p.bufs[i] = inputs[s.ref];
-      else if (s.kind === 'shared') p.bufs[i] = shared[s.ref];
-    }
-    for (let i = 0; i < p.aliased.length; i += 2) p.bufs[p.aliased[i]] = shared[p.aliased[i + 1]];
+    const b = p.binds;
+    for (let i = 0; i < b.length; i += 3) p.bufs[b[i]] = b[i + 1] === 0 ? inputs[b[i + 2]] : shared[b[i + 2]];
   }
 
   run(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {

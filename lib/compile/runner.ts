@@ -104,9 +104,15 @@ export class Runner {
   private finish(p: Prepared): NDArray[] {
     const program = this.executor.program;
     const { bufs, plan } = p;
-    const outs = program.outputs.map((slot) => new NDArray(bufs[slot].slice() as TypedArray, plan.shapes[slot], program.slots[slot].dtype));
-    for (const i of plan.resized) {
-      const u = program.updates[i];
+    const slotsOut = program.outputs;
+    const outs: NDArray[] = new Array(slotsOut.length);
+    // the arrays are made here from checked shapes and fresh copies, so NDArray's argument checks are skipped
+    for (let k = 0; k < slotsOut.length; k++) {
+      const slot = slotsOut[k];
+      outs[k] = NDArray.trusted(bufs[slot].slice() as TypedArray, plan.shapes[slot], program.slots[slot].dtype);
+    }
+    for (let r = 0; r < plan.resized.length; r++) {
+      const u = program.updates[plan.resized[r]];
       const sv = this.sharedVars[u.shared];
       sv.setStorage(new NDArray(bufs[u.slot].slice() as TypedArray, plan.shapes[u.slot], sv.dtype));
     }
@@ -118,9 +124,11 @@ export class Runner {
     if (this.pending > 0) {
       throw new RuntimeError(`${this.name}: ${this.pending} asynchronous call(s) of this function are still running; await them before calling it synchronously`);
     }
-    for (const s of this.updated) {
-      if (readByAsync.has(s)) {
-        throw new RuntimeError(`${this.name}: would update ${labelOf(s)} while an asynchronous call of another function is reading it; await that call first`);
+    if (readByAsync.size > 0) {
+      for (const s of this.updated) {
+        if (readByAsync.has(s)) {
+          throw new RuntimeError(`${this.name}: would update ${labelOf(s)} while an asynchronous call of another function is reading it; await that call first`);
+        }
       }
     }
     const p = this.bind(args);
