@@ -127,6 +127,16 @@ struct PoolLease {
   PoolLease& operator=(const PoolLease&) = delete;
 };
 
+// Kernels whose output may be the very buffer of input `pos` (elementwise: each element is read before it is written;
+// Gemm: C is BLAS's in/out operand). Mirrors IN_PLACE_INPUTS / ELEMENTWISE_IN_PLACE in lib/compile/memory-plan.ts.
+bool in_place_ok(const std::string& kernel, int32_t pos) {
+  static const char* const elementwise[] = {"Add", "Sub", "Mul", "Div", "Pow", "Neg", "Sqr", "Sqrt", "Exp", "Log", "Abs", "Sign", "Tanh", "Sigmoid", "Fused"};
+  if (kernel == "Gemm") return pos == 2;
+  for (const char* k : elementwise)
+    if (kernel == k) return true;
+  return false;
+}
+
 bool same_shape(const Tensor& a, const Tensor& b) {
   if (a.ndim != b.ndim) return false;
   for (int i = 0; i < a.ndim; i++)
@@ -479,6 +489,9 @@ std::shared_ptr<Plan> Plan::create(std::shared_ptr<const Program> program, const
       for (int32_t b = 0; b < st.n_in + st.n_out; b++) {
         int32_t x = prog.io[size_t(st.in_begin + b)];  // inputs then outputs are contiguous in io
         if (x == o || prog.slots[size_t(x)].kind != SLOT_TEMP || bytes[size_t(x)] == 0 || off[size_t(x)] < 0 || off[size_t(o)] < 0) continue;
+        // exactly the same buffer is fine for kernels that read each element before writing it (the planner puts an
+        // output over an input that dies at that step)
+        if (b < st.n_in && off[size_t(o)] == off[size_t(x)] && bytes[size_t(o)] == bytes[size_t(x)] && in_place_ok(st.kernel, b)) continue;
         if (off[size_t(o)] < off[size_t(x)] + bytes[size_t(x)] && off[size_t(x)] < off[size_t(o)] + bytes[size_t(o)])
           return invalid("step " + str(int64_t(k)) + " (" + st.kernel + "): output slot " + str(o) + " overlaps slot " + str(x) + " in the arena");
       }

@@ -163,6 +163,7 @@ export function planMemory(
       const reuse = opts.inPlace !== false && step.outputs.length === 1 ? step.inputs.findIndex((i, pos) => dyingHere(i, t) && inPlaceOk(step.kernel, pos) && slots[i].dtype === slots[o].dtype && sameDims(shapes[i], shapes[o])) : -1;
       if (reuse >= 0) {
         const i = step.inputs[reuse];
+        unsharedBytes += sizes[i];
         offsets[o] = offsets[i];
         sizes[o] = sizes[i];
         dying[t] = dying[t].filter((d) => d !== i);
