@@ -14,7 +14,7 @@
       # node's common.gypi adds -fno-exceptions -fno-rtti -std=gnu++17; this addon uses C++17 with exceptions and RTTI
       'cflags!': [ '-fno-exceptions' ],
       'cflags_cc!': [ '-fno-exceptions', '-fno-rtti', '-std=gnu++17' ],
-      # no -march=native: kernels select AVX2/FMA at run time
+      # no host-specific -march flag: kernels select AVX2/FMA at run time
       'cflags_cc': [ '-std=c++17', '-O3', '-fexceptions', '-fno-trapping-math', '-fno-math-errno', '-fvisibility=hidden', '-Wno-unused-parameter' ],
       'libraries': [ '<!@(node scripts/native-config.cjs blas-libs)', '-lpthread' ],
       # bind every symbol at load time: a missing kernel symbol fails require() instead of the first call
