@@ -53,6 +53,11 @@ export class BackendError extends NodeanoError {
   override readonly code = 'NODEANO_BACKEND';
 }
 
+/** A file that cannot be read or written as asked: a bad header, a truncated body, a dtype or shape that does not fit. */
+export class FormatError extends NodeanoError {
+  override readonly code = 'NODEANO_FORMAT';
+}
+
 /** Formats a list of problems as one message: `op: a must be X, got Y; b must be ...`. */
 export function listProblems(op: string, problems: string[]): string {
   return `${op}: ${problems.join('; ')}`;

@@ -27,6 +27,8 @@ export type { Program } from './compile/program';
 export { pp, debugprint } from './debugprint';
 export { backend } from './backend/select';
 export { RandomState } from './random/random-state';
+/** Reading and writing arrays and checkpoints: safetensors, .npy/.npz, IDX. */
+export * as io from './io';
 
 /** Neural-network ops, Theano's `T.nnet`. */
 export const nnet = { sigmoid, softmax, logSoftmax };

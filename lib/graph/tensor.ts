@@ -45,9 +45,11 @@ export const imatrix = fixed([null, null], 'int32');
 
 /**
  * State that compiled functions read and update in place across calls.
+ * The second argument is the options, or just the name as in Theano's `shared(value, 'W1')`.
  * @example const W = T.shared(rng.uniform(-1, 1, [2, 5]), { name: 'W1' });
  */
-export function shared(value: unknown, opts: SharedOptions = {}): SharedVariable {
+export function shared(value: unknown, nameOrOpts: SharedOptions | string = {}): SharedVariable {
+  const opts = typeof nameOrOpts === 'string' ? { name: nameOrOpts } : nameOrOpts;
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(`shared: options must be an object, got ${describe(opts)}`);
   useNativeStorage();
   // an explicit dtype is an explicit conversion (float64 values into a float32 shared variable are fine)

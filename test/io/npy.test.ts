@@ -1,0 +1,80 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as T from '../../lib';
+import { expectError } from '../helpers';
+
+const fx = (n: string) => path.join(__dirname, 'fixtures', n);
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nodeano-npy-'));
+const a23 = () => T.array([[-0.5, -0.25, 0], [0.25, 0.5, 0.75]], { dtype: 'float64' });
+
+describe('npy / npz', () => {
+  it('rejects bad arguments and corrupt files with FormatError', () => {
+    expectError(() => T.io.saveNpy('x.npy', [1, 2] as never), T.ArgumentError, 'saveNpy', 'NDArray');
+    expectError(() => T.io.saveNpz('x.npz', { a: 3 } as never), T.ArgumentError, 'arrays.a must be an NDArray');
+    expectError(() => T.io.loadNpy(path.join(tmp(), 'missing.npy')), T.FormatError, 'loadNpy', 'could not read');
+    const d = tmp();
+    const good = fs.readFileSync(fx('f8.npy'));
+    const cases: [string, Buffer, string][] = [
+      ['magic', Buffer.from('hello world, not numpy'), 'bad magic'],
+      ['truncated data', good.subarray(0, good.length - 3), 'truncated'],
+      ['trailing', Buffer.concat([good, Buffer.from([0])]), 'trailing bytes'],
+      ['header cut', good.subarray(0, 30), 'truncated'],
+      ['dtype', Buffer.from(good.toString('latin1').replace("'<f8'", "'<c8'"), 'latin1'), 'not supported'],
+    ];
+    for (const [name, bytes, frag] of cases) {
+      fs.writeFileSync(path.join(d, name), bytes);
+      expectError(() => T.io.loadNpy(path.join(d, name)), T.FormatError, frag);
+    }
+  });
+
+  it('writes the same bytes NumPy writes', () => {
+    const d = tmp();
+    T.io.saveNpy(path.join(d, 'a.npy'), a23());
+    expect(fs.readFileSync(path.join(d, 'a.npy')).equals(fs.readFileSync(fx('f8.npy')))).toBe(true);
+    T.io.saveNpy(path.join(d, 'b.npy'), a23().astype('float32'));
+    expect(fs.readFileSync(path.join(d, 'b.npy')).equals(fs.readFileSync(fx('f4.npy')))).toBe(true);
+  });
+
+  it('reads what NumPy writes: every supported dtype, big-endian, Fortran order, scalars and empty arrays', () => {
+    expect(T.io.loadNpy(fx('f8.npy')).toArray()).toEqual(a23().toArray());
+    expect(T.io.loadNpy(fx('be_f8.npy')).toArray()).toEqual(a23().toArray());
+    const i4 = T.io.loadNpy(fx('i4.npy'));
+    expect([i4.dtype, i4.toArray()]).toEqual(['int32', [[1, -2], [3, 2147483647]]]);
+    expect(T.io.loadNpy(fx('i8.npy')).toArray()).toEqual([5, -6, 7]);
+    expect(T.io.loadNpy(fx('u1.npy')).toArray()).toEqual([0, 255, 7]);
+    const b = T.io.loadNpy(fx('b1.npy'));
+    expect([b.dtype, Array.from(b.data)]).toEqual(['bool', [1, 0, 1]]);
+    const h = T.io.loadNpy(fx('f2.npy'));
+    expect([h.dtype, Array.from(h.data)]).toEqual(['float32', [1.5, -0, 65504, Infinity]]);
+    const f = T.io.loadNpy(fx('fortran.npy'));
+    expect(f.shape).toEqual([2, 3, 4]);
+    expect(Array.from(f.data)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    const s = T.io.loadNpy(fx('scalar.npy'));
+    expect([s.shape, s.data[0]]).toEqual([[], 3.25]);
+    expect(T.io.loadNpy(fx('empty.npy')).shape).toEqual([0, 3]);
+  });
+
+  it('npz: reads compressed and stored archives, round-trips its own, and checks CRCs', () => {
+    const c = T.io.loadNpz(fx('compressed.npz'));
+    expect(Object.keys(c).sort()).toEqual(['W', 'labels']);
+    expect(c.W.toArray()).toEqual(a23().astype('float32').toArray());
+    expect(c.labels.toArray()).toEqual([3, 1]);
+    expect(T.io.loadNpz(fx('stored.npz')).x.toArray()).toEqual([0, 1, 2, 3, 4]);
+    const d = tmp();
+    const file = path.join(d, 'p.npz');
+    T.io.saveNpz(file, { W: a23(), idx: T.array([1, 2, 3], { dtype: 'int32' }), m: T.array([true, false]) });
+    const back = T.io.loadNpz(file);
+    expect(back.W.toArray()).toEqual(a23().toArray());
+    expect([back.idx.dtype, back.idx.toArray()]).toEqual(['int32', [1, 2, 3]]);
+    expect(back.m.dtype).toBe('bool');
+    const bytes = fs.readFileSync(file);
+    const flipped = Buffer.from(bytes);
+    flipped[200] ^= 0xff; // inside the first entry's data
+    fs.writeFileSync(path.join(d, 'bad.npz'), flipped);
+    expectError(() => T.io.loadNpz(path.join(d, 'bad.npz')), T.FormatError, 'CRC');
+    fs.writeFileSync(path.join(d, 'cut.npz'), bytes.subarray(0, bytes.length - 30));
+    expectError(() => T.io.loadNpz(path.join(d, 'cut.npz')), T.FormatError, 'loadNpz');
+  });
+});
