@@ -29,6 +29,8 @@ export { backend } from './backend/select';
 export { RandomState } from './random/random-state';
 /** Reading and writing arrays and checkpoints: safetensors, .npy/.npz, IDX. */
 export * as io from './io';
+/** Training toolkit: initializers, optimizers (update builders), schedules, minibatches, progress. */
+export * as train from './train';
 
 /** Neural-network ops, Theano's `T.nnet`. */
 export const nnet = { sigmoid, softmax, logSoftmax };
