@@ -1,70 +1,219 @@
-import { ArgumentError, GradError } from '../errors';
+import { GradError } from '../errors';
 import { isFloat } from '../dtype';
-import { shapeStr } from '../ndarray';
-import { constant } from '../graph/as-variable';
+import { describe, shapeStr } from '../ndarray';
+import { asVariable, constant } from '../graph/as-variable';
 import { toposort } from '../graph/toposort';
 import { Variable } from '../graph/variable';
 import { labelOf } from '../printing';
 import { add } from '../ops/add';
 import { cast } from '../ops/cast';
-import { zerosLike } from '../ops/broadcast-to';
+import { broadcastLike, zerosLike } from '../ops/broadcast-to';
+import { DisconnectedGradOp } from '../ops/grad-modifiers';
 
-export interface GradOptions {
-  /** What to do when a `wrt` does not influence the cost: throw (default), or return zeros. */
+/** Options shared by grad, Lop, Rop, jacobian and hessian. */
+export interface DiffOptions {
+  /** Variables treated as constants: no gradient flows back through them (Theano's consider_constant). */
+  considerConstant?: readonly Variable[];
+  /** A wrt the result does not depend on: throw (default), warn, or accept it silently. */
+  disconnectedInputs?: 'raise' | 'warn' | 'ignore';
+  /** What a disconnected wrt gets when not raising: zeros of its run-time shape (default) or null. */
+  returnDisconnected?: 'zero' | 'null';
+}
+
+export interface GradOptions extends DiffOptions {
+  /**
+   * Gradients of the cost already known for some variables, as [variable, gradient] pairs or a Map (Theano's
+   * known_grads). A known gradient is the whole d cost / d variable: it replaces what backpropagation from `cost`
+   * would give there. With knownGrads, `cost` may be null.
+   */
+  knownGrads?: ReadonlyMap<Variable, unknown> | readonly (readonly [Variable, unknown])[];
+  /** Shorthand kept from earlier versions: "zero" means { disconnectedInputs: "ignore", returnDisconnected: "zero" }. */
   disconnected?: 'raise' | 'zero';
 }
 
+/** The validated options: what backprop and the disconnected handling read. */
+export interface Policy {
+  constants: ReadonlySet<Variable>;
+  disconnectedInputs: 'raise' | 'warn' | 'ignore';
+  returnDisconnected: 'zero' | 'null';
+}
+
+type WithNull = { returnDisconnected: 'null' };
+
 /**
- * Symbolic reverse-mode gradient of a scalar cost with respect to one variable or a list of them. The result is
- * an ordinary graph, so it can be differentiated again.
+ * Symbolic reverse-mode gradient of a scalar cost with respect to one variable or a list of them (Theano semantics
+ * for knownGrads, considerConstant, disconnectedInputs and returnDisconnected). The result is an ordinary graph, so
+ * it can be differentiated again.
  * @example const [gW1, gW2] = T.grad(cost, [W1, W2]);
  */
-export function grad(cost: Variable, wrt: Variable, opts?: GradOptions): Variable;
-export function grad(cost: Variable, wrt: readonly Variable[], opts?: GradOptions): Variable[];
-export function grad(cost: Variable, wrt: Variable | readonly Variable[], opts: GradOptions = {}): Variable | Variable[] {
+export function grad(cost: Variable | null, wrt: Variable, opts: GradOptions & WithNull): Variable | null;
+export function grad(cost: Variable | null, wrt: readonly Variable[], opts: GradOptions & WithNull): (Variable | null)[];
+export function grad(cost: Variable | null, wrt: Variable, opts?: GradOptions): Variable;
+export function grad(cost: Variable | null, wrt: readonly Variable[], opts?: GradOptions): Variable[];
+export function grad(cost: Variable | null, wrt: Variable | readonly Variable[], opts: GradOptions = {}): Variable | null | (Variable | null)[] {
   const problems: string[] = [];
-  if (!(cost instanceof Variable)) throw new ArgumentError(`grad: cost must be a Variable, got ${typeof cost}`);
-  if (cost.ndim !== 0) problems.push(`cost must be a scalar (rank 0), got ${labelOf(cost)} of shape ${shapeStr(cost.type.shape)}; reduce it with sum() or mean() first`);
-  else if (!isFloat(cost.dtype)) problems.push(`cost must be a float scalar, got dtype ${cost.dtype}`);
-  const list = Array.isArray(wrt) ? (wrt as readonly Variable[]) : [wrt as Variable];
-  list.forEach((w, i) => {
-    const name = Array.isArray(wrt) ? `wrt[${i}]` : 'wrt';
-    if (!(w instanceof Variable)) problems.push(`${name} must be a Variable, got ${w === null ? 'null' : typeof w}`);
-    else if (!isFloat(w.dtype)) problems.push(`${name} (${labelOf(w)}) must have a float dtype to get a gradient, got ${w.dtype} (integer inputs get no gradient)`);
-  });
-  if (opts.disconnected !== undefined && opts.disconnected !== 'raise' && opts.disconnected !== 'zero') {
-    problems.push(`disconnected must be "raise" or "zero", got ${JSON.stringify(opts.disconnected)}`);
+  const policy = checkOptions('grad', opts, ['knownGrads', 'disconnected'], problems);
+  const known = new Map<Variable, Variable>();
+  const knownList = opts && typeof opts === 'object' ? opts.knownGrads : undefined;
+  if (knownList !== undefined) {
+    const entries = knownList instanceof Map ? [...knownList.entries()] : Array.isArray(knownList) ? knownList : null;
+    if (!entries) problems.push(`knownGrads must be a Map or an array of [variable, gradient] pairs, got ${describe(knownList)}`);
+    else {
+      entries.forEach((p, i) => {
+        if (!Array.isArray(p) || p.length !== 2) return problems.push(`knownGrads[${i}] must be a pair [variable, gradient], got ${describe(p)}`);
+        const [v, g] = p as unknown as readonly [unknown, unknown];
+        if (!(v instanceof Variable)) return problems.push(`knownGrads[${i}][0] must be a Variable, got ${describe(v)}`);
+        if (!isFloat(v.dtype)) return problems.push(`knownGrads[${i}][0] (${labelOf(v)}) must have a float dtype, got ${v.dtype}`);
+        if (known.has(v)) return problems.push(`knownGrads[${i}][0] (${labelOf(v)}) is listed twice`);
+        const gv = checkLike(`knownGrads[${i}][1]`, g, v, problems);
+        if (gv) known.set(v, gv);
+      });
+    }
   }
+  if (cost === null || cost === undefined) {
+    if (knownList === undefined) problems.push(`cost must be a Variable (it may be null only with knownGrads), got ${describe(cost)}`);
+  } else if (!(cost instanceof Variable)) problems.push(`cost must be a Variable, got ${describe(cost)}`);
+  else if (cost.ndim !== 0) problems.push(`cost must be a scalar (rank 0), got ${labelOf(cost)} of shape ${shapeStr(cost.type.shape)}; reduce it with sum() or mean() first`);
+  else if (!isFloat(cost.dtype)) problems.push(`cost must be a float scalar, got dtype ${cost.dtype}`);
+  const { list, names } = checkWrt(wrt, policy.constants, problems);
   if (problems.length) throw new GradError(`grad: ${problems.join('; ')}`);
 
-  const grads = backprop(cost, list);
-  const out = list.map((w, i) => {
-    const g = grads.get(w);
-    if (g) return g;
-    if (opts.disconnected === 'zero') return zerosLike(w);
-    const name = Array.isArray(wrt) ? `wrt[${i}]` : 'wrt';
-    throw new GradError(`grad: ${name} (${labelOf(w)}) is not connected to the cost ${labelOf(cost)}; pass { disconnected: "zero" } to get zeros`, { createdAt: String(w.site) });
-  });
+  const seeds: [Variable, Variable][] = cost ? [[cost, constant(1, cost.dtype)]] : [];
+  const grads = backprop(seeds, known, list, policy.constants);
+  const target = cost ? `the cost ${labelOf(cost)}` : 'any knownGrads variable';
+  const out = finish('grad', list, names, grads, policy, target);
   return Array.isArray(wrt) ? out : out[0];
 }
 
-/** Accumulates d cost / d v over all paths for every variable between `wrt` and the cost. */
-function backprop(cost: Variable, wrt: readonly Variable[]): Map<Variable, Variable> {
-  const nodes = toposort([cost]);
+/** Validates the options common to every differentiation entry point; `extra` are further option names allowed. */
+export function checkOptions(where: string, opts: unknown, extra: readonly string[], problems: string[]): Policy {
+  const policy: Policy = { constants: new Set(), disconnectedInputs: 'raise', returnDisconnected: 'zero' };
+  if (opts === null || typeof opts !== 'object') {
+    problems.push(`options must be an object, got ${describe(opts)}`);
+    return policy;
+  }
+  const o = opts as GradOptions;
+  const knownKeys = ['considerConstant', 'disconnectedInputs', 'returnDisconnected', ...extra];
+  for (const k of Object.keys(o)) if (!knownKeys.includes(k)) problems.push(`option ${JSON.stringify(k)} is not known (known: ${knownKeys.join(', ')})`);
+  if (o.disconnectedInputs !== undefined) {
+    if (['raise', 'warn', 'ignore'].includes(o.disconnectedInputs)) policy.disconnectedInputs = o.disconnectedInputs;
+    else problems.push(`disconnectedInputs must be "raise", "warn" or "ignore", got ${describe(o.disconnectedInputs)}`);
+  }
+  if (o.returnDisconnected !== undefined) {
+    if (o.returnDisconnected === 'zero' || o.returnDisconnected === 'null') policy.returnDisconnected = o.returnDisconnected;
+    else problems.push(`returnDisconnected must be "zero" or "null", got ${describe(o.returnDisconnected)}`);
+  }
+  if (extra.includes('disconnected') && o.disconnected !== undefined) {
+    if (o.disconnected !== 'raise' && o.disconnected !== 'zero') problems.push(`disconnected must be "raise" or "zero", got ${describe(o.disconnected)}`);
+    else if (o.disconnectedInputs !== undefined || o.returnDisconnected !== undefined) {
+      problems.push('disconnected is a shorthand for disconnectedInputs and returnDisconnected: pass either it or them');
+    } else if (o.disconnected === 'zero') policy.disconnectedInputs = 'ignore';
+  }
+  if (o.considerConstant !== undefined) {
+    if (!Array.isArray(o.considerConstant)) problems.push(`considerConstant must be an array of Variables, got ${describe(o.considerConstant)}`);
+    else {
+      const set = new Set<Variable>();
+      o.considerConstant.forEach((v, i) => {
+        if (v instanceof Variable) set.add(v);
+        else problems.push(`considerConstant[${i}] must be a Variable, got ${describe(v)}`);
+      });
+      policy.constants = set;
+    }
+  }
+  return policy;
+}
+
+/** The wrt argument as a list with the name of each entry for messages; problems for entries that cannot get a gradient. */
+export function checkWrt(wrt: unknown, constants: ReadonlySet<Variable>, problems: string[], arg = 'wrt'): { list: Variable[]; names: string[] } {
+  const many = Array.isArray(wrt);
+  const list = (many ? wrt : [wrt]) as Variable[];
+  if (many && list.length === 0) problems.push(`${arg} must not be an empty list`);
+  const names = list.map((_, i) => (many ? `${arg}[${i}]` : arg));
+  list.forEach((w, i) => {
+    const name = names[i];
+    if (!(w instanceof Variable)) problems.push(`${name} must be a Variable, got ${describe(w)}`);
+    else if (!isFloat(w.dtype)) problems.push(`${name} (${labelOf(w)}) must have a float dtype to get a gradient, got ${w.dtype} (integer inputs get no gradient)`);
+    else if (constants.has(w)) problems.push(`${name} (${labelOf(w)}) is listed in considerConstant, so it can get no gradient`);
+  });
+  return { list, names };
+}
+
+/**
+ * `value` as a gradient-like tensor for `like` (a known gradient, an evaluation point): float, same rank, static dims
+ * that agree, cast to like's dtype (a plain number fills like's shape). Pushes a problem and returns null when it does not fit.
+ */
+export function checkLike(name: string, value: unknown, like: Variable, problems: string[]): Variable | null {
+  // a plain number stands for a tensor of like's run-time shape filled with it
+  if (typeof value === 'number') return broadcastLike(constant(value, isFloat(like.dtype) ? like.dtype : 'float64'), like);
+  let v: Variable;
+  try {
+    v = asVariable(value, 'grad', name, like.dtype);
+  } catch {
+    problems.push(`${name} must be a Variable, number, nested array or NDArray, got ${describe(value)}`);
+    return null;
+  }
+  if (!isFloat(v.dtype)) {
+    problems.push(`${name} must have a float dtype like ${labelOf(like)} (${like.dtype}), got ${v.dtype}`);
+    return null;
+  }
+  const a = like.type.shape;
+  const b = v.type.shape;
+  if (a.length !== b.length || a.some((d, k) => d !== null && b[k] !== null && d !== b[k])) {
+    problems.push(`${name} must have the shape of ${labelOf(like)} ${shapeStr(a)}, got ${shapeStr(b)}`);
+    return null;
+  }
+  return v.dtype === like.dtype ? v : cast(v, like.dtype);
+}
+
+/**
+ * The gradients found by backprop for `list`, with disconnected entries handled by the policy: an error (naming
+ * every disconnected entry), a warning, then zeros or null.
+ */
+export function finish(where: string, list: readonly Variable[], names: readonly string[], grads: ReadonlyMap<Variable, Variable>, policy: Policy, target: string): (Variable | null)[] {
+  const missing = list.map((_, i) => i).filter((i) => !grads.has(list[i]));
+  if (missing.length && policy.disconnectedInputs !== 'ignore') {
+    const what = missing.map((i) => `${names[i]} (${labelOf(list[i])})`).join(', ');
+    const msg = `${where}: ${what} ${missing.length > 1 ? 'are' : 'is'} not connected to ${target}; pass { disconnectedInputs: "ignore" } to get zeros`;
+    if (policy.disconnectedInputs === 'raise') throw new GradError(msg, { createdAt: String(list[missing[0]].site) });
+    process.emitWarning(msg);
+  }
+  return list.map((w) => grads.get(w) ?? (policy.returnDisconnected === 'null' ? null : zerosLike(w)));
+}
+
+/**
+ * Accumulates d cost / d v over all paths for every variable between `wrt` and the seeds. `seeds` are added to what
+ * flows into their variable; `known` gradients replace it. Paths through `constants` and disconnectedGrad are cut.
+ */
+export function backprop(
+  seeds: readonly (readonly [Variable, Variable])[],
+  known: ReadonlyMap<Variable, Variable>,
+  wrt: readonly Variable[],
+  constants: ReadonlySet<Variable> = new Set(),
+): Map<Variable, Variable> {
+  const nodes = toposort([...seeds.map(([v]) => v), ...known.keys()]);
   // only nodes downstream of some wrt carry gradient that matters
   const live = new Set<Variable>(wrt);
   for (const node of nodes) {
-    if (node.inputs.some((i) => live.has(i))) for (const o of node.outputs) live.add(o);
+    if (node.op instanceof DisconnectedGradOp) continue;
+    if (node.inputs.some((i) => live.has(i))) for (const o of node.outputs) if (!constants.has(o)) live.add(o);
   }
   const parts = new Map<Variable, Variable[]>();
+  const push = (v: Variable, g: Variable) => {
+    const list = parts.get(v);
+    if (list) list.push(g);
+    else parts.set(v, [g]);
+  };
   const total = (v: Variable): Variable | null => {
+    if (!live.has(v)) return null;
+    const k = known.get(v);
+    if (k) return k;
     const p = parts.get(v);
     if (!p || p.length === 0) return null;
     const s = p.reduce((acc, x) => add(acc, x));
     parts.set(v, [s]);
     return s;
   };
-  if (live.has(cost)) parts.set(cost, [constant(1, cost.dtype)]);
+  for (const [v, g] of seeds) if (live.has(v)) push(v, g);
   for (let n = nodes.length - 1; n >= 0; n--) {
     const node = nodes[n];
     if (!node.outputs.some((o) => live.has(o))) continue;
@@ -77,10 +226,7 @@ function backprop(cost: Variable, wrt: readonly Variable[]): Map<Variable, Varia
       if (g.ndim !== input.ndim) {
         throw new GradError(`${node.op.name}: gradient for input ${i} must have rank ${input.ndim}, got ${shapeStr(g.type.shape)} (internal error in the op's gradient)`);
       }
-      const gg = g.dtype === input.dtype ? g : cast(g, input.dtype);
-      const list = parts.get(input);
-      if (list) list.push(gg);
-      else parts.set(input, [gg]);
+      push(input, g.dtype === input.dtype ? g : cast(g, input.dtype));
     });
   }
   const result = new Map<Variable, Variable>();

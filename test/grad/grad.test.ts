@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
 import { applyUnary, defineElemwise } from '../../lib/ops/elemwise';
-import { close, expectError } from '../helpers';
+import { close, compileOnBackends, expectError } from '../helpers';
 
 describe('grad: bad input', () => {
   it('rejects a non-scalar cost, naming it and its shape', () => {
@@ -19,11 +19,116 @@ describe('grad: bad input', () => {
   it('names a disconnected wrt and where it was created', () => {
     const x = T.vector('x');
     const z = T.vector('z');
-    expectError(() => T.grad(T.sum(x), [x, z]), T.GradError, 'wrt[1] (z) is not connected to the cost', 'disconnected: "zero"', 'grad.test.ts');
+    expectError(() => T.grad(T.sum(x), [x, z]), T.GradError, 'wrt[1] (z) is not connected to the cost', 'disconnectedInputs: "ignore"', 'grad.test.ts');
   });
-  it('rejects an unknown disconnected policy', () => {
+  it('names every disconnected wrt in one error', () => {
+    const [x, y, z] = [T.vector('x'), T.vector('y'), T.vector('z')];
+    expectError(() => T.grad(T.sum(x), [y, x, z]), T.GradError, 'wrt[0] (y), wrt[2] (z) are not connected');
+  });
+  it('rejects bad option values, listing all of them', () => {
     const x = T.vector('x');
+    expectError(
+      () => T.grad(T.sum(x), x, { disconnectedInputs: 'zero' as 'raise', returnDisconnected: 'None' as 'zero', considerConstant: 'x' as unknown as T.Variable[], colour: 1 } as T.GradOptions),
+      T.GradError,
+      'option "colour" is not known',
+      'disconnectedInputs must be "raise", "warn" or "ignore", got "zero"',
+      'returnDisconnected must be "zero" or "null", got "None"',
+      'considerConstant must be an array of Variables, got "x"',
+    );
     expectError(() => T.grad(T.sum(x), x, { disconnected: 'ignore' as 'zero' }), T.GradError, 'disconnected must be "raise" or "zero"');
+    expectError(() => T.grad(T.sum(x), x, { disconnected: 'zero', disconnectedInputs: 'ignore' }), T.GradError, 'pass either it or them');
+  });
+  it('rejects a considerConstant entry that is not a Variable, and a wrt that is listed there', () => {
+    const x = T.vector('x');
+    const y = x.mul(2);
+    expectError(() => T.grad(T.sum(y), x, { considerConstant: [y, 3 as unknown as T.Variable] }), T.GradError, 'considerConstant[1] must be a Variable, got number 3');
+    expectError(() => T.grad(T.sum(y), x, { considerConstant: [x] }), T.GradError, 'wrt (x) is listed in considerConstant');
+  });
+  it('rejects knownGrads of the wrong shape, rank, dtype or kind, listing all', () => {
+    const x = T.tensor('float64', [3], 'x');
+    const h = T.tanh(x);
+    const m = T.dmatrix('m');
+    expectError(
+      () => T.grad(null, x, { knownGrads: [[h, T.constant([1, 2, 3, 4], 'float64')], [m, T.dvector('v')], [T.ivector('i'), [1]], [3 as unknown as T.Variable, 1]] }),
+      T.GradError,
+      'knownGrads[0][1] must have the shape of tanh(x) [3], got [4]',
+      'knownGrads[1][1] must have the shape of m [?, ?], got [?]',
+      'knownGrads[2][0] (i) must have a float dtype, got int32',
+      'knownGrads[3][0] must be a Variable, got number 3',
+    );
+    expectError(() => T.grad(null, x, { knownGrads: [[h, T.ivector('gi')]] }), T.GradError, 'knownGrads[0][1] must have a float dtype like tanh(x) (float64), got int32');
+    expectError(() => T.grad(null, x, { knownGrads: [[h, 'a']] }), T.GradError, 'knownGrads[0][1] must be a Variable, number, nested array or NDArray, got "a"');
+    expectError(() => T.grad(null, x, { knownGrads: 5 as never }), T.GradError, 'knownGrads must be a Map or an array of [variable, gradient] pairs');
+    expectError(() => T.grad(null, x, { knownGrads: [[h, 1], [h, 2]] }), T.GradError, 'knownGrads[1][0] (tanh(x)) is listed twice');
+  });
+  it('needs a cost or knownGrads', () => {
+    expectError(() => T.grad(null, T.vector('x')), T.GradError, 'cost must be a Variable (it may be null only with knownGrads), got null');
+  });
+});
+
+describe('grad options', () => {
+  const xs = [0.5, -1, 2];
+  const th = xs.map(Math.tanh);
+  it('knownGrads without a cost backpropagates the given gradient: d/dx with dC/dh = v, h = tanh(x), is v(1 - h²)', () => {
+    const x = T.dvector('x');
+    const v = T.dvector('v');
+    const h = T.tanh(x);
+    const g = T.grad(null, x, { knownGrads: [[h, v]] });
+    for (const [, f] of compileOnBackends([x, v], g)) close(f(xs, [1, 2, 3]) as T.NDArray, th.map((t, i) => (i + 1) * (1 - t * t)));
+  });
+  it('knownGrads takes a Map, casts float widths and accepts plain numbers', () => {
+    const x = T.fvector('x');
+    const h = T.sqr(x);
+    const g = T.grad(null, x, { knownGrads: new Map<T.Variable, unknown>([[h, T.constant([1, 1, 1], 'float64')]]) });
+    expect(g.dtype).toBe('float32');
+    close(T.function([x], g)(xs) as T.NDArray, xs.map((a) => 2 * a));
+    const g2 = T.grad(null, x, { knownGrads: [[h, 0.5]] });
+    close(T.function([x], g2)(xs) as T.NDArray, xs.map((a) => a));
+  });
+  it('a known gradient replaces what flows from the cost into that variable; other paths still add', () => {
+    const x = T.dvector('x');
+    const h = T.sqr(x);
+    // cost = sum(h) + sum(3x); with dC/dh := 10 the result is 10·2x + 3 (the cost's own 1 for h is replaced)
+    const cost = T.sum(h).add(T.sum(x.mul(3)));
+    const g = T.grad(cost, x, { knownGrads: [[h, T.constant([10, 10, 10], 'float64')]] });
+    for (const [, f] of compileOnBackends([x], g)) close(f(xs) as T.NDArray, xs.map((a) => 20 * a + 3));
+  });
+  it('a known gradient for wrt itself is returned as is', () => {
+    const x = T.dvector('x');
+    const v = T.dvector('v');
+    const g = T.grad(T.sum(T.sqr(x)), x, { knownGrads: [[x, v]] });
+    expect(g).toBe(v);
+  });
+  it('considerConstant cuts the paths through the listed variables (Theano consider_constant)', () => {
+    const x = T.dvector('x');
+    const y = T.sqr(x);
+    // cost = sum(y·x) with y constant: d/dx = y = x²; without it 3x²
+    const cost = T.sum(y.mul(x));
+    for (const [, f] of compileOnBackends([x], T.grad(cost, x, { considerConstant: [y] }))) close(f(xs) as T.NDArray, xs.map((a) => a * a));
+    for (const [, f] of compileOnBackends([x], T.grad(cost, x))) close(f(xs) as T.NDArray, xs.map((a) => 3 * a * a));
+  });
+  it('considerConstant on the only path leaves wrt disconnected', () => {
+    const x = T.dvector('x');
+    const y = T.exp(x);
+    expectError(() => T.grad(T.sum(y), x, { considerConstant: [y] }), T.GradError, 'wrt (x) is not connected');
+  });
+  it('disconnectedInputs "warn" warns and returns zeros; "ignore" with returnDisconnected "null" returns null', () => {
+    const x = T.dvector('x');
+    const z = T.dvector('z');
+    const warnings: string[] = [];
+    const origEmit = process.emitWarning;
+    process.emitWarning = ((m: string) => warnings.push(m)) as typeof process.emitWarning;
+    try {
+      const [gx, gz] = T.grad(T.sum(x), [x, z], { disconnectedInputs: 'warn' });
+      close(T.function([x, z], gz, { onUnusedInput: 'ignore' })(xs, [1, 2]) as T.NDArray, [0, 0]);
+      expect(gx).toBeInstanceOf(T.Variable);
+    } finally {
+      process.emitWarning = origEmit;
+    }
+    expect(warnings.some((w) => w.includes('wrt[1] (z) is not connected to the cost'))).toBe(true);
+    const r = T.grad(T.sum(x), [x, z], { disconnectedInputs: 'ignore', returnDisconnected: 'null' });
+    expect(r[0]).toBeInstanceOf(T.Variable);
+    expect(r[1]).toBeNull();
   });
 });
 
