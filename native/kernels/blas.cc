@@ -7,6 +7,8 @@
 #include <initializer_list>
 #include <memory>
 #include <new>
+#include <type_traits>
+#include <vector>
 
 #include "broadcast_geom.h"
 #include "shape.h"
@@ -177,14 +179,24 @@ struct DotState : KernelState {
   bool empty = false;  // nothing to write
   bool zero = false;   // empty inner dimension: out = 0
   bool small = false;  // plain loops instead of BLAS
+  // Batched products (an operand of rank > 2): `batch` products of op(A) op(B), the t-th reading A at a_off[t] and
+  // B at b_off[t] (broadcast batch axes repeat an offset) and writing C at t * m * n; lda / ldb are the stored row
+  // lengths BLAS needs.
+  bool batched = false;
+  int64_t batch = 1;
+  std::vector<int64_t> a_off, b_off;
+  int64_t lda = 0, ldb = 0;
 };
+
+Status batched_setup(const KernelCtx& ctx, DotState* s);
 
 Status dot_setup(const KernelCtx& ctx, DotState* s) {
   if (ctx.n_in != 2 || ctx.n_out != 1) return ERR_INVALID;
   const Tensor &A = ctx.in[0], &B = ctx.in[1];
   Tensor& C = *ctx.out;
   if (A.dtype != C.dtype || B.dtype != C.dtype || C.dtype == BOOL) return ERR_DTYPE;
-  if (A.ndim < 1 || A.ndim > 2 || B.ndim < 1 || B.ndim > 2) return ERR_SHAPE;
+  if (A.ndim > 2 || B.ndim > 2) return batched_setup(ctx, s);
+  if (A.ndim < 1 || B.ndim < 1) return ERR_SHAPE;
   s->ta = A.ndim == 2 && trans_flag(ctx.attrs, 0);
   s->tb = B.ndim == 2 && trans_flag(ctx.attrs, 1);
   s->oa = operand_of(A, s->ta, true);
@@ -204,6 +216,118 @@ Status dot_setup(const KernelCtx& ctx, DotState* s) {
   return OK;
 }
 
+// op(X) of a batched operand's stored matrix (its last two axes; a rank-1 operand is a row for A, a column for B).
+Operand batched_operand(const Tensor& t, bool trans, bool is_a) {
+  if (t.ndim == 1) return operand_of(t, false, is_a);
+  const int64_t r = t.shape[t.ndim - 2], c = t.shape[t.ndim - 1];
+  return trans ? Operand{c, r, 1, c, true} : Operand{r, c, c, 1, false};
+}
+
+// The batch axes (all but the last two) of A and B broadcast (right-aligned) to out's leading axes, as element
+// offsets of each batch's matrix. A product whose B has no batch axes and whose A is not transposed folds into one
+// [batch * m, k] x op(B) product (A's batch matrices are consecutive rows, and so are C's).
+Status batched_setup(const KernelCtx& ctx, DotState* s) {
+  const Tensor &A = ctx.in[0], &B = ctx.in[1];
+  Tensor& C = *ctx.out;
+  if (A.ndim < 1 || B.ndim < 1) return ERR_SHAPE;
+  s->batched = true;
+  s->ta = A.ndim >= 2 && trans_flag(ctx.attrs, 0);
+  s->tb = B.ndim >= 2 && trans_flag(ctx.attrs, 1);
+  s->oa = batched_operand(A, s->ta, true);
+  s->ob = batched_operand(B, s->tb, false);
+  if (s->oa.cols != s->ob.rows) return ERR_SHAPE;
+  const int an = std::max(0, A.ndim - 2), bn = std::max(0, B.ndim - 2);
+  const int r = std::max(an, bn);
+  const int rank = r + (A.ndim >= 2 ? 1 : 0) + (B.ndim >= 2 ? 1 : 0);
+  if (C.ndim != rank) return ERR_SHAPE;
+  int64_t as[kMaxRank], bs[kMaxRank];  // batch strides in matrices, 0 where an operand broadcasts
+  int64_t batch = 1, a_mats = 1, b_mats = 1;
+  for (int d = r - 1; d >= 0; d--) {
+    const int64_t x = d < r - an ? 1 : A.shape[d - (r - an)], y = d < r - bn ? 1 : B.shape[d - (r - bn)];
+    const int64_t o = C.shape[d];
+    if ((x != o && x != 1) || (y != o && y != 1)) return ERR_SHAPE;
+    as[d] = x == 1 ? 0 : a_mats;
+    bs[d] = y == 1 ? 0 : b_mats;
+    a_mats *= x;
+    b_mats *= y;
+    batch *= o;
+  }
+  int at = r;
+  if (A.ndim >= 2 && C.shape[at++] != s->oa.rows) return ERR_SHAPE;
+  if (B.ndim >= 2 && C.shape[at] != s->ob.cols) return ERR_SHAPE;
+  s->empty = C.size == 0;
+  s->zero = s->oa.cols == 0;
+  const int64_t a_mat = s->oa.rows * s->oa.cols, b_mat = s->ob.rows * s->ob.cols;
+  s->lda = A.ndim == 1 ? A.shape[0] : A.shape[A.ndim - 1];
+  s->ldb = B.ndim == 1 ? 1 : B.shape[B.ndim - 1];
+  if (s->empty || s->zero) return OK;
+  if (bn == 0 && !s->ta && A.ndim >= 2) {
+    s->oa.rows *= batch;
+    batch = 1;
+  }
+  s->batch = batch;
+  s->a_off.resize(static_cast<size_t>(batch));
+  s->b_off.resize(static_cast<size_t>(batch));
+  int64_t idx[kMaxRank] = {};
+  int64_t ao = 0, bo = 0;
+  for (int64_t t = 0; t < batch; t++) {
+    s->a_off[t] = ao * a_mat;
+    s->b_off[t] = bo * b_mat;
+    for (int d = r - 1; d >= 0; d--) {
+      ao += as[d];
+      bo += bs[d];
+      if (++idx[d] < C.shape[d]) break;
+      ao -= as[d] * C.shape[d];
+      bo -= bs[d] * C.shape[d];
+      idx[d] = 0;
+    }
+  }
+  if (C.dtype != I32 && !fits_int({s->oa.rows * s->oa.cols, b_mat, s->oa.rows * s->ob.cols})) return ERR_UNSUPPORTED;
+  const double macs = static_cast<double>(s->oa.rows) * static_cast<double>(s->ob.cols) * static_cast<double>(s->oa.cols);
+  s->small = C.dtype == I32 || macs <= static_cast<double>(kSmallMacs);
+  return OK;
+}
+
+template <class T>
+void batched_typed(const KernelCtx& ctx, const DotState& s) {
+  const T* a = static_cast<const T*>(ctx.in[0].data);
+  const T* b = static_cast<const T*>(ctx.in[1].data);
+  T* c = static_cast<T*>(ctx.out->data);
+  const int64_t m = s.oa.rows, n = s.ob.cols, k = s.oa.cols;
+  for (int64_t t = 0; t < s.batch; t++) {
+    const T* at = a + s.a_off[t];
+    const T* bt = b + s.b_off[t];
+    T* ct = c + t * m * n;
+    if (s.small) {
+      if constexpr (std::is_same<T, double>::value) {
+        small_product(at, s.oa, bt, s.ob, ct);
+      } else {
+        double prod[kSmallMacs];
+        small_product(at, s.oa, bt, s.ob, prod);
+        for (int64_t i = 0; i < m * n; i++) ct[i] = static_cast<T>(prod[i]);
+      }
+    } else {
+      Blas<T>::gemm(s.ta, s.tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), T(1), at,
+                    static_cast<int>(s.lda), bt, static_cast<int>(s.ldb), T(0), ct);
+    }
+  }
+}
+
+Status batched_execute(const KernelCtx& ctx, const DotState& s) {
+  switch (ctx.out->dtype) {
+    case F32: batched_typed<float>(ctx, s); return OK;
+    case F64: batched_typed<double>(ctx, s); return OK;
+    default: {
+      const int32_t* a = static_cast<const int32_t*>(ctx.in[0].data);
+      const int32_t* b = static_cast<const int32_t*>(ctx.in[1].data);
+      int32_t* c = static_cast<int32_t*>(ctx.out->data);
+      const int64_t mn = s.oa.rows * s.ob.cols;
+      for (int64_t t = 0; t < s.batch; t++) dot_i32(a + s.a_off[t], s.oa, b + s.b_off[t], s.ob, c + t * mn);
+      return OK;
+    }
+  }
+}
+
 Status dot_execute(const KernelCtx& ctx, const DotState& s) {
   const Tensor &A = ctx.in[0], &B = ctx.in[1];
   Tensor& C = *ctx.out;
@@ -212,6 +336,7 @@ Status dot_execute(const KernelCtx& ctx, const DotState& s) {
     std::fill_n(static_cast<char*>(C.data), C.size * dtype_size(C.dtype), 0);
     return OK;
   }
+  if (s.batched) return batched_execute(ctx, s);
   switch (C.dtype) {
     case F32:
       if (s.small) {
@@ -236,6 +361,182 @@ Status dot_execute(const KernelCtx& ctx, const DotState& s) {
 }
 
 Status dot_prepared(const KernelCtx& ctx) { return dot_execute(ctx, *static_cast<const DotState*>(ctx.state)); }
+
+// ---- Tensordot
+
+// How a tensordot operand is read as a matrix: in place (its axes already in matrix order, maybe transposed) or
+// gathered into a buffer in that order. perm lists the operand's axes in matrix order (rows' axes, then columns').
+struct TdOperand {
+  Operand op{};
+  bool gather = false;
+  int64_t ld = 0;  // stored row length for BLAS
+  int rank = 0;
+  int64_t dims[kMaxRank] = {}, strides[kMaxRank] = {};  // gather walk: dims in matrix order, source strides
+};
+
+struct TensordotState : KernelState {
+  TdOperand a, b;
+  int64_t m = 0, k = 0, n = 0;
+  bool small = false;
+  std::vector<uint64_t> buf_a, buf_b;  // gather buffers of prepared steps (8-byte elements cover every dtype)
+};
+
+bool is_identity(const int* p, int n) {
+  for (int i = 0; i < n; i++) {
+    if (p[i] != i) return false;
+  }
+  return true;
+}
+
+// rows_axes then cols_axes of t as a rows x cols matrix.
+void td_operand(const Tensor& t, const int* rows_axes, int nr, const int* cols_axes, int nc, TdOperand* o) {
+  int order[kMaxRank], swapped[kMaxRank];
+  std::copy(rows_axes, rows_axes + nr, order);
+  std::copy(cols_axes, cols_axes + nc, order + nr);
+  std::copy(cols_axes, cols_axes + nc, swapped);
+  std::copy(rows_axes, rows_axes + nr, swapped + nc);
+  int64_t rows = 1, cols = 1;
+  for (int i = 0; i < nr; i++) rows *= t.shape[rows_axes[i]];
+  for (int i = 0; i < nc; i++) cols *= t.shape[cols_axes[i]];
+  const int r = t.ndim;
+  if (is_identity(order, r)) {
+    o->op = Operand{rows, cols, cols, 1, false};
+    o->ld = cols;
+  } else if (is_identity(swapped, r)) {  // stored [cols, rows]: BLAS reads it transposed
+    o->op = Operand{rows, cols, 1, rows, true};
+    o->ld = rows;
+  } else {
+    o->op = Operand{rows, cols, cols, 1, false};
+    o->ld = cols;
+    o->gather = true;
+    int64_t str[kMaxRank];
+    for (int i = r - 1, st = 1; i >= 0; i--) {
+      str[i] = st;
+      st *= t.shape[i];
+    }
+    o->rank = r;
+    for (int i = 0; i < r; i++) {
+      o->dims[i] = t.shape[order[i]];
+      o->strides[i] = str[order[i]];
+    }
+  }
+}
+
+template <class E>
+void gather_typed(const E* src, const TdOperand& o, E* dst, int64_t n) {
+  int64_t idx[kMaxRank] = {};
+  int64_t off = 0;
+  for (int64_t i = 0; i < n; i++) {
+    dst[i] = src[off];
+    for (int d = o.rank - 1; d >= 0; d--) {
+      off += o.strides[d];
+      if (++idx[d] < o.dims[d]) break;
+      off -= o.strides[d] * o.dims[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+void gather(const void* src, const TdOperand& o, size_t es, void* dst) {
+  const int64_t n = o.op.rows * o.op.cols;
+  if (es == 8) {
+    gather_typed(static_cast<const uint64_t*>(src), o, static_cast<uint64_t*>(dst), n);
+  } else {
+    gather_typed(static_cast<const uint32_t*>(src), o, static_cast<uint32_t*>(dst), n);
+  }
+}
+
+Status tensordot_setup(const KernelCtx& ctx, TensordotState* s) {
+  if (ctx.n_in != 2 || ctx.n_out != 1 || ctx.attrs.n_ints < 1) return ERR_INVALID;
+  const Tensor &A = ctx.in[0], &B = ctx.in[1];
+  Tensor& C = *ctx.out;
+  if (A.dtype != C.dtype || B.dtype != C.dtype || C.dtype == BOOL) return ERR_DTYPE;
+  const int nc = ctx.attrs.ints[0];
+  if (nc < 0 || nc > A.ndim || nc > B.ndim || ctx.attrs.n_ints != 1 + 2 * nc) return ERR_INVALID;
+  const int* axes_a = ctx.attrs.ints + 1;
+  const int* axes_b = ctx.attrs.ints + 1 + nc;
+  bool used_a[kMaxRank] = {}, used_b[kMaxRank] = {};
+  for (int i = 0; i < nc; i++) {
+    const int x = axes_a[i], y = axes_b[i];
+    if (x < 0 || x >= A.ndim || y < 0 || y >= B.ndim || used_a[x] || used_b[y]) return ERR_INVALID;
+    used_a[x] = used_b[y] = true;
+    if (A.shape[x] != B.shape[y]) return ERR_SHAPE;
+  }
+  int free_a[kMaxRank], free_b[kMaxRank], nfa = 0, nfb = 0;
+  for (int i = 0; i < A.ndim; i++) {
+    if (!used_a[i]) free_a[nfa++] = i;
+  }
+  for (int i = 0; i < B.ndim; i++) {
+    if (!used_b[i]) free_b[nfb++] = i;
+  }
+  if (C.ndim != nfa + nfb) return ERR_SHAPE;
+  for (int i = 0; i < nfa; i++) {
+    if (C.shape[i] != A.shape[free_a[i]]) return ERR_SHAPE;
+  }
+  for (int i = 0; i < nfb; i++) {
+    if (C.shape[nfa + i] != B.shape[free_b[i]]) return ERR_SHAPE;
+  }
+  td_operand(A, free_a, nfa, axes_a, nc, &s->a);
+  td_operand(B, axes_b, nc, free_b, nfb, &s->b);
+  s->m = s->a.op.rows;
+  s->k = s->a.op.cols;
+  s->n = s->b.op.cols;
+  const double macs = static_cast<double>(s->m) * static_cast<double>(s->n) * static_cast<double>(s->k);
+  s->small = C.dtype == I32 || macs <= static_cast<double>(kSmallMacs);
+  if (!s->small && !fits_int({A.size, B.size, C.size})) return ERR_UNSUPPORTED;
+  return OK;
+}
+
+template <class T>
+void tensordot_typed(const TensordotState& s, const T* a, const T* b, T* c) {
+  if (s.small) {
+    if constexpr (std::is_same<T, double>::value) {
+      small_product(a, s.a.op, b, s.b.op, c);
+    } else {
+      double prod[kSmallMacs];
+      small_product(a, s.a.op, b, s.b.op, prod);
+      for (int64_t i = 0; i < s.m * s.n; i++) c[i] = static_cast<T>(prod[i]);
+    }
+    return;
+  }
+  Blas<T>::gemm(s.a.op.trans, s.b.op.trans, static_cast<int>(s.m), static_cast<int>(s.n), static_cast<int>(s.k), T(1), a,
+                static_cast<int>(s.a.ld), b, static_cast<int>(s.b.ld), T(0), c);
+}
+
+// buf_a / buf_b: gather buffers for the operands that need one (null otherwise).
+Status tensordot_execute(const KernelCtx& ctx, const TensordotState& s, void* buf_a, void* buf_b) {
+  Tensor& C = *ctx.out;
+  if (C.size == 0) return OK;
+  const size_t es = dtype_size(C.dtype);
+  if (s.k == 0) {
+    std::fill_n(static_cast<char*>(C.data), C.size * es, 0);
+    return OK;
+  }
+  const void* a = ctx.in[0].data;
+  const void* b = ctx.in[1].data;
+  if (s.a.gather) {
+    gather(a, s.a, es, buf_a);
+    a = buf_a;
+  }
+  if (s.b.gather) {
+    gather(b, s.b, es, buf_b);
+    b = buf_b;
+  }
+  switch (C.dtype) {
+    case F32: tensordot_typed(s, static_cast<const float*>(a), static_cast<const float*>(b), static_cast<float*>(C.data)); break;
+    case F64: tensordot_typed(s, static_cast<const double*>(a), static_cast<const double*>(b), static_cast<double*>(C.data)); break;
+    default:
+      dot_i32(static_cast<const int32_t*>(a), s.a.op, static_cast<const int32_t*>(b), s.b.op, static_cast<int32_t*>(C.data));
+  }
+  return OK;
+}
+
+size_t gather_elems(const TdOperand& o) { return o.gather ? static_cast<size_t>(o.op.rows * o.op.cols) : 0; }
+
+Status tensordot_prepared(const KernelCtx& ctx) {
+  auto* s = static_cast<TensordotState*>(ctx.state);
+  return tensordot_execute(ctx, *s, s->buf_a.data(), s->buf_b.data());
+}
 
 // ---- Gemm
 
@@ -386,10 +687,12 @@ Status gemm_prepared(const KernelCtx& ctx) { return gemm_execute(ctx, *static_ca
 
 }  // namespace
 
-// Dot: out = op(A) op(B); inputs A, B of rank 1 or 2 (rank-1 A is a row, rank-1 B a column), same dtype as out
-// (F32/F64 via BLAS, or plain loops accumulating in double for at most kSmallMacs multiply-adds; I32 by a plain loop
-// that wraps); ints [transA, transB] (ignored on rank-1 operands); out rank = number of rank-2 operands; out does not
-// alias the inputs.
+// Dot: out = op(A) op(B) with NumPy matmul rules; inputs A, B of rank >= 1 (rank-1 A is a row, rank-1 B a column;
+// the last two axes of a higher-rank operand are its matrix, leading axes are batch axes that broadcast), same dtype
+// as out (F32/F64 via BLAS, one gemm per batch, or plain loops accumulating in double for at most kSmallMacs
+// multiply-adds per product; I32 by a plain loop that wraps); ints [transA, transB] swap an operand's last two axes
+// (ignored on rank-1 operands); out = [broadcast batch axes, m if rank A >= 2, n if rank B >= 2]; out does not alias
+// the inputs.
 Status dot_kernel(const KernelCtx& ctx) {
   DotState s;
   Status st = dot_setup(ctx, &s);
@@ -425,6 +728,48 @@ Status gemm_prepare(const KernelCtx& ctx, PreparedStep* out) {
   if (s->too_big) return ERR_UNSUPPORTED;
   out->needs_pool = !s->small && ctx.out->size > 0;
   out->run = gemm_prepared;
+  out->state = std::move(s);
+  return OK;
+}
+
+// Tensordot: out[I, J] = sum_K A[I, K] B[K, J] over the axis pairs (axesA[i], axesB[i]); ints [n, axesA (n),
+// axesB (n)]; inputs A, B of out's dtype (F32/F64 through BLAS, or the small double loops up to kSmallMacs
+// multiply-adds; I32 by a wrapping loop); out = [A's other axes, B's other axes], each in order. A is read as an
+// [M, K] matrix (its free axes, then axesA) and B as [K, N] (axesB, then its free axes): in place when already laid
+// out so, directly or transposed, otherwise gathered into a buffer (allocated once per prepared plan, per call
+// otherwise). out does not alias the inputs.
+Status tensordot_kernel(const KernelCtx& ctx) {
+  TensordotState s;
+  Status st = tensordot_setup(ctx, &s);
+  if (st != OK) return st;
+  if (ctx.out->size == 0 || s.k == 0) return tensordot_execute(ctx, s, nullptr, nullptr);
+  std::unique_ptr<uint64_t[]> ba, bb;
+  if (s.a.gather) {
+    ba.reset(new (std::nothrow) uint64_t[gather_elems(s.a)]);
+    if (!ba) return ERR_ALLOC;
+  }
+  if (s.b.gather) {
+    bb.reset(new (std::nothrow) uint64_t[gather_elems(s.b)]);
+    if (!bb) return ERR_ALLOC;
+  }
+  return tensordot_execute(ctx, s, ba.get(), bb.get());
+}
+
+Status tensordot_prepare(const KernelCtx& ctx, PreparedStep* out) {
+  std::unique_ptr<TensordotState> s(new TensordotState());
+  Status st = tensordot_setup(ctx, s.get());
+  if (st != OK) return st;
+  const bool work = ctx.out->size > 0 && s->k > 0;
+  if (work) {
+    try {
+      s->buf_a.resize(gather_elems(s->a));
+      s->buf_b.resize(gather_elems(s->b));
+    } catch (const std::bad_alloc&) {
+      return ERR_ALLOC;
+    }
+  }
+  out->needs_pool = work && !s->small;
+  out->run = tensordot_prepared;
   out->state = std::move(s);
   return OK;
 }

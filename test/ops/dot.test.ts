@@ -8,14 +8,34 @@ const B = [[1, 0], [0, 1], [2, -1]];
 
 describe('dot', () => {
   describe('bad input', () => {
-    it('rejects ranks above 2, listing every bad operand', () => {
-      expectError(() => T.dot(T.tensor3('a'), T.matrix('b')), T.ShapeError, 'dot: a must be a vector or a matrix, got rank 3');
-      expectError(() => T.dot(T.tensor3(), T.tensor4()), T.ShapeError, 'a must be a vector or a matrix, got rank 3 [?, ?, ?]', 'b must be a vector or a matrix, got rank 4');
+    it('rejects scalars with a hint to use mul, listing every bad operand', () => {
+      expectError(() => T.dot(T.scalar(), T.matrix()), T.ShapeError, 'dot: a must be a vector, a matrix or a batch of matrices, got rank 0', '(use mul for scalars)');
+      expectError(() => T.fmatrix().dot(2), T.ShapeError, 'b must be a vector, a matrix or a batch of matrices, got rank 0', '(use mul for scalars)');
+      expectError(() => T.dot(T.scalar(), T.tensor3()), T.ShapeError, 'a must be a vector, a matrix or a batch of matrices, got rank 0 []');
+      expectError(() => T.dot(T.fscalar(), T.fscalar()), T.ShapeError, 'a must be', 'b must be');
     });
 
-    it('rejects scalars with a hint to use mul', () => {
-      expectError(() => T.dot(T.scalar(), T.matrix()), T.ShapeError, 'dot: a must be a vector or a matrix, got rank 0', '(use mul for scalars)');
-      expectError(() => T.fmatrix().dot(2), T.ShapeError, 'b must be a vector or a matrix, got rank 0', '(use mul for scalars)');
+    it('rejects mismatched inner dims of batched operands at build time', () => {
+      expectError(() => T.dot(T.tensor('float32', [2, 3, 4]), T.tensor('float32', [2, 5, 6])), T.ShapeError, 'dot: b must have shape [..., 4, *] to match a [2, 3, 4], got [2, 5, 6]');
+      expectError(() => T.dot(T.tensor('float32', [2, 3, 4]), T.tensor('float32', [5])), T.ShapeError, 'dot: b must have shape [4] to match a [2, 3, 4], got [5]');
+      expectError(() => T.dot(T.tensor('float32', [3]), T.tensor('float32', [2, 4, 5])), T.ShapeError, 'dot: b must have shape [..., 3, *] to match a [3], got [2, 4, 5]');
+    });
+
+    it('rejects batch dims that cannot broadcast at build time', () => {
+      expectError(() => T.dot(T.tensor('float32', [2, 3, 4]), T.tensor('float32', [3, 4, 5])), T.ShapeError, 'dot: the batch dims of a and b must broadcast, got a [2, 3, 4] and b [3, 4, 5]');
+      expectError(() => T.dot(T.tensor('float32', [2, 2, 3, 4]), T.tensor('float32', [3, 4, 5])), T.ShapeError, 'batch dims of a and b must broadcast');
+    });
+
+    it('defers unknown batch dims to run time, then throws a RuntimeError naming both shapes', () => {
+      const a = T.tensor3('a');
+      const b = T.tensor3('b');
+      const f = T.function([a, b], T.dot(a, b));
+      expectError(() => f(T.zeros([2, 1, 3]), T.zeros([3, 3, 1])), T.RuntimeError, 'dot: the batch dims of a and b must broadcast, got a [2, 1, 3] and b [3, 3, 1]');
+      expectError(() => f(T.zeros([2, 1, 3]), T.zeros([2, 2, 1])), T.RuntimeError, 'dot: inner dimensions must agree, got a [2, 1, 3] and b [2, 2, 1]');
+    });
+
+    it('rejects two bool operands with a DTypeError', () => {
+      expectError(() => T.dot(T.tensor('bool', [null, null]), T.tensor('bool', [null])), T.DTypeError, 'dot: a and b must not both be bool', 'got bool and bool');
     });
 
     it('rejects mismatched inner dims at build time, naming both shapes (matrix · matrix)', () => {
@@ -62,6 +82,56 @@ describe('dot', () => {
       const [ga, gb] = T.function([a, b], T.grad(T.sum(T.dot(a, b)), [a, b]))(A, B) as T.NDArray[];
       close(ga, [[1, 1, 1], [1, 1, 1]]);
       close(gb, [[5, 5], [7, 7], [9, 9]]);
+    });
+  });
+
+  describe('batched (matmul rules for rank >= 3)', () => {
+    const A3 = [[[1, 2], [3, 4]], [[5, 6], [7, 8]]]; // [2, 2, 2]
+    const M2 = [[1, 0], [1, 1]];
+    it('multiplies each matrix of a batch by a matrix (and a matrix by each of a batch)', () => {
+      checkOp({ fn: T.dot, inputs: [A3, M2], expected: [[[3, 2], [7, 4]], [[11, 6], [15, 8]]] });
+      checkOp({ fn: T.dot, inputs: [M2, A3], expected: [[[1, 2], [4, 6]], [[5, 6], [12, 14]]] });
+    });
+    it('multiplies batch by batch, pairing matrices along the batch axis', () =>
+      checkOp({ fn: (a) => T.dot(a, T.transpose(a, [0, 2, 1])), inputs: [A3], expected: [[[5, 11], [11, 25]], [[61, 83], [83, 113]]] }));
+    it('promotes a vector operand and drops its axis (vector · batch, batch · vector)', () => {
+      checkOp({ fn: T.dot, inputs: [[1, 2], A3], expected: [[7, 10], [19, 22]] });
+      checkOp({ fn: T.dot, inputs: [A3, [1, 2]], expected: [[5, 11], [17, 23]] });
+    });
+    it('broadcasts batch dims and sums gradients back over the broadcast ones', () => {
+      // a [2, 1, 2, 2] x b [3, 2, 2] -> [2, 3, 2, 2]; out[i, j] = a[i, 0] b[j]
+      const a = [[[[1, 0], [0, 1]]], [[[0, 1], [1, 0]]]];
+      const b = [[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[-1, 0], [0, 2]]];
+      const sw = (m: number[][]) => [m[1], m[0]];
+      checkOp({ fn: T.dot, inputs: [a, b], expected: [b, b.map(sw)] });
+      T.verifyGrad((x, y) => T.sum(T.sqr(T.dot(x, y))), [a, b]);
+    });
+    it('reads a transposed 2-D operand in place (dot(batch, W.T))', () =>
+      checkOp({ fn: (a, w) => T.dot(a, w.T), inputs: [A3, [[1, 1], [0, 1]]], expected: [[[3, 2], [7, 4]], [[11, 6], [15, 8]]] }));
+    it('infers static shapes with broadcast batch dims', () => {
+      expect(T.dot(T.tensor('float32', [2, 1, 3, 4]), T.tensor('float32', [5, 4, 6])).staticShape).toEqual([2, 5, 3, 6]);
+      expect(T.dot(T.tensor('float32', [null, 3, 4]), T.tensor('float32', [4])).staticShape).toEqual([null, 3]);
+      expect(T.dot(T.tensor('float32', [4]), T.tensor('float32', [1, 4, 6])).staticShape).toEqual([1, 6]);
+      expect(T.dot(T.tensor('float32', [null, 3, 4]), T.tensor('float32', [7, 4, 2])).staticShape).toEqual([7, 3, 2]);
+    });
+    it('keeps int32 exact and mixes int32 with float32 as float32', () => {
+      const a = T.tensor('int32', [null, null, null], 'a');
+      const r = run([a], T.dot(a, a), [[[1, 2], [3, 4]], [[0, 1], [1, 0]]]);
+      expect(r.dtype).toBe('int32');
+      expect(flat(r)).toEqual([7, 10, 15, 22, 1, 0, 0, 1]);
+      expect(T.dot(a, T.fmatrix()).dtype).toBe('float32');
+      expect(T.dot(a, T.dvector()).dtype).toBe('float64');
+    });
+    it('gives empty results for a size-0 batch and zeros for an empty inner dimension', () => {
+      const a = T.tensor3('a', 'float64');
+      const b = T.tensor3('b', 'float64');
+      expect(run([a, b], T.dot(a, b), T.zeros([0, 2, 3], 'float64'), T.zeros([1, 3, 4], 'float64')).shape).toEqual([0, 2, 4]);
+      close(run([a, b], T.dot(a, b), T.zeros([2, 1, 0], 'float64'), T.zeros([2, 0, 2], 'float64')), [[[0, 0]], [[0, 0]]]);
+    });
+    it('differentiates the batched gradient again (transposed batched products)', () => {
+      T.verifyGrad((a, b) => T.grad(T.sum(T.sqr(T.dot(a, b))), a), [A3, [[[1, -1], [2, 0.5]]]]);
+      T.verifyGrad((a, v) => T.grad(T.sum(T.sqr(T.dot(v, a))), a), [A3, [0.5, -1]]);
+      T.verifyGrad((a, v) => T.grad(T.sum(T.sqr(T.dot(a, v))), v), [A3, [0.5, -1]]);
     });
   });
 
