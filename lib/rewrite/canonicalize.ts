@@ -1,41 +1,29 @@
-import { FunctionGraph } from '../graph/fgraph';
+import { isFloat } from '../dtype';
+import { constant } from '../graph/as-variable';
 import { Apply, Constant, Variable } from '../graph/variable';
 import { AddOp } from '../ops/add';
-import { BroadcastToOp } from '../ops/broadcast-to';
+import { axisCount } from '../ops/axis-count';
+import { broadcastLike, BroadcastToOp } from '../ops/broadcast-to';
+import { ge } from '../ops/compare';
+import { DivOp } from '../ops/div';
 import { ElemwiseOp } from '../ops/elemwise';
-import { MulOp } from '../ops/mul';
-import { NegOp } from '../ops/neg';
+import { ExpOp } from '../ops/exp';
+import { LogOp } from '../ops/log';
+import { mul, MulOp } from '../ops/mul';
+import { neg, NegOp } from '../ops/neg';
+import { PowOp } from '../ops/pow';
+import { ReshapeOp } from '../ops/reshape';
+import { sqr } from '../ops/sqr';
+import { sqrt } from '../ops/sqrt';
 import { SubOp } from '../ops/sub';
+import { sum, SumOp } from '../ops/sum';
+import { SumToOp } from '../ops/sum-to';
+import { TransposeOp } from '../ops/transpose';
+import { where } from '../ops/where';
+import { localRewrite, ownedBy, scalarValue, shapeSource } from './local';
 import { registerRewrite } from './registry';
 
-/** Runs `local` on every node; a non-null result replaces the node's (single) output. */
-function localRewrite(local: (node: Apply) => Variable | null) {
-  return (fg: FunctionGraph): { fg: FunctionGraph; count: number } => {
-    const replace = new Map<Variable, Variable>();
-    for (const node of fg.nodes) {
-      const r = local(node);
-      if (r && r !== node.outputs[0]) replace.set(node.outputs[0], r);
-    }
-    if (replace.size === 0) return { fg, count: 0 };
-    return { fg: new FunctionGraph(fg.inputs, fg.outputs, replace, { recursive: true }), count: replace.size };
-  };
-}
-
 const isScalarConst = (v: Variable, value: number) => v instanceof Constant && v.ndim === 0 && v.value.data[0] === value;
-
-/**
- * The variable whose run-time shape v provably has: through unary elementwise ops and elementwise ops whose other
- * operands are rank 0 (they cannot change the shape).
- */
-function shapeSource(v: Variable): Variable {
-  for (;;) {
-    const n = v.owner;
-    if (!n || !(n.op instanceof ElemwiseOp)) return v;
-    const big = n.inputs.filter((i) => i.ndim > 0);
-    if (big.length !== 1 || big[0].ndim !== v.ndim) return v;
-    v = big[0];
-  }
-}
 
 // elemwise(broadcastTo(c, ref), u) -> elemwise(c, u) when c is a scalar and u provably has ref's shape: broadcasting
 // inside the elementwise op does the same work without materializing the broadcast (the gradient of sum(x) is such a
@@ -84,5 +72,169 @@ registerRewrite({
   run: localRewrite((node) => {
     const inner = node.inputs[0]?.owner;
     return node.op === NegOp && inner?.op === NegOp ? inner.inputs[0] : null;
+  }),
+});
+
+/** value broadcast to the shape of the node's output, read from the shape source so x itself need not be computed. */
+const filled = (value: number, node: Apply) => broadcastLike(constant(value, node.outputs[0].dtype), shapeSource(node.inputs[0]));
+
+// x - x -> 0 (zeros of x's shape). Assumes x is finite, as Theano's canonicalizer does: where x is ±inf or NaN the
+// original gives NaN and the rewritten graph 0. Exact for integers.
+registerRewrite({
+  name: 'x - x -> 0',
+  phase: 'canonicalize',
+  run: localRewrite((node) => (node.op === SubOp && node.inputs[0] === node.inputs[1] && node.outputs[0].dtype !== 'bool' ? filled(0, node) : null)),
+});
+
+// x / x -> 1 (ones of x's shape). Safe only where x is finite and nonzero: at 0, ±inf or NaN the original gives NaN
+// and the rewritten graph 1. Theano assumes the same; exclude this rewrite by name where those values are expected.
+registerRewrite({
+  name: 'x / x -> 1',
+  phase: 'canonicalize',
+  run: localRewrite((node) => (node.op === DivOp && node.inputs[0] === node.inputs[1] ? filled(1, node) : null)),
+});
+
+// transpose(transpose(x, p), q) -> transpose(x, p∘q), or x when that is the identity: output axis i of the pair is
+// axis p[q[i]] of x
+registerRewrite({
+  name: 'transpose(transpose(x)) -> transpose(x) or x',
+  phase: 'canonicalize',
+  run: localRewrite((node) => {
+    const inner = ownedBy(node.inputs[0], TransposeOp);
+    if (!(node.op instanceof TransposeOp) || !inner) return null;
+    const p = (inner.op as TransposeOp).attrs.perm;
+    const perm = node.op.attrs.perm.map((q) => p[q]);
+    const x = inner.inputs[0];
+    return perm.every((a, i) => a === i) ? x : new TransposeOp(perm).makeNode(x).outputs[0];
+  }),
+});
+
+// log(exp(x)) -> x: equal for every x, and better where exp overflows (log(exp(800)) is inf in float64)
+registerRewrite({
+  name: 'log(exp(x)) -> x',
+  phase: 'canonicalize',
+  run: localRewrite((node) => (node.op === LogOp ? (ownedBy(node.inputs[0], ExpOp)?.inputs[0] ?? null) : null)),
+});
+
+// exp(log(x)) -> where(x >= 0, x, NaN): log of a negative number is NaN, which exp keeps; no transcendental, and exact
+// where exp(log(x)) rounds (PyTensor's form)
+registerRewrite({
+  name: 'exp(log(x)) -> where(x >= 0, x, NaN)',
+  phase: 'canonicalize',
+  run: localRewrite((node) => {
+    const x = node.op === ExpOp ? ownedBy(node.inputs[0], LogOp)?.inputs[0] : undefined;
+    return x ? where(ge(x, 0), x, constant(NaN, x.dtype)) : null;
+  }),
+});
+
+// sum(broadcastTo(x, ref), S) -> x * count(ref, S) when the summed axes are exactly the axes x is broadcast along
+// (size 1 in x, or inserted) and every other axis of x statically equals ref's: each element of x is then summed
+// count times. x's own size-1 summed axes are dropped by a sum over them (no arithmetic).
+registerRewrite({
+  name: 'sum(broadcastTo(x)) -> x * count',
+  phase: 'canonicalize',
+  run: localRewrite((node) => {
+    const b = ownedBy(node.inputs[0], BroadcastToOp);
+    if (!(node.op instanceof SumOp) || !b) return null;
+    const [x, ref] = b.inputs;
+    const out = node.outputs[0];
+    if (x.dtype !== out.dtype) return null;
+    const { axes: S, keepdims } = node.op.attrs;
+    const inserted = (b.op as BroadcastToOp).attrs.axes;
+    const r = ref.ndim;
+    const expanded = x.ndim + inserted.length;
+    const lead = r - expanded;
+    // position d of the broadcast result: x's axis there (or -1 if leading / inserted) and its static dim
+    const own: number[] = [];
+    for (let d = lead, k = 0; d < r; d++) own[d] = inserted.includes(d - lead) ? -1 : k++;
+    const drop: number[] = [];
+    for (let d = 0; d < r; d++) {
+      const xa = d < lead ? -1 : own[d];
+      const xd = xa < 0 ? 1 : x.type.shape[xa];
+      if (S.includes(d)) {
+        if (xd !== 1) return null;
+        if (xa >= 0) drop.push(xa);
+      } else if (xd === null || xd !== ref.type.shape[d]) return null;
+    }
+    if (keepdims && x.ndim !== r) return null;
+    const base = keepdims || drop.length === 0 ? x : sum(x, drop);
+    return mul(base, axisCount(ref, S, out.dtype));
+  }),
+});
+
+// c1 * (c2 * x) -> (c1 c2) * x through any chain of multiplications by rank-0 constants and negations (floats only:
+// the product is formed in double, then rounded once to the dtype)
+registerRewrite({
+  name: 'collect scalar multiplications: c1 * (c2 * -x) -> (-c1 c2) * x',
+  phase: 'canonicalize',
+  run: localRewrite((node) => {
+    const out = node.outputs[0];
+    if ((node.op !== MulOp && node.op !== NegOp) || !isFloat(out.dtype)) return null;
+    let k = 1;
+    let n = 0;
+    let v = out;
+    for (;;) {
+      const o = v.owner;
+      if (o?.op === NegOp) k = -k;
+      else if (o?.op === MulOp && scalarValue(o.inputs[1]) !== null) k *= scalarValue(o.inputs[1])!;
+      else if (o?.op === MulOp && scalarValue(o.inputs[0]) !== null) k *= scalarValue(o.inputs[0])!;
+      else break;
+      v = o.op === MulOp && scalarValue(o.inputs[1]) !== null ? o.inputs[0] : o.op === MulOp ? o.inputs[1] : o.inputs[0];
+      n++;
+    }
+    if (n < 2) return null;
+    return k === 1 ? v : k === -1 ? neg(v) : mul(v, constant(k, out.dtype));
+  }),
+});
+
+// pow(x, 2) -> sqr(x): one multiplication instead of a pow call (exact: pow(x, 2) is correctly rounded x*x)
+registerRewrite({
+  name: 'pow(x, 2) -> sqr(x)',
+  phase: 'canonicalize',
+  run: localRewrite((node) => (node.op === PowOp && scalarValue(node.inputs[1]) === 2 ? sqr(node.inputs[0]) : null)),
+});
+
+// pow(x, 0.5) -> sqrt(x): equal except at -inf (pow gives inf, sqrt NaN) and -0 (pow gives 0, sqrt -0)
+registerRewrite({
+  name: 'pow(x, 0.5) -> sqrt(x)',
+  phase: 'canonicalize',
+  run: localRewrite((node) => (node.op === PowOp && scalarValue(node.inputs[1]) === 0.5 && isFloat(node.outputs[0].dtype) ? sqrt(node.inputs[0]) : null)),
+});
+
+/** Whether encoded reshape sizes read a dim of the reshaped value itself (input 0), not only of other variables. */
+function readsOwnDims(code: readonly number[]): boolean {
+  for (let p = 0; p < code.length; ) {
+    const terms = code[p++];
+    for (let t = 0; t < terms && terms > 0; t++) {
+      const nf = code[p + 1];
+      p += 2;
+      for (let f = 0; f < nf; f++, p += 2) if (code[p] === 0) return true;
+    }
+  }
+  return false;
+}
+
+// reshape(reshape(x, s1), s2) -> reshape(x, s2): the same elements in the same C order either way. Only when s2 does
+// not read the inner reshape's own dims (its sizes are then the same expressions over the same other variables).
+registerRewrite({
+  name: 'reshape(reshape(x)) -> reshape(x)',
+  phase: 'canonicalize',
+  run: localRewrite((node) => {
+    const inner = ownedBy(node.inputs[0], ReshapeOp);
+    if (!(node.op instanceof ReshapeOp) || !inner || readsOwnDims(node.op.attrs.dims)) return null;
+    return new ReshapeOp(node.op.attrs.dims).makeNode(inner.inputs[0], ...node.inputs.slice(1)).outputs[0];
+  }),
+});
+
+// sumTo(x, ref) -> x and broadcastTo(x, ref) -> x when x provably has ref's run-time shape already: the gradient of
+// every broadcasting op sums back to its input's shape, which is a plain copy wherever nothing was broadcast
+registerRewrite({
+  name: 'sumTo(x, ref), broadcastTo(x, ref) -> x when x has ref\'s shape',
+  phase: 'canonicalize',
+  run: localRewrite((node) => {
+    const isSumTo = node.op instanceof SumToOp;
+    if (!isSumTo && !(node.op instanceof BroadcastToOp && node.op.attrs.axes.length === 0)) return null;
+    const [x, ref] = node.inputs;
+    return x.ndim === ref.ndim && shapeSource(x) === shapeSource(ref) ? x : null;
   }),
 });

@@ -1,6 +1,7 @@
 import './merge';
 import './constant-folding';
 import './canonicalize';
+import './stabilize';
 import './specialize';
 import './fusion';
 export { optimize, rewriteNames, PHASES } from './registry';

@@ -15,11 +15,18 @@ export interface Rewrite {
 
 export type RewriteOption = 'all' | 'none' | { exclude: readonly string[] };
 
+/** What a compilation's rewrites did: one entry per rewrite, then one per phase (its total time and passes). */
 export interface RewriteLogEntry {
   phase: Phase;
+  /** The rewrite's name, or `phase <phase>` for the phase's own entry. */
   name: string;
+  kind: 'rewrite' | 'phase';
+  /** Times the rewrite fired (for a phase: the total over its rewrites). */
   count: number;
   ms: number;
+  /** Phase entries: passes over the graph, and whether the phase reached a fixed point within MAX_PASSES. */
+  passes?: number;
+  converged?: boolean;
 }
 
 const rewrites: Rewrite[] = [];
@@ -34,7 +41,7 @@ export function rewriteNames(): string[] {
 }
 
 /** Maximum passes of one phase before it is reported as not converging. */
-const MAX_PASSES = 20;
+export const MAX_PASSES = 20;
 
 /** Runs the enabled rewrites phase by phase, each phase to a fixed point; returns the graph and what fired. */
 export function optimize(fg: FunctionGraph, option: RewriteOption = 'all'): { fg: FunctionGraph; log: RewriteLogEntry[] } {
@@ -43,18 +50,20 @@ export function optimize(fg: FunctionGraph, option: RewriteOption = 'all'): { fg
   if (option === 'none') return { fg, log };
   for (const phase of PHASES) {
     const active = rewrites.filter((r) => r.phase === phase && !excluded.has(r.name) && !excluded.has(phase));
-    for (let pass = 0; active.length; pass++) {
-      if (pass === MAX_PASSES) {
-        process.emitWarning(`nodeano: rewrite phase ${phase} did not reach a fixed point in ${MAX_PASSES} passes; continuing with the graph as it is`);
-        break;
-      }
+    if (!active.length) continue;
+    const start = performance.now();
+    const first = log.length;
+    let converged = false;
+    let pass = 0;
+    while (pass < MAX_PASSES) {
+      pass++;
       let changed = false;
       for (const r of active) {
         const t0 = performance.now();
         const res = r.run(fg);
         const ms = performance.now() - t0;
         let entry = log.find((e) => e.name === r.name);
-        if (!entry) log.push((entry = { phase, name: r.name, count: 0, ms: 0 }));
+        if (!entry) log.push((entry = { phase, name: r.name, kind: 'rewrite', count: 0, ms: 0 }));
         entry.count += res.count;
         entry.ms += ms;
         if (res.count > 0) {
@@ -62,7 +71,15 @@ export function optimize(fg: FunctionGraph, option: RewriteOption = 'all'): { fg
           changed = true;
         }
       }
-      if (!changed) break;
+      if (!changed) {
+        converged = true;
+        break;
+      }
+    }
+    const count = log.slice(first).reduce((n, e) => n + e.count, 0);
+    log.push({ phase, name: `phase ${phase}`, kind: 'phase', count, ms: performance.now() - start, passes: pass, converged });
+    if (!converged) {
+      process.emitWarning(`nodeano: rewrite phase ${phase} did not reach a fixed point in ${MAX_PASSES} passes; continuing with the graph as it is`);
     }
   }
   return { fg, log };

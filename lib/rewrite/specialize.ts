@@ -3,7 +3,10 @@ import { FunctionGraph } from '../graph/fgraph';
 import { Apply, Constant, Variable } from '../graph/variable';
 import { AddOp } from '../ops/add';
 import { DotOp } from '../ops/dot';
+import { ExpandDimsOp } from '../ops/expand-dims';
 import { gemm, GemmOp } from '../ops/gemm';
+import { gemv } from '../ops/gemv';
+import { ger } from '../ops/ger';
 import { TransposeOp } from '../ops/transpose';
 import { MulOp } from '../ops/mul';
 import { NegOp } from '../ops/neg';
@@ -131,3 +134,75 @@ function foldTranspose(fg: FunctionGraph): { fg: FunctionGraph; count: number } 
 }
 
 registerRewrite({ name: 'dot(A.T, B) -> dot with transpose flag', phase: 'specialize', run: foldTranspose });
+
+// alpha*dot(A,x) + beta*y -> gemv(A, x, y, alpha, beta) for a matrix A and a vector x (a vector-matrix dot(x, B) is
+// B^T x), and C + alpha*outer(x, y) -> ger(x, y, C, alpha), where the outer product is the broadcast multiply
+// x[:, None] * y that T.outer and the gradient of a matrix-vector dot build. As for gemm: the product and its scaling
+// must have no other use.
+function level2(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
+  const nodes = fg.nodes;
+  const uses = new Map<Variable, number>();
+  for (const n of nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+  for (const o of fg.outputs) uses.set(o, (uses.get(o) ?? 0) + 1);
+  const replace = new Map<Variable, Variable>();
+  const consumed = new Set<Variable>();
+  const private_ = (s: Scaled) => [s.v, ...s.via].every((v) => uses.get(v) === 1 && !consumed.has(v));
+
+  /** [A, x, transA] of a matrix-vector product, or null. */
+  const asMatVec = (s: Scaled): [Variable, Variable, boolean] | null => {
+    const n = s.v.owner;
+    if (!n || !(n.op instanceof DotOp) || !private_(s)) return null;
+    const [a, b] = n.inputs;
+    if (a.ndim === 2 && b.ndim === 1) return [a, b, n.op.attrs.transA];
+    if (a.ndim === 1 && b.ndim === 2) return [b, a, !n.op.attrs.transB];
+    return null;
+  };
+  /** The vector v of expandDims(v, [axis]) (axis 1: a column; axis 0: a row, or a plain vector that broadcasts as one). */
+  const vecOf = (v: Variable, axis: number): Variable | null => {
+    const n = v.owner;
+    if (n?.op instanceof ExpandDimsOp && n.op.attrs.axes.length === 1 && n.op.attrs.axes[0] === axis && n.inputs[0].ndim === 1) return n.inputs[0];
+    return axis === 0 && v.ndim === 1 ? v : null;
+  };
+  /** [x, y] of an outer product x[:, None] * y, or null. */
+  const asOuter = (s: Scaled): [Variable, Variable] | null => {
+    const n = s.v.owner;
+    if (n?.op !== MulOp || !private_(s)) return null;
+    for (const [p, q] of [n.inputs, [n.inputs[1], n.inputs[0]]]) {
+      const x = vecOf(p, 1);
+      const y = vecOf(q, 0);
+      if (x && y) return [x, y];
+    }
+    return null;
+  };
+
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const node = nodes[k];
+    const out = node.outputs[0];
+    const isAdd = node.op === AddOp;
+    if (!(isAdd || node.op === SubOp) || !isFloat(out.dtype) || consumed.has(out)) continue;
+    const sx = unscale(node.inputs[0]);
+    const sy = unscale(node.inputs[1]);
+    const sign = isAdd ? 1 : -1;
+    const options: [Scaled, Scaled, number, number][] = [
+      [sx, sy, 1, sign],
+      [sy, sx, sign, 1],
+    ];
+    for (const [d, c, dSign, cSign] of options) {
+      if (c.v.dtype !== out.dtype) continue;
+      const mv = out.ndim === 1 && c.v.ndim <= 1 ? asMatVec(d) : null;
+      // ger keeps C unscaled (BLAS adds into it), so C must not be scaled
+      const op = !mv && out.ndim === 2 && c.k === 1 && c.via.length === 0 ? asOuter(d) : null;
+      if (mv && mv[0].dtype === out.dtype && mv[1].dtype === out.dtype) {
+        replace.set(out, gemv(mv[0], mv[1], c.v, mv[2], dSign * d.k, cSign * c.k));
+      } else if (op && op[0].dtype === out.dtype && op[1].dtype === out.dtype && cSign === 1) {
+        replace.set(out, ger(op[0], op[1], c.v, dSign * d.k));
+      } else continue;
+      [d.v, ...d.via, ...c.via].forEach((v) => consumed.add(v));
+      break;
+    }
+  }
+  if (replace.size === 0) return { fg, count: 0 };
+  return { fg: new FunctionGraph(fg.inputs, fg.outputs, replace, { recursive: true }), count: replace.size };
+}
+
+registerRewrite({ name: 'alpha*dot(A,x) + beta*y -> gemv; C + alpha*outer(x,y) -> ger', phase: 'specialize', run: level2 });

@@ -95,7 +95,8 @@ describe('constant folding', () => {
   it(`does not fold results of more than ${MAX_FOLDED_ELEMENTS} elements, shape-only nodes included`, () => {
     const big = T.constant(T.zeros([MAX_FOLDED_ELEMENTS + 1], 'float32'));
     const limit = T.constant(T.zeros([MAX_FOLDED_ELEMENTS], 'float32'));
-    const f = T.function([], [big.add(1).sum(), T.onesLike(big).sum(), limit.add(1).sum()]);
+    // canonicalize would turn sum(onesLike(big)) into a count, which is not what this test is about
+    const f = T.function([], [big.add(1).sum(), T.onesLike(big).sum(), limit.add(1).sum()], { rewrites: { exclude: ['sum(broadcastTo(x)) -> x * count'] } });
     expect(kernels(f)).toEqual(['Add', 'Sum', 'BroadcastTo', 'Sum']);
     const [a, b, c] = f() as T.NDArray[];
     close(a, MAX_FOLDED_ELEMENTS + 1);
