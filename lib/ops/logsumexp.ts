@@ -1,38 +1,98 @@
-import { floatOf } from '../dtype';
+import { DType, floatOf } from '../dtype';
 import { asVariable } from '../graph/as-variable';
+import { JsKernel, registerKernel } from '../graph/kernel-registry';
 import { Variable } from '../graph/variable';
-import { add } from './add';
-import { broadcastLike } from './broadcast-to';
+import { sizeOf } from '../ndarray';
 import { cast } from './cast';
 import { exp } from './exp';
-import { log } from './log';
-import { max } from './max';
-import { maximum } from './maximum';
-import { checkNotEmpty } from './reduce-kernel';
-import { minimum } from './minimum';
-import { normalizeAxes } from './reduce-kernel';
-import { checkKeepdims, ReduceOptions } from './reduce-op';
+import { mul } from './mul';
+import { checkNotEmpty, normalizeAxes, reducedShape } from './reduce-kernel';
+import { checkKeepdims, reduceKernelBase, ReduceOp, ReduceOptions } from './reduce-op';
 import { sub } from './sub';
-import { sum } from './sum';
 
-const LARGEST = { float32: 3.4028234663852886e38, float64: Number.MAX_VALUE } as const;
+/** log(sum(exp(x))) over `axes` of a float tensor, shifted by the group max (an empty reduction is an error, as max). */
+export class LogsumexpOp extends ReduceOp {
+  readonly name = 'logsumexp';
+  readonly kernel = 'Logsumexp';
+  protected outDtype(dt: DType): DType {
+    return dt;
+  }
+  protected override check(x: Variable): void {
+    checkNotEmpty('logsumexp', x.type.shape, this.attrs.axes, String(x.type));
+  }
+  // d logsumexp(x) = g * exp(x - logsumexp(x)) = g * softmax(x) over each group
+  override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly (Variable | null)[]): (Variable | null)[] {
+    if (!g) return [null];
+    return [mul(this.spread(g, x), exp(sub(x, this.spread(out, x))))];
+  }
+}
+
+/**
+ * Per group: m = the max (NaN propagates); a non-finite m (all -inf, a +inf, a NaN) is the result, else
+ * m + log(sum(exp(x - m))) with the sum in float64, in row-major order.
+ */
+function lseKernel(inShape: readonly number[], axes: readonly number[]): JsKernel {
+  const r = inShape.length;
+  const n = sizeOf(inShape);
+  const outShape = inShape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const ostr = new Int32Array(r);
+  for (let i = r - 1, s = 1; i >= 0; i--) {
+    ostr[i] = axes.includes(i) ? 0 : s;
+    s *= outShape[i];
+  }
+  const idx = new Int32Array(r);
+  const m = new Float64Array(sizeOf(outShape));
+  const s = new Float64Array(m.length);
+  // calls f(out offset, input index) for every element in row-major order
+  const each = (f: (o: number, i: number) => void) => {
+    idx.fill(0);
+    let off = 0;
+    for (let i = 0; i < n; i++) {
+      f(off, i);
+      for (let d = r - 1; d >= 0; d--) {
+        idx[d]++;
+        off += ostr[d];
+        if (idx[d] < inShape[d]) break;
+        off -= ostr[d] * inShape[d];
+        idx[d] = 0;
+      }
+    }
+  };
+  return (ins, outs) => {
+    const X = ins[0];
+    const O = outs[0];
+    m.fill(-Infinity);
+    s.fill(0);
+    each((o, i) => {
+      const v = X[i];
+      if (v > m[o] || v !== v) m[o] = v;
+    });
+    each((o, i) => {
+      s[o] += Math.exp(X[i] - m[o]);
+    });
+    for (let o = 0; o < m.length; o++) O[o] = Number.isFinite(m[o]) ? m[o] + Math.log(s[o]) : m[o];
+  };
+}
+
+registerKernel('Logsumexp', {
+  nativeAttrs: reduceKernelBase.nativeAttrs,
+  inferShape: ([x], attrs) => {
+    checkNotEmpty('logsumexp', x, attrs.axes as number[], `shape [${x.join(', ')}]`);
+    return [reducedShape(x, attrs.axes as number[], attrs.keepdims as boolean, 1)];
+  },
+  prepareJs: ({ inShapes: [x], attrs }) => lseKernel(x, attrs.axes as number[]),
+});
 
 /**
  * log(sum(exp(x))) over `axis` (number, list, or undefined for all) without overflow: m + log(sum(exp(x - m))) with
- * m = max(x) clipped to the finite range, so a group of -inf gives -inf and one holding +inf gives +inf. Integers
- * give floatX; an empty group is an error (as max).
- * The gradient is composed: d/dx = g * softmax(x) + g * (1 - sum(softmax(x))) * dm/dx, and the second term is zero
- * (up to rounding) whatever m is, so max's tie mask never shows.
+ * m the group max, so a group of -inf gives -inf and one holding +inf gives +inf. Integers give floatX; an empty
+ * group is an error (as max). Its gradient is g * softmax(x) over each group.
  * @example T.logsumexp(logits, -1, { keepdims: true })
  */
 export function logsumexp(x: unknown, axis?: number | number[], opts?: ReduceOptions | boolean): Variable {
   let v = asVariable(x, 'logsumexp', 'x');
   const axes = normalizeAxes('logsumexp', axis, v.ndim);
   const keepdims = checkKeepdims('logsumexp', opts);
-  checkNotEmpty('logsumexp', v.type.shape, axes, String(v.type));
   if (v.dtype !== floatOf(v.dtype)) v = cast(v, floatOf(v.dtype));
-  const big = LARGEST[v.dtype as 'float32' | 'float64'];
-  const m = minimum(maximum(max(v, axes, keepdims), -big), big);
-  const shifted = sub(v, broadcastLike(m, v, keepdims ? [] : axes));
-  return add(m, log(sum(exp(shifted), axes, keepdims)));
+  return new LogsumexpOp(axes, keepdims).makeNode(v).outputs[0];
 }

@@ -8,7 +8,10 @@ import { reduceKernelBase, ReduceOp, reduction } from './reduce-op';
 import { sign } from './sign';
 import { sub } from './sub';
 
-/** Maximum over `axes` (NaN if any element is NaN, as NumPy; an empty reduction is an error). */
+/**
+ * Maximum over `axes` (NaN if any element is NaN, as NumPy; an empty reduction is an error). Its gradient goes
+ * whole to every element equal to the maximum (each of tied elements gets all of it, as Theano), 0 elsewhere.
+ */
 export class MaxOp extends ReduceOp {
   readonly name = 'max';
   readonly kernel = 'Max';

@@ -7,7 +7,10 @@ import { reduceKernelBase, ReduceOp, reduction } from './reduce-op';
 import { sign } from './sign';
 import { sub } from './sub';
 
-/** Minimum over `axes` (NaN if any element is NaN, as NumPy; an empty reduction is an error). */
+/**
+ * Minimum over `axes` (NaN if any element is NaN, as NumPy; an empty reduction is an error). Its gradient goes
+ * whole to every element equal to the minimum (each of tied elements gets all of it, as Theano), 0 elsewhere.
+ */
 export class MinOp extends ReduceOp {
   readonly name = 'min';
   readonly kernel = 'Min';

@@ -10,10 +10,12 @@ import { broadcastLike } from './broadcast-to';
 import { cast } from './cast';
 import { exp } from './exp';
 import { mul } from './mul';
+import { normalizeAxes } from './reduce-kernel';
 import { sub } from './sub';
 import { sum } from './sum';
+import { transpose } from './transpose';
 
-/** softmax or log-softmax along the last axis, stable (the row max is subtracted first). */
+/** softmax or log-softmax along `axis` (-1 for the last, or a non-negative axis), stable (the line's max is subtracted first). */
 export class SoftmaxOp extends Op {
   readonly name: string;
   readonly kernel: string;
@@ -43,23 +45,27 @@ function softmaxKernel(log: boolean) {
   return {
     nativeAttrs: (a: { axis?: unknown }) => ({ ints: [a.axis as number] }),
     inferShape: ([x]: readonly (readonly number[])[]) => [x.slice()],
-    prepareJs: ({ inShapes: [x] }: { inShapes: readonly (readonly number[])[] }) => {
-      const n = x.length ? x[x.length - 1] : 1;
-      const rows = n === 0 ? 0 : sizeOf(x) / n;
+    prepareJs: ({ inShapes: [x], attrs }: { inShapes: readonly (readonly number[])[]; attrs: { axis?: unknown } }) => {
+      // lines of n elements, `inner` apart: x viewed as [outer, n, inner]
+      const axis = x.length ? ((attrs.axis as number) + x.length) % x.length : 0;
+      const n = x.length ? x[axis] : 1;
+      const inner = sizeOf(x.slice(axis + 1));
+      const lines = n === 0 ? 0 : sizeOf(x) / n;
       return (ins: readonly ArrayLike<number>[], outs: readonly { [i: number]: number }[]) => {
         const X = ins[0];
         const O = outs[0];
-        for (let r = 0; r < rows; r++) {
-          const o = r * n;
+        for (let l = 0; l < lines; l++) {
+          const o = Math.floor(l / inner) * n * inner + (l % inner);
+          const end = o + n * inner;
           let m = -Infinity;
-          for (let j = 0; j < n; j++) if (X[o + j] > m) m = X[o + j];
-          if (m === -Infinity) m = 0; // a row of -inf stays NaN-free: exp(-inf - 0) = 0
+          for (let j = o; j < end; j += inner) if (X[j] > m) m = X[j];
+          if (m === -Infinity) m = 0; // a line of -inf: exp(-inf - 0) = 0, then 0 / 0 gives NaN as NumPy
           let s = 0;
-          for (let j = 0; j < n; j++) s += Math.exp(X[o + j] - m);
+          for (let j = o; j < end; j += inner) s += Math.exp(X[j] - m);
           if (log) {
             const ls = Math.log(s);
-            for (let j = 0; j < n; j++) O[o + j] = X[o + j] - m - ls;
-          } else for (let j = 0; j < n; j++) O[o + j] = Math.exp(X[o + j] - m) / s;
+            for (let j = o; j < end; j += inner) O[j] = X[j] - m - ls;
+          } else for (let j = o; j < end; j += inner) O[j] = Math.exp(X[j] - m) / s;
         }
       };
     },
@@ -73,19 +79,21 @@ function build(x: unknown, axis: number, log: boolean): Variable {
   let v = asVariable(x, name, 'x');
   if (!Number.isInteger(axis)) throw new ArgumentError(`${name}: axis must be an integer, got ${JSON.stringify(axis)}`);
   if (v.ndim < 1) throw new ShapeError(`${name}: x must have rank >= 1, got a scalar ${v.type}`);
-  if (axis !== -1 && axis !== v.ndim - 1) {
-    throw new ArgumentError(`${name}: axis must be the last axis (-1 or ${v.ndim - 1}) in this version, got ${axis}; transpose first`);
-  }
+  const a = normalizeAxes(name, axis, v.ndim)[0];
   if (v.dtype !== floatOf(v.dtype)) v = cast(v, floatOf(v.dtype));
-  return new SoftmaxOp(-1, log).makeNode(v).outputs[0];
+  if (a === v.ndim - 1) return new SoftmaxOp(-1, log).makeNode(v).outputs[0];
+  // Another axis is swapped to the end and back: the crossentropy rewrites (rewrite/stabilize.ts) take any SoftmaxOp
+  // for one over the last axis, so a SoftmaxOp(axis) here would be fused wrongly; both kernels handle any axis.
+  const perm = Array.from({ length: v.ndim }, (_, i) => (i === a ? v.ndim - 1 : i === v.ndim - 1 ? a : i));
+  return transpose(new SoftmaxOp(-1, log).makeNode(transpose(v, perm)).outputs[0], perm);
 }
 
-/** Softmax over the last axis, computed stably. @example T.nnet.softmax(T.dot(h, W).add(b)) */
+/** Softmax along `axis` (default the last), computed stably. @example T.nnet.softmax(T.dot(h, W).add(b)) */
 export function softmax(x: unknown, axis = -1): Variable {
   return build(x, axis, false);
 }
 
-/** log(softmax(x)) over the last axis without overflow or log(0). @example T.nnet.logSoftmax(logits) */
+/** log(softmax(x)) along `axis` (default the last) without overflow or log(0). @example T.nnet.logSoftmax(logits, 1) */
 export function logSoftmax(x: unknown, axis = -1): Variable {
   return build(x, axis, true);
 }

@@ -12,6 +12,10 @@ describe('all', () => {
       expectError(() => T.all(T.fmatrix(), [0, -2]), T.ArgumentError, 'all: axis must not repeat');
       expectError(() => T.all(T.fmatrix(), 1.5), T.ArgumentError, 'all: axis must be an integer');
     });
+    it('rejects a non-boolean keepdims and bad options, naming all', () => {
+      expectError(() => T.all(T.fmatrix(), 0, { keepdims: 'no' as unknown as boolean }), T.ArgumentError, 'all: keepdims must be a boolean, got "no"');
+      expectError(() => T.all(T.fmatrix(), 0, 3 as unknown as boolean), T.ArgumentError, 'all: options must be');
+    });
     it('rejects non-tensor arguments with an ArgumentError naming the op', () => {
       for (const [bad, got] of NOT_TENSORS) expectError(() => T.all(bad), T.ArgumentError, 'all: x must be', got);
     });

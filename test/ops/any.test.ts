@@ -12,6 +12,10 @@ describe('any', () => {
       expectError(() => T.any(T.fmatrix(), [1, 1]), T.ArgumentError, 'any: axis must not repeat');
       expectError(() => T.any(T.fmatrix(), [0.5]), T.ArgumentError, 'any: axis must be an integer');
     });
+    it('rejects a non-boolean keepdims and bad options, naming any', () => {
+      expectError(() => T.any(T.fmatrix(), 0, { keepdims: 'no' as unknown as boolean }), T.ArgumentError, 'any: keepdims must be a boolean, got "no"');
+      expectError(() => T.any(T.fmatrix(), 0, 3 as unknown as boolean), T.ArgumentError, 'any: options must be');
+    });
     it('rejects non-tensor arguments with an ArgumentError naming the op', () => {
       for (const [bad, got] of NOT_TENSORS) expectError(() => T.any(bad), T.ArgumentError, 'any: x must be', got);
     });

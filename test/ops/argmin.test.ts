@@ -17,6 +17,9 @@ describe('argmin', () => {
       const v = T.dvector('v');
       expect(() => T.function([v], T.argmin(v))([])).toThrow(/argmin: x must not be empty/);
     });
+    it('rejects a non-boolean keepdims, naming argmin', () => {
+      expectError(() => T.argmin(T.fmatrix(), 0, { keepdims: 1 as unknown as boolean }), T.ArgumentError, 'argmin: keepdims must be a boolean, got 1');
+    });
     it('rejects non-tensor arguments', () => {
       for (const [bad, got] of NOT_TENSORS) expectError(() => T.argmin(bad), T.ArgumentError, 'argmin: x must be', got);
     });

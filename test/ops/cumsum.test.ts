@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
+import { CumsumOp } from '../../lib/ops/cumsum';
 import { checkOp, close, expectError } from '../helpers';
 import { flat, NOT_TENSORS, run } from './support';
 
@@ -12,9 +13,6 @@ describe('cumsum', () => {
       expectError(() => T.cumsum(T.fmatrix(), [0] as unknown as number), T.ArgumentError, 'cumsum: axis must be a single integer or undefined, got [0]');
       expectError(() => T.cumsum(T.fmatrix(), 0.5), T.ArgumentError, 'cumsum: axis must be an integer');
       expectError(() => T.cumsum(T.fscalar(), 0), T.ShapeError, 'cumsum: axis must be in [0, 0)');
-    });
-    it('asks for an axis for rank >= 2, since flattening needs a reshape', () => {
-      expectError(() => T.cumsum(T.fmatrix()), T.ShapeError, 'cumsum: axis must be given for a tensor of rank 2');
     });
     it('rejects non-tensor arguments with an ArgumentError naming the op', () => {
       for (const [bad, got] of NOT_TENSORS) expectError(() => T.cumsum(bad, 0), T.ArgumentError, 'cumsum: x must be', got);
@@ -32,6 +30,21 @@ describe('cumsum', () => {
     it('needs no axis for a vector, and makes a scalar a vector of one', () => {
       checkOp({ fn: (x) => T.cumsum(x), inputs: [[1, -2, 0.5]], expected: [1, -1, -0.5] });
       checkOp({ fn: (x) => T.cumsum(x), inputs: [2.5], expected: [2.5] });
+    });
+    it('runs over the flattened tensor without an axis (rank >= 2): a 1-D result, the gradient in x\'s shape', () => {
+      checkOp({ fn: (x) => T.cumsum(x), inputs: [M], expected: [1, 3, 6, 10, 15, 21] });
+      checkOp({ fn: (x) => T.cumsum(x, null as unknown as number), inputs: [[[[1, 2]], [[3, 4]]]], expected: [1, 3, 6, 10] });
+      expect(T.cumsum(T.tensor('float32', [2, 3, 4])).type.shape).toEqual([24]);
+      expect(T.cumsum(T.fmatrix()).type.shape).toEqual([null]);
+      const x = T.dmatrix('x');
+      close(run([x], T.grad(T.sum(T.mul(T.cumsum(x), [1, 10, 100, 1000])), x), [[5, 6], [7, 8]]), [[1111, 1110], [1100, 1000]]);
+      // the second derivative goes through the flattened scan of a vector shaped like x (the `like` input)
+      checkOp({ fn: (v) => T.grad(T.sum(T.sqr(T.cumsum(v))), v), inputs: [[[1, 2], [3, 4]]], expected: [[40, 38], [32, 20]] });
+    });
+    it('keeps an empty flattened result and rejects a like of another size at run time', () => {
+      const x = T.dmatrix('x');
+      expect(run([x], T.cumsum(x), T.zeros([3, 0], 'float64')).shape).toEqual([0]);
+      expectError(() => new CumsumOp(0, false, true).makeNode(T.tensor('float64', [2, 3]), T.tensor('float64', [5])), T.ShapeError, 'cumsum: like must have 6 elements');
     });
     it('has the reverse running sum of g as its gradient', () => {
       const x = T.dvector('x');

@@ -28,6 +28,11 @@ describe('logsumexp', () => {
       checkOp({ fn: (x) => T.logsumexp(x, 1), inputs: [M], expected: [lse(M[0]), lse(M[1])] });
       checkOp({ fn: (x) => T.logsumexp(x, -2), inputs: [M], expected: [lse([1, -1]), lse([2, 0]), lse([3, 4])] });
     });
+    it('reduces a list of axes (adjacent or not, negative) with a gradient that agrees with finite differences', () => {
+      const x3 = [[[1, -2], [0.5, 3]], [[2, 1.5], [-1, 0.25]]];
+      checkOp({ fn: (x) => T.logsumexp(x, [0, -1]), inputs: [x3], expected: [lse([1, -2, 2, 1.5]), lse([0.5, 3, -1, 0.25])] });
+      checkOp({ fn: (x) => T.logsumexp(x, [1, 2], true), inputs: [x3], expected: [[[lse([1, -2, 0.5, 3])]], [[lse([2, 1.5, -1, 0.25])]]] });
+    });
     it('keeps reduced axes with keepdims', () => checkOp({ fn: (x) => T.logsumexp(x, 1, { keepdims: true }), inputs: [M], expected: [[lse(M[0])], [lse(M[1])]] }));
     it('does not overflow for large inputs', () => checkOp({ fn: (x) => T.logsumexp(x, 1), inputs: [[[1000, 1000], [-1000, -1001]]], expected: [1000 + Math.log(2), -1000 + Math.log(1 + Math.exp(-1))] }));
     it('has the softmax as its gradient, also at a tie of the max (the max mask cancels)', () => {

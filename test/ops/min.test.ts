@@ -24,12 +24,20 @@ describe('min', () => {
       const f = T.function([e], T.min(e));
       expect(() => f(T.zeros([0, 3], 'float64'))).toThrow(/min: x must not be empty along axis 0/);
     });
+    it('rejects a non-boolean keepdims and bad options, naming min', () => {
+      expectError(() => T.min(T.fmatrix(), 0, { keepdims: 'no' as unknown as boolean }), T.ArgumentError, 'min: keepdims must be a boolean, got "no"');
+      expectError(() => T.min(T.fmatrix(), 0, 3 as unknown as boolean), T.ArgumentError, 'min: options must be');
+    });
     it('rejects non-tensor arguments with an ArgumentError naming the op', () => {
       for (const [bad, got] of NOT_TENSORS) expectError(() => T.min(bad), T.ArgumentError, 'min: x must be', got);
     });
   });
 
   describe('forward and gradient', () => {
+    it('has gradients that agree with finite differences over axis lists, negative axes and keepdims (no ties)', () => {
+      checkOp({ fn: (x) => T.min(x, [-1, 0], true), inputs: [X3], expected: [[[1], [3], [0.5]]] });
+      checkOp({ fn: (x) => T.sum(T.sqr(T.min(x, -2))), inputs: [X3], expected: 1 + 16 + 49 + 0.25 });
+    });
     it('takes the minimum of all elements by default', () => checkOp({ fn: (x) => T.min(x), inputs: [M], expected: 1 }));
     it('takes the minimum along axis 0 and axis 1', () => {
       checkOp({ fn: (x) => T.min(x, 0), inputs: [M], expected: [3, 1, 2] });

@@ -12,12 +12,21 @@ describe('prod', () => {
       expectError(() => T.prod(T.fmatrix(), [0, -2]), T.ArgumentError, 'prod: axis must not repeat, got [0, -2]');
       expectError(() => T.prod(T.fmatrix(), 0.5), T.ArgumentError, 'prod: axis must be an integer');
     });
+    it('rejects a non-boolean keepdims and bad options, naming prod', () => {
+      expectError(() => T.prod(T.fmatrix(), 0, { keepdims: 'no' as unknown as boolean }), T.ArgumentError, 'prod: keepdims must be a boolean, got "no"');
+      expectError(() => T.prod(T.fmatrix(), 0, 3 as unknown as boolean), T.ArgumentError, 'prod: options must be');
+    });
     it('rejects non-tensor arguments with an ArgumentError naming the op', () => {
       for (const [bad, got] of NOT_TENSORS) expectError(() => T.prod(bad), T.ArgumentError, 'prod: x must be', got);
     });
   });
 
   describe('forward and gradient', () => {
+    it('has gradients that agree with finite differences over axis lists, negative axes and keepdims', () => {
+      const x3 = [[[1, -2], [0.5, 3]], [[2, 1.5], [-1, 0.25]]];
+      checkOp({ fn: (x) => T.prod(x, [0, -1]), inputs: [x3], expected: [-6, -0.375] });
+      checkOp({ fn: (x) => T.prod(x, [1], { keepdims: true }), inputs: [x3], expected: [[[0.5, -6]], [[-2, 0.375]]] });
+    });
     it('multiplies all elements by default', () => checkOp({ fn: (x) => T.prod(x), inputs: [M], expected: 720 }));
     it('multiplies along an axis, also a negative one', () => {
       checkOp({ fn: (x) => T.prod(x, 0), inputs: [M], expected: [4, 10, 18] });
