@@ -99,7 +99,7 @@ export class NativeExecutor implements Executor {
       if (typeof this.addon.runArgs === 'function') runArgs(this.addon.runArgs as RunArgs, p.handle, inputs, shared);
       else this.addon.run(p.handle, inputs, shared);
     } catch (e) {
-      throw this.wrap(e);
+      throw this.wrap(e, p, inputs, shared);
     }
     this.bind(p, inputs, shared);
   }
@@ -108,7 +108,7 @@ export class NativeExecutor implements Executor {
     try {
       await this.addon.runAsync(p.handle, inputs, shared);
     } catch (e) {
-      throw this.wrap(e);
+      throw this.wrap(e, p, inputs, shared);
     }
     this.bind(p, inputs, shared);
   }
@@ -122,13 +122,38 @@ export class NativeExecutor implements Executor {
     this.handle = null;
   }
 
+  /**
+   * Why a step failed, in the TypeScript reference's words (which name the bad value, say an index out of range):
+   * its kernel rerun on the step's inputs, on the error path only. Null when the reference does not fail there.
+   */
+  private explain(step: Program['steps'][number], p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): string | null {
+    try {
+      const { slots } = this.program;
+      const shapes = p.plan.shapes;
+      const buf = (i: number) => (slots[i].kind === 'input' ? inputs[slots[i].ref] : slots[i].kind === 'shared' ? shared[slots[i].ref] : p.bufs[i]);
+      if (step.kernel === 'Copy' || step.inputs.some((i) => buf(i).length !== sizeOf(shapes[i]))) return null;
+      const kernel = getKernel(step.kernel).prepareJs({
+        attrs: step.attrs,
+        inShapes: step.inputs.map((i) => shapes[i]),
+        outShapes: step.outputs.map((o) => shapes[o]),
+        inDtypes: step.inputs.map((i) => slots[i].dtype),
+        outDtypes: step.outputs.map((o) => slots[o].dtype),
+      });
+      kernel(step.inputs.map(buf), step.outputs.map((o) => new (ctorOf(slots[o].dtype))(sizeOf(shapes[o]))));
+    } catch (e) {
+      if (e instanceof NodeanoError) return e.message.split('\n')[0];
+    }
+    return null;
+  }
+
   /** A native status error as the same typed error the TypeScript backend throws, naming the node. */
-  private wrap(e: unknown): Error {
+  private wrap(e: unknown, p?: NativePrepared, inputs?: readonly TypedArray[], shared?: readonly TypedArray[]): Error {
     if (e instanceof NodeanoError) return e;
     const err = e as Error & { code?: string; step?: number };
     const step = typeof err.step === 'number' ? this.program.steps[err.step] : undefined;
     const info = step ? this.program.nodes[step.node] : undefined;
-    const msg = `${String(err.message).replace(/^nodeano native: /, '')}${err.code ? ` (${err.code})` : ''}`;
+    const why = step && p && inputs && shared ? this.explain(step, p, inputs, shared) : null;
+    const msg = why ?? `${String(err.message).replace(/^nodeano native: /, '')}${err.code ? ` (${err.code})` : ''}`;
     return new RuntimeError(msg, info ? { node: info.label, createdAt: info.createdAt } : {});
   }
 }

@@ -35,6 +35,10 @@ const IN_PLACE_INPUTS: Record<string, (input: number) => boolean> = {
   Fused: () => true,
   Copy: () => true,
   Cast: () => false, // dtypes differ anyway; listed so no one adds it by accident
+  // x is copied onto itself (a no-op), then only the selected region changes, read from y: an embedding update
+  // W <- incSubtensor(W, ids, -lr * g) touches the indexed rows, not all of W
+  IncSubtensor: (i) => i === 0,
+  IncTake: (i) => i === 0,
 };
 function inPlaceOk(kernel: string, input: number): boolean {
   if (IN_PLACE_INPUTS[kernel]) return IN_PLACE_INPUTS[kernel](input);
@@ -80,7 +84,7 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** Kernels that move no data when the input already has the output's number of elements. */
-const VIEW_KERNELS = new Set(['SumTo', 'BroadcastTo', 'ExpandDims']);
+const VIEW_KERNELS = new Set(['SumTo', 'BroadcastTo', 'ExpandDims', 'Reshape', 'Squeeze']);
 
 export function shapeKey(inputShapes: readonly (readonly number[])[], sharedShapes: readonly (readonly number[])[]): string {
   return inputShapes.map((s) => s.join(',')).join(';') + '|' + sharedShapes.map((s) => s.join(',')).join(';');
