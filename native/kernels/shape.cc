@@ -246,3 +246,293 @@ Status broadcast_to_kernel(const KernelCtx& ctx) {
 }
 
 }  // namespace nodeano
+
+// ---- Shape kernels (reshape, join, split, tile, repeat, arange, eye): single-threaded memcpy loops
+
+namespace nodeano {
+
+namespace {
+
+bool same_dims_except(const Tensor& a, const Tensor& b, int skip) {
+  if (a.ndim != b.ndim) return false;
+  for (int i = 0; i < a.ndim; i++) {
+    if (i != skip && a.shape[i] != b.shape[i]) return false;
+  }
+  return true;
+}
+
+int64_t prod(const int64_t* s, int from, int to) {
+  int64_t p = 1;
+  for (int i = from; i < to; i++) p *= s[i];
+  return p;
+}
+
+// out = the inputs' bytes interleaved: for each of `outer` rows, input k contributes size_k / outer elements.
+void join_copy(const KernelCtx& ctx, int64_t outer) {
+  const size_t es = dtype_size(ctx.out->dtype);
+  char* dst = static_cast<char*>(ctx.out->data);
+  if (outer == 0 || ctx.out->size == 0) return;
+  for (int64_t o = 0; o < outer; o++) {
+    for (int k = 0; k < ctx.n_in; k++) {
+      const size_t w = size_t(ctx.in[k].size / outer) * es;
+      if (w == 0) continue;
+      std::memcpy(dst, static_cast<const char*>(ctx.in[k].data) + size_t(o) * w, w);
+      dst += w;
+    }
+  }
+}
+
+bool valid_dtype(DType d) { return d == F32 || d == F64 || d == I32 || d == BOOL; }
+
+}  // namespace
+
+// Reshape: out = in0's bytes under out's shape (same size and dtype); inputs after in0 are read for their shapes
+// only (the TypeScript side computed out.shape from them); no attrs. A plan usually skips this step (a view).
+Status reshape_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in < 1 || ctx.n_out != 1) return ERR_INVALID;
+  const Tensor& x = ctx.in[0];
+  Tensor& y = *ctx.out;
+  if (x.dtype != y.dtype || !valid_dtype(x.dtype)) return ERR_DTYPE;
+  if (x.size != y.size) return ERR_SHAPE;
+  if (y.size > 0) std::memcpy(y.data, x.data, size_t(y.size) * dtype_size(y.dtype));
+  return OK;
+}
+
+// Squeeze: out = in0 without its size-1 axes ints[...] (ascending); same bytes.
+Status squeeze_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in != 1 || ctx.n_out != 1) return ERR_INVALID;
+  const Tensor& x = ctx.in[0];
+  Tensor& y = *ctx.out;
+  const int n = ctx.attrs.n_ints;
+  if (y.ndim != x.ndim - n) return ERR_SHAPE;
+  for (int k = 0, j = 0, i = 0; i < x.ndim; i++) {
+    if (k < n && ctx.attrs.ints[k] == i) {
+      if (x.shape[i] != 1) return ERR_SHAPE;
+      k++;
+    } else if (y.shape[j++] != x.shape[i]) {
+      return ERR_SHAPE;
+    }
+    if (i == x.ndim - 1 && k != n) return ERR_INVALID;  // an axis out of range or out of order
+  }
+  if (n > 0 && x.ndim == 0) return ERR_INVALID;
+  return reshape_kernel(ctx);
+}
+
+// Shape: out (I32, [in0.ndim]) = in0's shape; in0's data is not read.
+Status shape_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in != 1 || ctx.n_out != 1) return ERR_INVALID;
+  Tensor& y = *ctx.out;
+  if (y.dtype != I32) return ERR_DTYPE;
+  if (y.ndim != 1 || y.shape[0] != ctx.in[0].ndim) return ERR_SHAPE;
+  for (int i = 0; i < ctx.in[0].ndim; i++) static_cast<int32_t*>(y.data)[i] = int32_t(ctx.in[0].shape[i]);
+  return OK;
+}
+
+// ShapeI: out (I32 scalar) = in0.shape[ints[0]]; in0's data is not read.
+Status shape_i_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in != 1 || ctx.n_out != 1 || ctx.attrs.n_ints != 1) return ERR_INVALID;
+  const int axis = ctx.attrs.ints[0];
+  if (axis < 0 || axis >= ctx.in[0].ndim) return ERR_INVALID;
+  if (ctx.out->dtype != I32) return ERR_DTYPE;
+  if (ctx.out->ndim != 0) return ERR_SHAPE;
+  *static_cast<int32_t*>(ctx.out->data) = int32_t(ctx.in[0].shape[axis]);
+  return OK;
+}
+
+// Concatenate: out = the inputs joined along axis ints[0]; all of out's dtype and rank, equal dims elsewhere.
+Status concatenate_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in < 1 || ctx.n_out != 1 || ctx.attrs.n_ints != 1) return ERR_INVALID;
+  Tensor& y = *ctx.out;
+  const int axis = ctx.attrs.ints[0];
+  if (axis < 0 || axis >= y.ndim) return ERR_INVALID;
+  int64_t total = 0;
+  for (int k = 0; k < ctx.n_in; k++) {
+    if (ctx.in[k].dtype != y.dtype) return ERR_DTYPE;
+    if (!same_dims_except(ctx.in[k], y, axis)) return ERR_SHAPE;
+    total += ctx.in[k].shape[axis];
+  }
+  if (total != y.shape[axis]) return ERR_SHAPE;
+  join_copy(ctx, prod(y.shape, 0, axis));
+  return OK;
+}
+
+// Stack: out = the same-shaped inputs joined along a new out axis ints[0] (out.shape[axis] = n_in).
+Status stack_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in < 1 || ctx.n_out != 1 || ctx.attrs.n_ints != 1) return ERR_INVALID;
+  Tensor& y = *ctx.out;
+  const int axis = ctx.attrs.ints[0];
+  if (axis < 0 || axis >= y.ndim) return ERR_INVALID;
+  if (y.shape[axis] != ctx.n_in) return ERR_SHAPE;
+  for (int k = 0; k < ctx.n_in; k++) {
+    const Tensor& x = ctx.in[k];
+    if (x.dtype != y.dtype) return ERR_DTYPE;
+    if (x.ndim != y.ndim - 1) return ERR_SHAPE;
+    for (int i = 0; i < x.ndim; i++) {
+      if (x.shape[i] != y.shape[i < axis ? i : i + 1]) return ERR_SHAPE;
+    }
+  }
+  join_copy(ctx, prod(y.shape, 0, axis));
+  return OK;
+}
+
+// Split: the outputs = in0 cut along axis ints[0] into consecutive pieces of the outputs' sizes; inputs after in0 are
+// read for their shapes only.
+Status split_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in < 1 || ctx.n_out < 1 || ctx.attrs.n_ints != 1) return ERR_INVALID;
+  const Tensor& x = ctx.in[0];
+  const int axis = ctx.attrs.ints[0];
+  if (axis < 0 || axis >= x.ndim) return ERR_INVALID;
+  int64_t total = 0;
+  for (int k = 0; k < ctx.n_out; k++) {
+    if (ctx.out[k].dtype != x.dtype) return ERR_DTYPE;
+    if (!same_dims_except(ctx.out[k], x, axis)) return ERR_SHAPE;
+    total += ctx.out[k].shape[axis];
+  }
+  if (total != x.shape[axis]) return ERR_SHAPE;
+  const int64_t outer = prod(x.shape, 0, axis);
+  if (outer == 0 || x.size == 0) return OK;
+  const size_t es = dtype_size(x.dtype);
+  const char* src = static_cast<const char*>(x.data);
+  for (int64_t o = 0; o < outer; o++) {
+    for (int k = 0; k < ctx.n_out; k++) {
+      const size_t w = size_t(ctx.out[k].size / outer) * es;
+      if (w == 0) continue;
+      std::memcpy(static_cast<char*>(ctx.out[k].data) + size_t(o) * w, src, w);
+      src += w;
+    }
+  }
+  return OK;
+}
+
+// Tile: out = in0 (padded with leading size-1 dims to out's rank) repeated out.shape[i] / in.shape[i] times along each
+// axis i (the TypeScript side computed out.shape from the reps, which may be symbolic); inputs after in0 are read for
+// their shapes only; no attrs.
+Status tile_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in < 1 || ctx.n_out != 1) return ERR_INVALID;
+  const Tensor& x = ctx.in[0];
+  Tensor& y = *ctx.out;
+  const int r = y.ndim;
+  if (x.ndim > r) return ERR_SHAPE;
+  if (x.dtype != y.dtype) return ERR_DTYPE;
+  int64_t xs[kMaxRank];
+  for (int i = 0; i < r; i++) {
+    xs[i] = i < r - x.ndim ? 1 : x.shape[i - (r - x.ndim)];
+    if (xs[i] == 0 ? y.shape[i] != 0 : y.shape[i] % xs[i] != 0) return ERR_SHAPE;
+  }
+  if (y.size == 0) return OK;
+  const size_t es = dtype_size(y.dtype);
+  if (r == 0) {
+    std::memcpy(y.data, x.data, es);
+    return OK;
+  }
+  int64_t str[kMaxRank];
+  str[r - 1] = 1;
+  for (int i = r - 2; i >= 0; i--) str[i] = str[i + 1] * xs[i + 1];
+  const size_t row = size_t(xs[r - 1]) * es;
+  const int64_t reps = y.shape[r - 1] / xs[r - 1], rows = y.size / y.shape[r - 1];
+  int64_t idx[kMaxRank] = {};
+  char* dst = static_cast<char*>(y.data);
+  for (int64_t k = 0; k < rows; k++) {
+    int64_t off = 0;
+    for (int d = 0; d < r - 1; d++) off += (idx[d] % xs[d]) * str[d];
+    const char* src = static_cast<const char*>(x.data) + size_t(off) * es;
+    for (int64_t t = 0; t < reps; t++, dst += row) std::memcpy(dst, src, row);
+    for (int d = r - 2; d >= 0; d--) {
+      if (++idx[d] < y.shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return OK;
+}
+
+// Repeat: out = in0 with each index j along axis ints[0] repeated in a row: ints [axis, 0] repeats every index
+// out.shape[axis] / in0.shape[axis] times (a count the TypeScript side computed, maybe from symbolic sizes; inputs
+// after in0 are read for their shapes only), ints [axis, 1, r_0, ..., r_{n-1}] repeats index j r_j times
+// (n = in0.shape[axis]).
+Status repeat_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in < 1 || ctx.n_out != 1 || ctx.attrs.n_ints < 2) return ERR_INVALID;
+  const Tensor& x = ctx.in[0];
+  Tensor& y = *ctx.out;
+  const int32_t* a = ctx.attrs.ints;
+  const int axis = a[0];
+  const bool each = a[1] == 1;
+  if (axis < 0 || axis >= x.ndim || (a[1] != 0 && a[1] != 1) || (!each && ctx.attrs.n_ints != 2)) return ERR_INVALID;
+  if (x.dtype != y.dtype) return ERR_DTYPE;
+  if (!same_dims_except(x, y, axis)) return ERR_SHAPE;
+  const int64_t n = x.shape[axis];
+  int64_t count = 0;
+  if (each) {
+    if (ctx.attrs.n_ints - 2 != n) return ERR_SHAPE;
+    int64_t total = 0;
+    for (int k = 2; k < ctx.attrs.n_ints; k++) {
+      if (a[k] < 0) return ERR_INVALID;
+      total += a[k];
+    }
+    if (y.shape[axis] != total) return ERR_SHAPE;
+  } else if (n == 0 ? y.shape[axis] != 0 : y.shape[axis] % n != 0) {
+    return ERR_SHAPE;
+  } else {
+    count = n == 0 ? 0 : y.shape[axis] / n;
+  }
+  if (y.size == 0) return OK;
+  const size_t w = size_t(prod(x.shape, axis + 1, x.ndim)) * dtype_size(x.dtype);
+  const int64_t rows = prod(x.shape, 0, axis + 1);
+  char* dst = static_cast<char*>(y.data);
+  for (int64_t p = 0; p < rows; p++) {
+    const char* src = static_cast<const char*>(x.data) + size_t(p) * w;
+    const int64_t reps = each ? a[2 + p % n] : count;
+    for (int64_t t = 0; t < reps; t++, dst += w) std::memcpy(dst, src, w);
+  }
+  return OK;
+}
+
+// Arange: out (rank 1, F32/F64/I32) = start + i * step, floats [start, step], computed in double and converted once
+// (I32 wraps as JS ToInt32 does); inputs (if any) are read for their shapes only.
+Status arange_kernel(const KernelCtx& ctx) {
+  if (ctx.n_out != 1 || ctx.attrs.n_floats != 2) return ERR_INVALID;
+  Tensor& y = *ctx.out;
+  if (y.ndim != 1) return ERR_SHAPE;
+  const double start = ctx.attrs.floats[0], step = ctx.attrs.floats[1];
+  const int64_t n = y.shape[0];
+  switch (y.dtype) {
+    case F32:
+      for (int64_t i = 0; i < n; i++) static_cast<float*>(y.data)[i] = float(start + double(i) * step);
+      break;
+    case F64:
+      for (int64_t i = 0; i < n; i++) static_cast<double*>(y.data)[i] = start + double(i) * step;
+      break;
+    case I32:
+      for (int64_t i = 0; i < n; i++) {
+        const double v = start + double(i) * step;
+        static_cast<int32_t*>(y.data)[i] = int32_t(uint32_t(uint64_t(int64_t(v))));
+      }
+      break;
+    default: return ERR_DTYPE;
+  }
+  return OK;
+}
+
+// Eye: out (rank 2, any dtype) = ones on diagonal ints[0] (above the main one when positive), zeros elsewhere;
+// inputs (if any) are read for their shapes only.
+Status eye_kernel(const KernelCtx& ctx) {
+  if (ctx.n_out != 1 || ctx.attrs.n_ints != 1) return ERR_INVALID;
+  Tensor& y = *ctx.out;
+  if (y.ndim != 2) return ERR_SHAPE;
+  if (!valid_dtype(y.dtype)) return ERR_DTYPE;
+  const size_t es = dtype_size(y.dtype);
+  if (y.size == 0) return OK;
+  std::memset(y.data, 0, size_t(y.size) * es);
+  const int64_t n = y.shape[0], m = y.shape[1], k = ctx.attrs.ints[0];
+  for (int64_t i = std::max<int64_t>(0, -k); i < n && i + k < m; i++) {
+    char* p = static_cast<char*>(y.data) + size_t(i * m + i + k) * es;
+    switch (y.dtype) {
+      case F32: *reinterpret_cast<float*>(p) = 1.0f; break;
+      case F64: *reinterpret_cast<double*>(p) = 1.0; break;
+      case I32: *reinterpret_cast<int32_t*>(p) = 1; break;
+      default: *reinterpret_cast<uint8_t*>(p) = 1; break;
+    }
+  }
+  return OK;
+}
+
+}  // namespace nodeano
