@@ -8,6 +8,7 @@ import { sub } from './sub';
 export const ArccosOp = defineElemwise({
   name: 'arccos',
   kernel: 'Arccos',
+  fuseCode: 28,
   arity: 1,
   js: () => 'Math.acos(a)',
   floatOnly: true,

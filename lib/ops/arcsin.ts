@@ -7,6 +7,7 @@ import { sub } from './sub';
 export const ArcsinOp = defineElemwise({
   name: 'arcsin',
   kernel: 'Arcsin',
+  fuseCode: 27,
   arity: 1,
   js: () => 'Math.asin(a)',
   floatOnly: true,

@@ -6,6 +6,7 @@ import { sqr } from './sqr';
 export const ArctanOp = defineElemwise({
   name: 'arctan',
   kernel: 'Arctan',
+  fuseCode: 29,
   arity: 1,
   js: () => 'Math.atan(a)',
   floatOnly: true,

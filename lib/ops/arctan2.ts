@@ -9,6 +9,7 @@ import { reduceTo } from './sum-to';
 export const Arctan2Op = defineElemwise({
   name: 'arctan2',
   kernel: 'Arctan2',
+  fuseCode: 37,
   arity: 2,
   js: () => 'Math.atan2(a, b)',
   floatOnly: true,

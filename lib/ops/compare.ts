@@ -13,6 +13,8 @@ import { elemwiseKernel } from './elemwise';
 export interface BoolOpSpec {
   name: string;
   kernel: string;
+  /** The op's opcode in native/kernels/elementwise_ops.h (the native kernels run it through the generic path). */
+  fuseCode: number;
   arity: 1 | 2;
   /** A JS expression over `a` (and `b`), read in double precision, giving 1 or 0. */
   js: string;
@@ -68,6 +70,7 @@ export function defineBoolOp(spec: BoolOpSpec): BoolOp {
   registerKernel(spec.kernel, {
     inferShape: (shapes) => [broadcastShapes(spec.name, shapes)],
     prepareJs: (ctx) => elemwiseKernel(spec.js, ctx.inShapes, ctx.outShapes[0]),
+    nativeAttrs: () => ({ ints: [spec.fuseCode] }),
   });
   return new BoolOp(spec);
 }
@@ -83,12 +86,12 @@ export function applyBoolBinary(op: BoolOp, a: unknown, b: unknown): Variable {
 }
 
 // IEEE comparisons: NaN is unequal to everything, itself included, so only neq is true where a NaN is involved
-export const EqOp = defineBoolOp({ name: 'eq', kernel: 'Eq', arity: 2, common: true, infix: '==', js: '(a === b ? 1 : 0)' });
-export const NeqOp = defineBoolOp({ name: 'neq', kernel: 'Neq', arity: 2, common: true, infix: '!=', js: '(a !== b ? 1 : 0)' });
-export const LtOp = defineBoolOp({ name: 'lt', kernel: 'Lt', arity: 2, common: true, infix: '<', js: '(a < b ? 1 : 0)' });
-export const LeOp = defineBoolOp({ name: 'le', kernel: 'Le', arity: 2, common: true, infix: '<=', js: '(a <= b ? 1 : 0)' });
-export const GtOp = defineBoolOp({ name: 'gt', kernel: 'Gt', arity: 2, common: true, infix: '>', js: '(a > b ? 1 : 0)' });
-export const GeOp = defineBoolOp({ name: 'ge', kernel: 'Ge', arity: 2, common: true, infix: '>=', js: '(a >= b ? 1 : 0)' });
+export const EqOp = defineBoolOp({ name: 'eq', kernel: 'Eq', fuseCode: 46, arity: 2, common: true, infix: '==', js: '(a === b ? 1 : 0)' });
+export const NeqOp = defineBoolOp({ name: 'neq', kernel: 'Neq', fuseCode: 47, arity: 2, common: true, infix: '!=', js: '(a !== b ? 1 : 0)' });
+export const LtOp = defineBoolOp({ name: 'lt', kernel: 'Lt', fuseCode: 48, arity: 2, common: true, infix: '<', js: '(a < b ? 1 : 0)' });
+export const LeOp = defineBoolOp({ name: 'le', kernel: 'Le', fuseCode: 49, arity: 2, common: true, infix: '<=', js: '(a <= b ? 1 : 0)' });
+export const GtOp = defineBoolOp({ name: 'gt', kernel: 'Gt', fuseCode: 17, arity: 2, common: true, infix: '>', js: '(a > b ? 1 : 0)' });
+export const GeOp = defineBoolOp({ name: 'ge', kernel: 'Ge', fuseCode: 50, arity: 2, common: true, infix: '>=', js: '(a >= b ? 1 : 0)' });
 
 /** Elementwise a == b as a bool tensor, with broadcasting (false wherever a NaN is involved). @example T.eq(labels, 3) */
 export const eq = (a: unknown, b: unknown) => applyBoolBinary(EqOp, a, b);

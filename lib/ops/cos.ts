@@ -6,6 +6,7 @@ import { sin } from './sin';
 export const CosOp = defineElemwise({
   name: 'cos',
   kernel: 'Cos',
+  fuseCode: 25,
   arity: 1,
   js: () => 'Math.cos(a)',
   floatOnly: true,

@@ -5,6 +5,7 @@ import { sinh } from './sinh';
 export const CoshOp = defineElemwise({
   name: 'cosh',
   kernel: 'Cosh',
+  fuseCode: 31,
   arity: 1,
   js: () => 'Math.cosh(a)',
   floatOnly: true,

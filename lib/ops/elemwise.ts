@@ -1,9 +1,9 @@
-import { ArgumentError } from '../errors';
+import { ArgumentError, listProblems } from '../errors';
 import { DType, floatOf, TypedArray, upcast } from '../dtype';
 import { sizeOf } from '../ndarray';
 import { asVariable, asVariablePair } from '../graph/as-variable';
 import { JsKernel, registerKernel } from '../graph/kernel-registry';
-import { Op } from '../graph/op';
+import { Attrs, attrsKey, Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { broadcastShapes, broadcastStatic, broadcastStrides } from './broadcast';
@@ -15,11 +15,18 @@ export type GradRule = (inputs: readonly Variable[], out: Variable, g: Variable)
 export interface ElemwiseSpec {
   name: string;
   kernel: string;
-  arity: 1 | 2;
-  /** Opcode of this scalar op inside a Fused kernel (both backends); omitted if it cannot be fused. */
+  arity: 1 | 2 | 3;
+  /** Argument names for error messages (default x, or a and b). */
+  args?: readonly string[];
+  /**
+   * The op's opcode, shared by both backends: the native kernels run every elementwise op through one path keyed by
+   * it (native/kernels/elementwise_ops.h lists the same number), and it is the op's opcode inside a Fused kernel.
+   */
   fuseCode?: number;
-  /** A JS expression over `a` (and `b`), evaluated in double precision, for an output of dtype `dt`. */
-  js: (dt: DType) => string;
+  /** Numeric parameters with their defaults (`{ alpha: 0 }`); an op made with other values is not fused. */
+  attrs?: Readonly<Record<string, number>>;
+  /** A JS expression over `a` (`b`, `c`), evaluated in double precision, for an output of dtype `dt`. */
+  js: (dt: DType, attrs: Attrs) => string;
   /** Whether integer inputs compute in floatX (exp, log, sigmoid, true division...). */
   floatOnly?: boolean;
   /** Infix operator for printing (`+`), with its precedence. */
@@ -32,9 +39,12 @@ export class ElemwiseOp extends Op {
   readonly name: string;
   readonly kernel: string;
   readonly spec: ElemwiseSpec;
-  constructor(spec: ElemwiseSpec) {
+  override readonly attrs: Attrs;
+  constructor(spec: ElemwiseSpec, attrs: Attrs = {}) {
     super();
-    this.spec = spec;
+    this.attrs = { ...spec.attrs, ...attrs };
+    // the Fused bytecode carries no parameters: only the defaults fuse
+    this.spec = attrsKey(this.attrs) === attrsKey(spec.attrs ?? {}) ? spec : { ...spec, fuseCode: undefined };
     this.name = spec.name;
     this.kernel = spec.kernel;
   }
@@ -45,7 +55,7 @@ export class ElemwiseOp extends Op {
     if (this.spec.floatOnly) dt = floatOf(dt);
     if (arity === 1 && !this.spec.floatOnly && dt === 'bool') dt = 'int32';
     const cast_ = inputs.map((v) => (v.dtype === dt ? v : cast(v, dt)));
-    const names = arity === 1 ? ['x'] : ['a', 'b'];
+    const names = this.spec.args ?? (arity === 1 ? ['x'] : ['a', 'b']);
     const shape = broadcastStatic(name, names, cast_.map((v) => v.type.shape));
     return new Apply(this, cast_, [new TensorType(dt, shape)]);
   }
@@ -62,9 +72,14 @@ export class ElemwiseOp extends Op {
 
 /** Defines an elementwise op: registers its kernel and returns the op instance. */
 export function defineElemwise(spec: ElemwiseSpec): ElemwiseOp {
+  // the fusion rewrite and the Fused bytecode pass two operands per op
+  if (spec.fuseCode !== undefined && spec.arity === 3) throw new Error(`${spec.name}: a ternary op cannot have a fuseCode`);
+  const params = Object.keys(spec.attrs ?? {});
   registerKernel(spec.kernel, {
     inferShape: (shapes) => [broadcastShapes(spec.name, shapes)],
-    prepareJs: (ctx) => elemwiseKernel(spec.js(ctx.outDtypes[0]), ctx.inShapes, ctx.outShapes[0]),
+    prepareJs: (ctx) => elemwiseKernel(spec.js(ctx.outDtypes[0], ctx.attrs), ctx.inShapes, ctx.outShapes[0]),
+    // ints [opcode] (checked by the native generic path), floats: the parameters in declaration order
+    nativeAttrs: (a) => ({ ints: spec.fuseCode === undefined ? [] : [spec.fuseCode], floats: params.map((k) => a[k] as number) }),
   });
   if (spec.fuseCode !== undefined) fusable.set(spec.fuseCode, spec);
   return new ElemwiseOp(spec);
@@ -81,6 +96,24 @@ export function applyUnary(op: ElemwiseOp, x: unknown): Variable {
 /** Applies a binary elementwise op; plain numbers take the dtype of the symbolic operand. */
 export function applyBinary(op: ElemwiseOp, a: unknown, b: unknown): Variable {
   return op.makeNode(...asVariablePair(a, b, op.name)).outputs[0];
+}
+
+/** Applies a ternary elementwise op; plain numbers take the dtype of the first symbolic operand. */
+export function applyTernary(op: ElemwiseOp, ...xs: [unknown, unknown, unknown]): Variable {
+  const names = op.spec.args ?? ['a', 'b', 'c'];
+  const like = xs.find((x): x is Variable => x instanceof Variable)?.dtype;
+  const problems: string[] = [];
+  const vars = xs.map((x, i) => {
+    try {
+      return asVariable(x, op.name, names[i], like);
+    } catch (e) {
+      if (!(e instanceof ArgumentError)) throw e;
+      problems.push(e.message.replace(`${op.name}: `, ''));
+      return null;
+    }
+  });
+  if (problems.length) throw new ArgumentError(listProblems(op.name, problems));
+  return op.makeNode(...(vars as Variable[])).outputs[0];
 }
 
 type Loop = (...args: unknown[]) => void;

@@ -4,6 +4,7 @@ import { mul } from './mul';
 export const Exp2Op = defineElemwise({
   name: 'exp2',
   kernel: 'Exp2',
+  fuseCode: 19,
   arity: 1,
   js: () => 'Math.pow(2, a)',
   floatOnly: true,

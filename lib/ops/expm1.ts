@@ -5,6 +5,7 @@ import { mul } from './mul';
 export const Expm1Op = defineElemwise({
   name: 'expm1',
   kernel: 'Expm1',
+  fuseCode: 20,
   arity: 1,
   js: () => 'Math.expm1(a)',
   floatOnly: true,

@@ -4,6 +4,7 @@ import { applyUnary, defineElemwise } from './elemwise';
 export const FloorOp = defineElemwise({
   name: 'floor',
   kernel: 'Floor',
+  fuseCode: 34,
   arity: 1,
   js: () => 'Math.floor(a)',
   // floor is piecewise constant: its gradient is zero (connected, so grad() does not call it disconnected)

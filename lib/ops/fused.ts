@@ -12,7 +12,8 @@ export const FUSE_CONST = 0;
 /**
  * A tree of elementwise ops run as one kernel in one pass over memory. The program is bytecode shared by both
  * backends: code = [nIn, nOps, (opcode, a, b) × nOps]; registers 0..nIn-1 are the inputs broadcast to the output
- * shape, register nIn+k holds op k's result, and the last register is the output.
+ * shape, register nIn+k holds op k's result, and the last register is the output. Opcodes are the ops' `fuseCode`s
+ * (every unary and binary float op has one; parameters take their defaults).
  */
 export class FusedOp extends Op {
   readonly name = 'fused';
@@ -71,7 +72,8 @@ registerKernel('Fused', {
       if (op === FUSE_CONST) pre.push(`const ${r} = ${literal(consts[a])};`);
       else {
         // round each intermediate to the output dtype, as the unfused ops would when storing their results
-        const expr = fusable.get(op)!.js(outDtypes[0]).replace(/\b[ab]\b/g, (m) => `r${m === 'a' ? a : b}`);
+        const spec = fusable.get(op)!;
+        const expr = spec.js(outDtypes[0], spec.attrs ?? {}).replace(/\b[ab]\b/g, (m) => `r${m === 'a' ? a : b}`);
         pre.push(outDtypes[0] === 'float32' ? `const ${r} = Math.fround(${expr});` : `const ${r} = ${expr};`);
       }
     }

@@ -5,6 +5,7 @@ import { mul } from './mul';
 export const Log10Op = defineElemwise({
   name: 'log10',
   kernel: 'Log10',
+  fuseCode: 22,
   arity: 1,
   js: () => 'Math.log10(a)',
   floatOnly: true,

@@ -5,6 +5,7 @@ import { applyUnary, defineElemwise } from './elemwise';
 export const Log1pOp = defineElemwise({
   name: 'log1p',
   kernel: 'Log1p',
+  fuseCode: 23,
   arity: 1,
   js: () => 'Math.log1p(a)',
   floatOnly: true,

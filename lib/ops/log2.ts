@@ -5,6 +5,7 @@ import { mul } from './mul';
 export const Log2Op = defineElemwise({
   name: 'log2',
   kernel: 'Log2',
+  fuseCode: 21,
   arity: 1,
   js: () => 'Math.log2(a)',
   floatOnly: true,

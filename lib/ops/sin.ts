@@ -5,6 +5,7 @@ import { mul } from './mul';
 export const SinOp = defineElemwise({
   name: 'sin',
   kernel: 'Sin',
+  fuseCode: 24,
   arity: 1,
   js: () => 'Math.sin(a)',
   floatOnly: true,

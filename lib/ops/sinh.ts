@@ -5,6 +5,7 @@ import { mul } from './mul';
 export const SinhOp = defineElemwise({
   name: 'sinh',
   kernel: 'Sinh',
+  fuseCode: 30,
   arity: 1,
   js: () => 'Math.sinh(a)',
   floatOnly: true,

@@ -6,6 +6,7 @@ import { sqr } from './sqr';
 export const TanOp = defineElemwise({
   name: 'tan',
   kernel: 'Tan',
+  fuseCode: 26,
   arity: 1,
   js: () => 'Math.tan(a)',
   floatOnly: true,

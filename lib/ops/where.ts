@@ -41,6 +41,8 @@ registerKernel('Where', {
   inferShape: (shapes) => [broadcastShapes('where', shapes)],
   // inputs are read as cond, a, b; NaN is nonzero, so a NaN cond takes a (as NumPy)
   prepareJs: (ctx) => elemwiseKernel('(a !== 0 ? b : c)', ctx.inShapes, ctx.outShapes[0]),
+  // the opcode of Where (Select) in native/kernels/elementwise_ops.h
+  nativeAttrs: () => ({ ints: [18] }),
 });
 
 /**

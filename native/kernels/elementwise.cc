@@ -367,7 +367,18 @@ Status ew_execute(const KernelCtx& ctx, const EwState& s) {
   return OK;
 }
 
+// Bool operands (add(bool, bool) stays bool, as in the TypeScript reference) go to the generic path; other dtypes the
+// span loops lack (float-only ops on I32, mixed dtypes) stay ERR_DTYPE: no TypeScript op makes them.
+bool ew_bool_step(const KernelCtx& ctx) {
+  if (ctx.n_out != 1 || ctx.out->dtype != BOOL) return false;
+  for (int i = 0; i < ctx.n_in; i++) {
+    if (ctx.in[i].dtype != BOOL) return false;
+  }
+  return true;
+}
+
 Status elementwise(const KernelCtx& ctx, EwOp op) {
+  if (ew_bool_step(ctx) && ew_opcode(op) > 0) return ew_generic_kernel(ew_opcode(op), ctx);
   EwState s;
   Status st = ew_setup(ctx, op, &s);
   return st != OK ? st : ew_execute(ctx, s);
@@ -432,6 +443,7 @@ bool valid_dtype(int32_t d) { return d >= F32 && d <= BOOL; }
 }  // namespace
 
 Status elementwise_prepare(EwOp op, const KernelCtx& ctx, PreparedStep* out) {
+  if (ew_bool_step(ctx) && ew_opcode(op) > 0) return ew_generic_prepare(ew_opcode(op), ctx, out);
   std::unique_ptr<EwState> s(new EwState());
   Status st = ew_setup(ctx, op, s.get());
   if (st != OK) return st;
@@ -479,6 +491,8 @@ Status abs_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Abs); }
 Status sign_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sign); }
 Status tanh_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Tanh); }
 Status sigmoid_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sigmoid); }
+
+Status ew_kernel(EwOp op, const KernelCtx& ctx) { return elementwise(ctx, op); }
 
 // Copy: out = in0 byte for byte (same dtype and element count, any dtype); no attrs.
 Status copy_kernel(const KernelCtx& ctx) {

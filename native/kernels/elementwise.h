@@ -79,4 +79,23 @@ float ew_log_f32(float x);
 float ew_tanh_f32(float x);
 float ew_sigmoid_f32(float x);
 
+// ---- The generic path (elementwise_generic.cc) over every op of elementwise_ops.h, keyed by opcode.
+// Kernel / prepare of an opcode on any dtypes: the specialized loops above when all operands and the output share a
+// dtype they implement, else one block loop in double (operands converted exactly, the result stored as a JS typed
+// array would store it). ints [opcode] (optional; must match), floats [p] (optional; the op's parameter).
+Status ew_generic_kernel(int32_t code, const KernelCtx& ctx);
+Status ew_generic_prepare(int32_t code, const KernelCtx& ctx, PreparedStep* out);
+// Kernel functions by TypeScript kernel id for every op of elementwise_ops.h (nullptr if none): registry.cc's fallback.
+KernelFn ew_find_kernel(const char* name);
+PrepareFn ew_find_prepare(const char* name);
+// Arity of an opcode (0: unknown), whether it is heavy, and the opcode of a specialized op (-1 for Copy).
+int ew_generic_arity(int32_t code);
+bool ew_generic_heavy(int32_t code);
+int32_t ew_opcode(EwOp op);
+// A Fused span: y[i] = op(p[0][i * s[0]], ...) with strides 0 or 1 and the op's default parameter.
+void ew_generic_span(int32_t code, const float* const* p, const int* s, float* y, int64_t n);
+void ew_generic_span(int32_t code, const double* const* p, const int* s, double* y, int64_t n);
+// The specialized kernel of op (all-bool steps go to the generic path).
+Status ew_kernel(EwOp op, const KernelCtx& ctx);
+
 }  // namespace nodeano

@@ -25,6 +25,7 @@ enum class Kind : uint8_t { Full, Scalar, Gather, Temp, Unused };
 struct Instr {
   int32_t opcode = 0;
   EwOp op = EwOp::Copy;
+  bool generic = false;        // an op of elementwise_ops.h without a specialized span loop (ew_generic_span)
   int32_t arg[3] = {0, 0, 0};  // operand registers (a, b, c); for CONST, arg[0] indexes floats
   int32_t n_args = 0;          // arity (set by decode)
   int32_t stride[3] = {1, 1, 1};  // per operand: 0 for a scalar register, else 1 (set by plan)
@@ -49,18 +50,23 @@ struct Program {
   BroadcastGeom geom[kMaxInputs];
 };
 
-bool to_ew(int32_t opcode, EwOp* op) {
+// Opcodes 1-17 have specialized span loops; Select and every later opcode of elementwise_ops.h go generic.
+bool to_ew(int32_t opcode, Instr* in) {
   static const EwOp table[] = {EwOp::Copy, EwOp::Add, EwOp::Sub, EwOp::Mul, EwOp::Div, EwOp::Pow, EwOp::Neg,
                                EwOp::Sqr, EwOp::Sqrt, EwOp::Exp, EwOp::Log, EwOp::Abs, EwOp::Sign, EwOp::Tanh,
-                               EwOp::Sigmoid, EwOp::Max, EwOp::Min, EwOp::Gt, EwOp::Copy};
-  if (opcode < 0 || opcode > kFusedSelect) return false;
-  *op = table[opcode];
-  return true;
+                               EwOp::Sigmoid, EwOp::Max, EwOp::Min, EwOp::Gt};
+  if (opcode >= 0 && opcode < kFusedSelect) {
+    in->op = table[opcode];
+    return true;
+  }
+  in->generic = opcode != kFusedSelect;
+  return ew_generic_arity(opcode) > 0;
 }
 
 int arity(const Instr& in) {
   if (in.opcode == kFusedConst) return 0;
   if (in.opcode == kFusedSelect) return 3;
+  if (in.generic) return ew_generic_arity(in.opcode);
   return ew_is_unary(in.op) ? 1 : 2;
 }
 
@@ -81,8 +87,8 @@ Status decode(const KernelCtx& ctx, Instr* code, int* n_in, int* n_regs) {
     in.arg[0] = at.ints[pos + 1];
     in.arg[1] = at.ints[pos + 2];
     pos += 3;
-    if (!to_ew(in.opcode, &in.op)) return ERR_INVALID;
-    if (in.opcode == kFusedSelect) {
+    if (!to_ew(in.opcode, &in)) return ERR_INVALID;
+    if (arity(in) == 3) {
       if (pos >= at.n_ints) return ERR_INVALID;
       in.arg[2] = at.ints[pos++];
     }
@@ -100,6 +106,7 @@ Status decode(const KernelCtx& ctx, Instr* code, int* n_in, int* n_regs) {
 template <class T>
 void run_op(const Instr& in, const T* const* p, const int* s, T* y, int64_t n) {
   if (in.opcode == kFusedSelect) return ew_select(p[0], s[0], p[1], s[1], p[2], s[2], y, n);
+  if (in.generic) return ew_generic_span(in.opcode, p, s, y, n);
   if (ew_is_unary(in.op)) return ew_unary(in.op, p[0], y, n);
   ew_binary(in.op, p[0], s[0], p[1], s[1], y, n);
 }
@@ -214,10 +221,10 @@ Status plan(const KernelCtx& ctx, Program<T>* pg) {
     }
     pg->kind[r] = Kind::Temp;
     for (int j = 0; j < in.n_args; j++) pg->code[r].stride[j] = pg->kind[in.arg[j]] == Kind::Scalar ? 0 : 1;
-    pg->heavy = pg->heavy || ew_is_heavy(in.op);
+    pg->heavy = pg->heavy || (in.generic ? ew_generic_heavy(in.opcode) : ew_is_heavy(in.op));
     if (r != last) pg->slot[r] = take();
     if constexpr (std::is_same_v<T, float>) {
-      if (in.opcode != kFusedSelect) {
+      if (in.opcode != kFusedSelect && !in.generic) {
         if (ew_is_unary(in.op)) {
           pg->fu[r] = ew_unary_f32_fn(in.op);
         } else {
@@ -356,8 +363,9 @@ Status prepare(const KernelCtx& ctx, PreparedStep* out) {
 
 }  // namespace
 
-// Fused: out = the last register of a register program; ints [nIn, nOps, (opcode, a, b) * nOps] with Select
-// (opcode 18) followed by its third operand c; floats: constants for CONST (opcode 0, value floats[a]).
+// Fused: out = the last register of a register program; ints [nIn, nOps, (opcode, a, b) * nOps] with ternary ops
+// (Select = 18, Clip) followed by their third operand c; opcodes are those of elementwise_ops.h (parameters take
+// their defaults: Relu alpha 0, Elu alpha 1); floats: constants for CONST (opcode 0, value floats[a]).
 // Registers 0..nIn-1 are the inputs, each broadcast (NumPy) to out.shape, nIn+k the result of op k; unary ops ignore
 // b. All inputs have out's dtype, F32 or F64; out does not alias an input. Select(a, b, c) = a != 0 ? b : c (NaN
 // counts as true); Maximum/Minimum propagate NaN; GreaterThan gives 1 or 0.

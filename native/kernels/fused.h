@@ -5,7 +5,8 @@
 
 namespace nodeano {
 
-// Fused opcodes (ints attr): (opcode, a, b) per op; Select is (18, a, b) followed by c.
+// Fused opcodes (ints attr): (opcode, a, b) per op; ternary ops (Select = 18, Clip) are followed by c. Opcodes past
+// Select are the later ops of elementwise_ops.h (run through the generic span).
 enum FusedOpcode : int32_t {
   kFusedConst = 0, kFusedAdd, kFusedSub, kFusedMul, kFusedDiv, kFusedPow, kFusedNeg, kFusedSqr, kFusedSqrt,
   kFusedExp, kFusedLog, kFusedAbs, kFusedSign, kFusedTanh, kFusedSigmoid, kFusedMaximum, kFusedMinimum,

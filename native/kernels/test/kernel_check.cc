@@ -920,6 +920,40 @@ void check_blas(ThreadPool* pool) {
   check(run("Dot", {&a, &b}, yt, {0, 1}) == OK, "Dot [2,3] x [2,3]^T is fine");
   Buf bb(BOOL, {3}), yb(BOOL, {});
   check(run("Dot", {&bb, &bb}, yb) == ERR_DTYPE, "Dot of bool is ERR_DTYPE");
+  {  // batched Dot (matmul rules), Tensordot, Diag: contracts and one value each
+    Buf a3(F64, {2, 3, 4}), b3(F64, {2, 4, 5}), bb3(F64, {3, 4, 5}), y3(F64, {2, 3, 5}), ybad(F64, {2, 3, 6});
+    for (int64_t i = 0; i < a3.t.size; i++) a3.p<double>()[i] = 1;
+    for (int64_t i = 0; i < b3.t.size; i++) b3.p<double>()[i] = static_cast<double>(i);
+    check(run("Dot", {&a3, &b3}, y3) == OK && y3.get(0) == 0 + 5 + 10 + 15 && y3.get(15) == 20 + 25 + 30 + 35,
+          "Dot [2,3,4] x [2,4,5] multiplies per batch");
+    check(run("Dot", {&a3, &bb3}, y3) == ERR_SHAPE, "Dot with batch dims 2 and 3 is ERR_SHAPE");
+    check(run("Dot", {&a3, &b3}, ybad) == ERR_SHAPE, "Dot [2,3,4] x [2,4,5] into [2,3,6] is ERR_SHAPE");
+    Buf v4(F64, {4}), yv(F64, {2, 3});
+    check(run("Dot", {&a3, &v4}, yv) == OK, "Dot [2,3,4] x [4] is [2,3]");
+    Buf ab(F64, {2, 1, 3, 4}), yb4(F64, {2, 2, 3, 5});
+    check(run("Dot", {&ab, &b3}, yb4) == OK, "Dot [2,1,3,4] x [2,4,5] broadcasts to [2,2,3,5]");
+    Buf yt(F64, {3, 5});
+    check(run("Tensordot", {&a3, &b3}, yt, {2, 0, 2, 0, 1}) == OK && yt.get(0) == (0 + 5 + 10 + 15) + (20 + 25 + 30 + 35),
+          "Tensordot [2,3,4] x [2,4,5] over (0, 0), (2, 1) is [3,5]");
+    check(run("Tensordot", {&a3, &b3}, yt, {2, 0, 0, 0, 1}) == ERR_INVALID, "Tensordot with a repeated axis is ERR_INVALID");
+    check(run("Tensordot", {&a3, &b3}, yt, {1, 7, 0}) == ERR_INVALID, "Tensordot with an axis out of range is ERR_INVALID");
+    check(run("Tensordot", {&a3, &b3}, yt, {2, 0, 2}) == ERR_INVALID, "Tensordot with too few axes is ERR_INVALID");
+    check(run("Tensordot", {&a3, &b3}, yt, {2, 1, 2, 0, 1}) == ERR_SHAPE, "Tensordot pairing sizes 3 and 2 is ERR_SHAPE");
+    Buf m(I32, {2, 3}), d3(I32, {3});
+    for (int i = 0; i < 6; i++) m.p<int32_t>()[i] = i + 1;
+    for (int i = 0; i < 3; i++) d3.p<int32_t>()[i] = 7 + i;
+    check(run("Diag", {&m}, d3, {1}) == ERR_SHAPE, "Diag k=1 of [2,3] into [3] is ERR_SHAPE (its length is 2)");
+    Buf d2(I32, {2}), e(I32, {4, 4});
+    check(run("Diag", {&m}, d2, {1}) == OK && d2.get(0) == 2 && d2.get(1) == 6, "Diag k=1 of [2,3] is [2, 6]");
+    Buf d2f(F64, {2});
+    check(run("Diag", {&a3}, d2f, {0}) == ERR_SHAPE, "Diag of a rank-3 tensor is ERR_SHAPE");
+    check(run("Diag", {&d3}, e, {-1}) == OK && e.get(0) == 0 && e.get(4) == 7 && e.get(9) == 8 && e.get(14) == 9,
+          "Diag k=-1 of [7, 8, 9] is [4,4] with it below the main diagonal");
+    Buf like(I32, {2, 3});
+    check(run("DiagLike", {&d3, &m}, like, {0}) == ERR_SHAPE, "DiagLike of a [3] vector on a [2,3] matrix is ERR_SHAPE");
+    check(run("DiagLike", {&d2, &m}, like, {1}) == OK && like.get(1) == 2 && like.get(5) == 6 && like.get(0) == 0,
+          "DiagLike puts [2, 6] on diagonal 1 of a [2,3] zero matrix");
+  }
 }
 
 // ---------------------------------------------------------------- reductions
