@@ -6,6 +6,8 @@ import { loadNative } from '../lib/backend/native-loader';
 import { compare, save, Section, table } from './harness';
 import { buildMlp } from './models';
 import { makeHandwrittenXor } from './xor-handwritten';
+import { rewritesSection } from './rewrites';
+import { fashionSection, mlpTfSection, xorTfSection } from './compare-tfjs';
 
 const addon = loadNative().addon;
 const native = addon !== null;
@@ -185,12 +187,25 @@ function compileSection(): Section {
   };
 }
 
-for (const [key, make] of [['compile', compileSection], ['xor', xorSection], ['overhead', overheadSection], ['dot', dotSection], ['sigmoid', sigmoidSection], ['mlp', mlpSection]] as const) {
-  if (only && only !== key) continue;
-  const s = make();
-  if (s) sections.push(s);
+// the TensorFlow.js comparisons are async (its wasm backend loads asynchronously), so the run is one async main
+async function main(): Promise<void> {
+  const all: [string, () => Section | null | Promise<Section | null>][] = [
+    ['compile', compileSection], ['xor', xorSection], ['overhead', overheadSection], ['dot', dotSection], ['sigmoid', sigmoidSection], ['mlp', mlpSection],
+    ['xor-tfjs', () => xorTfSection(native)], ['mlp-tfjs', () => mlpTfSection(native)], ['fashion', () => fashionSection(native)],
+    ['rewrites', () => rewritesSection(native)],
+  ];
+  for (const [key, make] of all) {
+    if (only && only !== key) continue;
+    const s = await make();
+    if (s) sections.push(s);
+  }
+  if (!native) console.log(`native backend unavailable (${loadNative().reason}); only TypeScript figures were measured`);
+  // a single section (npm run bench -- xor) prints without touching the saved results
+  if (only) console.log(sections.map(table).join('\n\n'));
+  else save(sections);
 }
-if (!native) console.log(`native backend unavailable (${loadNative().reason}); only TypeScript figures were measured`);
-// a single section (npm run bench -- xor) prints without touching the saved results
-if (only) console.log(sections.map(table).join('\n\n'));
-else save(sections);
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

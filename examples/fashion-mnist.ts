@@ -80,7 +80,8 @@ export function buildModel(opts: { hidden: number[]; lr: number; seed: number; d
   const updates = T.train.adam(cost, params, { learningRate: lr });
   const train = T.function([x, labels], cost, { updates, name: 'train', backend: opts.backend });
   const predict = T.function([x], T.argmax(logits(false), 1), { name: 'predict', backend: opts.backend });
-  return { train, predict, params, lr, saved: [...params, ...updates.state], sizes };
+  // parameters, Adam's moments and step count, and the dropout streams' states: a resumed run continues exactly
+  return { train, predict, params, lr, saved: [...params, ...updates.state, ...srng.stateUpdates.map(([s]) => s)], sizes };
 }
 
 function main(): void {

@@ -1,6 +1,17 @@
 import './graph/methods';
 import { sigmoid } from './ops/sigmoid';
 import { logSoftmax, softmax } from './ops/softmax';
+import { softplus } from './ops/softplus';
+import { relu } from './ops/relu';
+import { elu } from './ops/elu';
+import { selu } from './ops/selu';
+import { gelu } from './ops/gelu';
+import { hardSigmoid } from './ops/hard-sigmoid';
+import { categoricalCrossentropy } from './ops/categorical-crossentropy';
+import { binaryCrossentropy, binaryCrossentropyWithLogits } from './ops/binary-crossentropy';
+import { meanSquaredError, squaredError } from './ops/squared-error';
+import { oneHot } from './ops/one-hot';
+import { dropout } from './ops/dropout';
 
 export { config } from './config';
 export type { FloatX } from './config';
@@ -18,7 +29,8 @@ export { tensor, scalar, vector, matrix, row, col, tensor3, tensor4, shared } fr
 export { fscalar, dscalar, iscalar, fvector, dvector, ivector, fmatrix, dmatrix, imatrix } from './graph/tensor';
 export * from './ops';
 export { grad } from './grad/grad';
-export type { GradOptions } from './grad/grad';
+export type { GradOptions, DiffOptions } from './grad/grad';
+export { Lop, Rop, jacobian, hessian } from './grad/jacobian';
 export { verifyGrad } from './grad/verify-grad';
 export type { VerifyGradOptions } from './grad/verify-grad';
 export { compileFunction as function, compileFunction as compile } from './compile/function';
@@ -27,10 +39,17 @@ export type { Program } from './compile/program';
 export { pp, debugprint } from './debugprint';
 export { backend } from './backend/select';
 export { RandomState } from './random/random-state';
+import { RandomStreams } from './random/random-streams';
+/** Symbolic random streams, Theano's `T.shared_randomstreams` / `MRG_RandomStreams`. */
+export const random = { RandomStreams };
+export { RandomStreams };
 /** Reading and writing arrays and checkpoints: safetensors, .npy/.npz, IDX. */
 export * as io from './io';
 /** Training toolkit: initializers, optimizers (update builders), schedules, minibatches, progress. */
 export * as train from './train';
 
 /** Neural-network ops, Theano's `T.nnet`. */
-export const nnet = { sigmoid, softmax, logSoftmax };
+export const nnet = {
+  sigmoid, softmax, logSoftmax, softplus, relu, elu, selu, gelu, hardSigmoid,
+  categoricalCrossentropy, binaryCrossentropy, binaryCrossentropyWithLogits, squaredError, meanSquaredError, oneHot, dropout,
+};

@@ -8,8 +8,11 @@ import { Constant, SharedVariable, Variable } from '../graph/variable';
 import { debugprintVariables, labelOf } from '../printing';
 import { selectExecutor } from '../backend/select';
 import { Runner } from './runner';
+import { hasDataDependentNodes, SegmentedRunner } from './segments';
 import { linearize, Program } from './program';
 import { optimize, RewriteLogEntry, RewriteOption } from '../rewrite';
+import { collectDefaultUpdates } from '../random/default-update';
+import { withoutGradModifiers } from '../ops/grad-modifiers';
 
 export type UpdatesLike = readonly (readonly [SharedVariable, unknown])[] | ReadonlyMap<SharedVariable, unknown>;
 export type GivensLike = readonly (readonly [Variable, unknown])[] | ReadonlyMap<Variable, unknown>;
@@ -28,6 +31,8 @@ export interface FunctionOptions {
   allowInputDowncast?: boolean;
   /** Graph rewrites to run: all (default), none, or all but some names or phases. */
   rewrites?: RewriteOption;
+  /** Skip the default updates (random stream states advancing) of all shared variables (true) or of those listed. */
+  noDefaultUpdates?: boolean | readonly SharedVariable[];
 }
 
 export interface FunctionInfo {
@@ -67,7 +72,7 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
   const where = `function${opts && typeof opts.name === 'string' ? ` ${opts.name}` : ''}`;
   if (!Array.isArray(inputs)) throw new ArgumentError(`${where}: inputs must be an array of Variables, got ${describe(inputs)}`);
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(`${where}: options must be an object, got ${describe(opts)}`);
-  const known = ['updates', 'givens', 'name', 'backend', 'onUnusedInput', 'allowInputDowncast', 'rewrites'];
+  const known = ['updates', 'givens', 'name', 'backend', 'onUnusedInput', 'allowInputDowncast', 'rewrites', 'noDefaultUpdates'];
   const unknown = Object.keys(opts).filter((k) => !known.includes(k));
   const problems: string[] = unknown.map((k) => `option ${JSON.stringify(k)} is not known (known: ${known.join(', ')})`);
   if (opts.backend !== undefined && opts.backend !== 'js' && opts.backend !== 'native') problems.push(`backend must be "js" or "native", got ${JSON.stringify(opts.backend)}`);
@@ -139,7 +144,19 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
     }
     givens.set(target, v);
   }
+  const noDefaults = opts.noDefaultUpdates;
+  if (noDefaults !== undefined && typeof noDefaults !== 'boolean' && !(Array.isArray(noDefaults) && noDefaults.every((s) => s instanceof SharedVariable))) {
+    problems.push(`noDefaultUpdates must be a boolean or an array of shared variables, got ${describe(noDefaults)}`);
+  }
   if (problems.length) throw new CompileError(`${where}: ${problems.join('; ')}`);
+  // Theano's default updates: shared variables read by the function that carry one (random stream states) advance
+  if (noDefaults !== true) {
+    const exclude = new Set([...updated, ...(Array.isArray(noDefaults) ? noDefaults : [])]);
+    for (const [s, v] of collectDefaultUpdates([...outList, ...updateExprs], new Set(givens.keys()), exclude)) {
+      updated.push(s);
+      updateExprs.push(v);
+    }
+  }
 
   const fg = new FunctionGraph(inputs, [...outList, ...updateExprs], givens);
   const missing = fg.missingInputs();
@@ -156,10 +173,13 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
   }
 
   const name = opts.name ?? 'function';
-  const { fg: optimized, log } = optimize(fg, opts.rewrites);
+  // gradient modifiers are forward identities: dropped here, so they cost nothing even with rewrites off
+  const { fg: optimized, log } = optimize(withoutGradModifiers(fg), opts.rewrites);
   const { program, sharedVars } = linearize(name, optimized, outList.length, updated);
-  const executor = selectExecutor(program, opts.backend, where);
-  const runner = new Runner(name, inputs, sharedVars, executor, opts.allowInputDowncast === true);
+  // an output shape that depends on values (booleanMask) splits the function into programs run one after another
+  const runner = hasDataDependentNodes(optimized)
+    ? new SegmentedRunner(name, optimized, outList.length, updated, opts.backend, where, opts.allowInputDowncast === true)
+    : new Runner(name, inputs, sharedVars, selectExecutor(program, opts.backend, where), opts.allowInputDowncast === true);
   const shape = (outs: NDArray[]) => (single ? outs[0] : outputs === undefined || outputs === null ? undefined : outs);
 
   const call = function (...args: unknown[]): NDArray | NDArray[] | undefined {

@@ -1,6 +1,7 @@
 import { DType } from '../dtype';
 import * as ops from '../ops';
 import { ReduceOptions } from '../ops/reduce-op';
+import { shapeOf } from '../ops/shape';
 import { Variable } from './variable';
 
 declare module './variable' {
@@ -134,4 +135,110 @@ for (const [m, f] of Object.entries(reductions)) proto[m] = function (this: Vari
 const cumulative = { cumsum: ops.cumsum, cumprod: ops.cumprod };
 for (const [m, f] of Object.entries(cumulative)) proto[m] = function (this: Variable, axis?: number) {
   return f(this, axis);
+};
+
+declare module './variable' {
+  interface Variable {
+    /** Basic indexing, `x[0:5, :, -1]` as `x.slice([0, 5], null, -1)`. */
+    slice(...specs: import('../ops/subtensor').SliceSpec[]): Variable;
+    /** Integer-array indexing along one axis. */
+    take(indices: unknown, axis?: number): Variable;
+    /** Rows at integer indices: `W.get(ids)` is `W.take(ids, 0)` (an embedding lookup). */
+    get(indices: unknown): Variable;
+  }
+}
+proto.slice = function (this: Variable, ...specs: import('../ops/subtensor').SliceSpec[]) {
+  return ops.slice(this, ...specs);
+};
+proto.take = function (this: Variable, indices: unknown, axis?: number) {
+  return ops.take(this, indices, axis);
+};
+proto.get = function (this: Variable, indices: unknown) {
+  return ops.take(this, indices, 0);
+};
+
+declare module './variable' {
+  interface Variable {
+    /** The run-time shape as a symbolic int32 vector; `x.shape[i]` is T.shapeI(x, i). The static shape is `staticShape`. */
+    readonly shape: import('../ops/shape').ShapeVariable;
+    reshape(shape: unknown): Variable;
+    flatten(ndim?: number): Variable;
+    squeeze(axes?: number | number[]): Variable;
+    dimshuffle(...pattern: (number | 'x')[] | [(number | 'x')[]]): Variable;
+    repeat(repeats: number | Variable | number[], axis?: number): Variable;
+    tile(reps: number | Variable | (number | Variable)[]): Variable;
+  }
+}
+Object.defineProperty(Variable.prototype, 'shape', {
+  get(this: Variable) {
+    return shapeOf(this);
+  },
+});
+proto.reshape = function (this: Variable, shape: unknown) {
+  return ops.reshape(this, shape);
+};
+proto.flatten = function (this: Variable, ndim?: number) {
+  return ops.flatten(this, ndim);
+};
+proto.squeeze = function (this: Variable, axes?: number | number[]) {
+  return ops.squeeze(this, axes);
+};
+proto.dimshuffle = function (this: Variable, ...pattern: unknown[]) {
+  return ops.dimshuffle(this, ...pattern);
+};
+proto.repeat = function (this: Variable, repeats: unknown, axis?: number) {
+  return ops.repeat(this, repeats, axis);
+};
+proto.tile = function (this: Variable, reps: unknown) {
+  return ops.tile(this, reps);
+};
+
+declare module './variable' {
+  interface Variable {
+    /** Sum of the k-th diagonal of a matrix. */
+    trace(k?: number): Variable;
+    /** The k-th diagonal of a matrix (a vector gives the matrix with it on that diagonal, as T.diag). */
+    diagonal(k?: number): Variable;
+  }
+}
+proto.trace = function (this: Variable, k?: number) {
+  return ops.trace(this, k);
+};
+proto.diagonal = function (this: Variable, k?: number) {
+  return ops.diag(this, k);
+};
+
+declare module './variable' {
+  interface Variable {
+    /** NumPy `x[m]` for a bool mask m of x's shape or its leading dims (the length depends on m's values). */
+    mask(m: unknown): Variable;
+  }
+}
+proto.mask = function (this: Variable, m: unknown) {
+  return ops.booleanMask(this, m);
+};
+
+declare module './variable' {
+  interface Variable {
+    /** Floor division, NumPy's `//`. */
+    intDiv(other: unknown): Variable;
+    /** Remainder with the divisor's sign, NumPy's `%`. */
+    mod(other: unknown): Variable;
+    /** x limited to [lo, hi]. */
+    clip(lo: unknown, hi: unknown): Variable;
+    /** max(x, 0), leaky with alpha. */
+    relu(alpha?: number): Variable;
+  }
+}
+proto.intDiv = function (this: Variable, other: unknown) {
+  return ops.intDiv(this, other);
+};
+proto.mod = function (this: Variable, other: unknown) {
+  return ops.mod(this, other);
+};
+proto.clip = function (this: Variable, lo: unknown, hi: unknown) {
+  return ops.clip(this, lo, hi);
+};
+proto.relu = function (this: Variable, alpha?: number) {
+  return ops.relu(this, alpha);
 };
