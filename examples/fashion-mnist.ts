@@ -3,7 +3,7 @@
 //
 //   sudo apt-get install dataset-fashion-mnist
 //   npx tsx examples/fashion-mnist.ts [--epochs 12] [--batch 128] [--lr 0.001] [--hidden 512,256]
-//                                     [--dropout 0.2] [--checkpoint fashion-mnist.safetensors] [--resume] [--limit N] [--seed 0]
+//                                     [--dropout 0.2] [--backend js|native] [--checkpoint fashion-mnist.safetensors] [--resume] [--limit N] [--seed 0]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as T from '../lib';
@@ -39,6 +39,7 @@ function args() {
     limit: Number(get('limit', '0')),
     seed: Number(get('seed', '0')),
     dropout: Number(get('dropout', '0.2')),
+    backend: (get('backend', '') || undefined) as 'js' | 'native' | undefined,
   };
 }
 
@@ -94,9 +95,8 @@ function main(): void {
   }
   const [Xtrain, ytrain] = load('train', opt.limit);
   const [Xtest, ytest] = load('t10k', opt.limit);
-  console.log(`Fashion-MNIST: ${Xtrain.shape[0]} training and ${Xtest.shape[0]} test images; backend ${T.backend().name}`);
-
   const { train, predict, saved, lr } = buildModel(opt);
+  console.log(`Fashion-MNIST: ${Xtrain.shape[0]} training and ${Xtest.shape[0]} test images; ${train.info().backend} backend`);
   const schedule = T.train.schedules.cosine(opt.lr, opt.epochs, opt.lr / 20);
 
   let first = 0;
