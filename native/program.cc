@@ -128,10 +128,14 @@ struct PoolLease {
 };
 
 // Kernels whose output may be the very buffer of input `pos` (elementwise: each element is read before it is written;
-// Gemm: C is BLAS's in/out operand). Mirrors IN_PLACE_INPUTS / ELEMENTWISE_IN_PLACE in lib/compile/memory-plan.ts.
+// Gemm: C is BLAS's in/out operand; Copy: nothing to do; IncSubtensor / IncTake: x is the base the region is added
+// into, and y, which may be that same buffer, is copied first when it overlaps the output). Mirrors IN_PLACE_INPUTS / ELEMENTWISE_IN_PLACE in
+// lib/compile/memory-plan.ts.
 bool in_place_ok(const std::string& kernel, int32_t pos) {
-  static const char* const elementwise[] = {"Add", "Sub", "Mul", "Div", "Pow", "Neg", "Sqr", "Sqrt", "Exp", "Log", "Abs", "Sign", "Tanh", "Sigmoid", "Fused"};
+  static const char* const elementwise[] = {"Add", "Sub", "Mul", "Div", "Pow", "Neg", "Sqr", "Sqrt", "Exp", "Log", "Abs", "Sign", "Tanh", "Sigmoid", "Fused", "Copy"};
   if (kernel == "Gemm") return pos == 2;
+  if (kernel == "IncSubtensor") return pos == 0 || pos == 1;  // inputs x, y, bounds
+  if (kernel == "IncTake") return pos == 0 || pos == 2;       // inputs x, indices, y
   for (const char* k : elementwise)
     if (kernel == k) return true;
   return false;

@@ -46,7 +46,7 @@ export function serializeProgram(program: Program): object {
 export class NativeExecutor implements Executor {
   readonly backend = 'native' as const;
   readonly program: Program;
-  readonly supportsInPlace = false;
+  readonly supportsInPlace = true;
   private readonly addon: Addon;
   private handle: object | null;
   private readonly constants: TypedArray[];

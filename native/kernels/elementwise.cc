@@ -499,7 +499,8 @@ Status copy_kernel(const KernelCtx& ctx) {
   if (ctx.n_in != 1 || ctx.n_out != 1) return ERR_INVALID;
   if (ctx.in[0].dtype != ctx.out->dtype) return ERR_DTYPE;
   if (ctx.in[0].size != ctx.out->size) return ERR_SHAPE;
-  if (ctx.out->size > 0) std::memcpy(ctx.out->data, ctx.in[0].data, ctx.out->size * dtype_size(ctx.out->dtype));
+  // a plan may give the output the input's own buffer (in place): then there is nothing to move
+  if (ctx.out->size > 0 && ctx.out->data != ctx.in[0].data) std::memmove(ctx.out->data, ctx.in[0].data, ctx.out->size * dtype_size(ctx.out->dtype));
   return OK;
 }
 
