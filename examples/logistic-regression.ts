@@ -7,7 +7,8 @@
 //                                           [--xent logits|probs|tutorial] [--seed 42]
 //
 // --until-fit stops at the first step whose predictions are all correct instead of running every step.
-// --xent picks how the cross-entropy is written (see the comment at `xent` below); the default stays finite.
+// --xent picks how the cross-entropy is written: the tutorial's own formula (the default), nnet.binaryCrossentropy
+// of the probabilities, or binaryCrossentropyWithLogits of z; all three train to the same result (see `xent` below).
 import * as T from '../lib';
 
 function args() {
@@ -17,7 +18,7 @@ function args() {
     return i >= 0 && i + 1 < a.length ? a[i + 1] : dflt;
   };
   const backend = get('backend', 'auto');
-  const xent = get('xent', 'logits');
+  const xent = get('xent', 'tutorial');
   if (!['auto', 'js', 'native'].includes(backend)) throw new T.ArgumentError(`--backend must be js, native or auto, got ${backend}`);
   if (!['logits', 'probs', 'tutorial'].includes(xent)) throw new T.ArgumentError(`--xent must be logits, probs or tutorial, got ${xent}`);
   return {
@@ -52,11 +53,10 @@ const b = T.shared(0, { name: 'b', dtype: 'float64' });
 const z = T.dot(x, w).add(b);
 const p_1 = T.div(1, T.add(1, T.exp(T.neg(T.dot(x, w)).sub(b)))); // probability that target = 1
 const prediction = p_1.gt(0.5); // the prediction thresholded
-// Cross-entropy. The tutorial writes -y log(p_1) - (1-y) log(1-p_1) and relies on Theano rewriting 1/(1+exp(-z)) into
-// sigmoid(z) and the logs into softplus. nodeano has no rewrite from 1/(1+exp(-z)) to sigmoid(z), and even from
-// sigmoid(z) the gradient of that sum is (-a/(1-s) + b/s) * s(1-s), which is 0 * inf = NaN once |z| > ~37 (and x.w
-// starts with a standard deviation of 28 here). binaryCrossentropy(p_1, y) has the same NaN gradient. Only the
-// cross-entropy written from the logits z stays finite, so that is the default; the other two are kept to show it.
+// Cross-entropy loss function, as the tutorial writes it. x.w starts with a standard deviation of 28, so p_1 is
+// exactly 1 or 0 in float64 for many examples and log(1 - p_1) is -inf as written. The stabilize rewrites turn
+// 1/(1+exp(-z)) into sigmoid(z) and log(sigmoid(z)), log(1 - sigmoid(z)) into softplus forms, and T.grad
+// differentiates that stable form, so the loss and its gradient stay finite, as in Theano.
 const xent =
   opt.xent === 'logits' ? T.nnet.binaryCrossentropyWithLogits(z, y)
   : opt.xent === 'probs' ? T.nnet.binaryCrossentropy(p_1, y)

@@ -63,7 +63,7 @@ describe('examples/logistic-regression.ts and examples/mlp-dropout.ts (issue 4)'
 
   it('logistic regression fits its 400 random examples exactly on js, stopping at the first perfect step', () => {
     const out = jsLogistic();
-    expect(out).toContain('backend: js; cross-entropy from logits');
+    expect(out).toContain('backend: js; cross-entropy from tutorial');
     expect(out).toMatch(/every training example classified correctly at step \d+; stopping/);
     expect(num(out, /trained (\d+) steps/)).toBeLessThan(1000);
     expect(num(out, /final training accuracy ([\d.]+)/)).toBe(1);

@@ -9,6 +9,8 @@ import { add } from '../ops/add';
 import { cast } from '../ops/cast';
 import { broadcastLike, zerosLike } from '../ops/broadcast-to';
 import { DisconnectedGradOp } from '../ops/grad-modifiers';
+import { FunctionGraph } from '../graph/fgraph';
+import { optimize, PHASES } from '../rewrite';
 
 /** Options shared by grad, Lop, Rop, jacobian and hessian. */
 export interface DiffOptions {
@@ -29,6 +31,12 @@ export interface GradOptions extends DiffOptions {
   knownGrads?: ReadonlyMap<Variable, unknown> | readonly (readonly [Variable, unknown])[];
   /** Shorthand kept from earlier versions: "zero" means { disconnectedInputs: "ignore", returnDisconnected: "zero" }. */
   disconnected?: 'raise' | 'zero';
+  /**
+   * Differentiate the cost as the stabilize rewrites leave it (default true): `log(sigmoid(x))` as `-softplus(-x)`
+   * and so on, so gradients stay finite where the expression as written saturates. false differentiates the graph
+   * exactly as written.
+   */
+  stabilize?: boolean;
 }
 
 /** The validated options: what backprop and the disconnected handling read. */
@@ -52,7 +60,9 @@ export function grad(cost: Variable | null, wrt: Variable, opts?: GradOptions): 
 export function grad(cost: Variable | null, wrt: readonly Variable[], opts?: GradOptions): Variable[];
 export function grad(cost: Variable | null, wrt: Variable | readonly Variable[], opts: GradOptions = {}): Variable | null | (Variable | null)[] {
   const problems: string[] = [];
-  const policy = checkOptions('grad', opts, ['knownGrads', 'disconnected'], problems);
+  const policy = checkOptions('grad', opts, ['knownGrads', 'disconnected', 'stabilize'], problems);
+  const stabilize = opts && typeof opts === 'object' ? opts.stabilize : undefined;
+  if (stabilize !== undefined && typeof stabilize !== 'boolean') problems.push(`stabilize must be a boolean, got ${describe(stabilize)}`);
   const known = new Map<Variable, Variable>();
   const knownList = opts && typeof opts === 'object' ? opts.knownGrads : undefined;
   if (knownList !== undefined) {
@@ -78,11 +88,25 @@ export function grad(cost: Variable | null, wrt: Variable | readonly Variable[],
   const { list, names } = checkWrt(wrt, policy.constants, problems);
   if (problems.length) throw new GradError(`grad: ${problems.join('; ')}`);
 
-  const seeds: [Variable, Variable][] = cost ? [[cost, constant(1, cost.dtype)]] : [];
+  const plain = stabilize !== false && known.size === 0 && policy.constants.size === 0;
+  const seeds: [Variable, Variable][] = cost ? [[plain ? stabilized(cost, list) : cost, constant(1, cost.dtype)]] : [];
   const grads = backprop(seeds, known, list, policy.constants);
   const target = cost ? `the cost ${labelOf(cost)}` : 'any knownGrads variable';
   const out = finish('grad', list, names, grads, policy, target);
   return Array.isArray(wrt) ? out : out[0];
+}
+
+/**
+ * The cost as the compiler's stabilize phase rewrites it (log(sigmoid x) -> -softplus(-x), 1 / (1 + exp(-x)) ->
+ * sigmoid(x), crossentropy of a softmax -> the fused op...) when that phase changes anything and every wrt is a leaf
+ * (an input, shared variable or constant: leaves keep their identity through the rewrite). Differentiating the
+ * stable form gives stable gradients (d softplus = sigmoid), where the raw form's chain rule multiplies inf by 0 at
+ * saturation, as Theano's tutorials would without its gradient rewrites. Otherwise the cost itself.
+ */
+function stabilized(cost: Variable, wrt: readonly Variable[]): Variable {
+  if (wrt.some((v) => v.owner)) return cost;
+  const { fg, log } = optimize(new FunctionGraph([], [cost]), { exclude: PHASES.filter((p) => p !== 'stabilize') });
+  return log.some((e) => e.kind === 'rewrite' && e.count > 0) ? fg.outputs[0] : cost;
 }
 
 /** Validates the options common to every differentiation entry point; `extra` are further option names allowed. */

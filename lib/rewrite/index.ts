@@ -2,6 +2,7 @@ import './merge';
 import './constant-folding';
 import './canonicalize';
 import './stabilize';
+import './stabilize-logistic';
 import './specialize';
 import './fusion';
 export { optimize, rewriteNames, PHASES } from './registry';
