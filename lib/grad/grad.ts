@@ -9,6 +9,11 @@ import { add } from '../ops/add';
 import { cast } from '../ops/cast';
 import { broadcastLike, zerosLike } from '../ops/broadcast-to';
 import { DisconnectedGradOp } from '../ops/grad-modifiers';
+import { provablySameShape } from '../ops/broadcast';
+import { CastOp } from '../ops/cast';
+import { ElemwiseOp } from '../ops/elemwise';
+import { where, WhereOp } from '../ops/where';
+import { shapeSource } from '../rewrite/local';
 import { FunctionGraph } from '../graph/fgraph';
 import { optimize, PHASES } from '../rewrite';
 
@@ -222,6 +227,8 @@ export function backprop(
     if (node.inputs.some((i) => live.has(i))) for (const o of node.outputs) if (!constants.has(o)) live.add(o);
   }
   const parts = new Map<Variable, Variable[]>();
+  // gradients that are (or descend through elementwise rules from) a where's selection of one branch
+  const selected = new Set<Variable>();
   const push = (v: Variable, g: Variable) => {
     const list = parts.get(v);
     if (list) list.push(g);
@@ -244,13 +251,27 @@ export function backprop(
     const gOut = node.outputs.map(total);
     if (gOut.every((g) => g === null)) continue;
     const gIn = node.op.grad(node.inputs, node.outputs, gOut);
+    // a branch of where gets g only where it was taken and exact zeros elsewhere; an elementwise rule below it
+    // turns those zeros into NaN where its derivative is infinite or undefined (0 / x at x = 0 for log, 0 / NaN for
+    // sqrt below 0). Down such a branch, each elementwise rule's result is kept only where its incoming gradient is
+    // nonzero, so the untaken positions stay 0: where(g, rule(g), 0), shape-safe because input, output and g share
+    // one shape there (a unary op, or one whose operands provably have the output's shape, e.g. log(x) * x)
+    const masked = gOut.length === 1 && gOut[0] !== null && selected.has(gOut[0]);
+    const sameShapes = (input: Variable) =>
+      node.inputs.length === 1 || provablySameShape(input.type.shape, node.outputs[0].type.shape) || shapeSource(input) === shapeSource(node.outputs[0]);
     node.inputs.forEach((input, i) => {
-      const g = gIn[i];
+      let g = gIn[i];
       if (!g || !live.has(input) || !isFloat(input.dtype)) return;
       if (g.ndim !== input.ndim) {
         throw new GradError(`${node.op.name}: gradient for input ${i} must have rank ${input.ndim}, got ${shapeStr(g.type.shape)} (internal error in the op's gradient)`);
       }
-      push(input, g.dtype === input.dtype ? g : cast(g, input.dtype));
+      if (g.dtype !== input.dtype) g = cast(g, input.dtype);
+      if (node.op instanceof WhereOp && i > 0) selected.add(g);
+      else if (masked && (node.op instanceof ElemwiseOp || node.op instanceof CastOp) && sameShapes(input)) {
+        g = where(gOut[0] as Variable, g, 0);
+        selected.add(g);
+      }
+      push(input, g);
     });
   }
   const result = new Map<Variable, Variable>();

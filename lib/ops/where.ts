@@ -49,10 +49,10 @@ registerKernel('Where', {
  * Elementwise `cond ? a : b` with NumPy broadcasting of all three (Theano's `switch`, NumPy's `where`). cond may have
  * any dtype (nonzero is true); a and b are cast to a common dtype, a plain JS number taking the other's dtype.
  *
- * The gradient reaches only the branch taken, and where's own rule never makes a NaN. It cannot undo a NaN that the
- * untaken branch's own rule makes from its zero gradient: `T.where(x.gt(0), T.sqrt(x), 0)` has gradient NaN at x < 0,
- * since sqrt's rule is g / (2 sqrt(x)) = 0 / NaN. Keep the untaken branch finite with a second where:
- * `T.where(x.gt(0), T.sqrt(T.where(x.gt(0), x, 1)), 0)`.
+ * The gradient reaches only the branch taken, without NaN from the other: `T.where(x.gt(0), T.sqrt(x), 0)` has
+ * gradient 0 at x < 0, although sqrt's own rule there is 0 / NaN (T.grad keeps the selection through the elementwise
+ * rules of each branch). A branch that is not elementwise all the way down (a dot, a reduction) can still make a
+ * NaN from the zeros; a second where on its input keeps it finite: `T.where(c, f(T.where(c, x, 1)), 0)`.
  * @example T.where(x.gt(0), x, x.mul(0.01))   // leaky relu
  */
 export function where(cond: unknown, a: unknown, b: unknown): Variable {

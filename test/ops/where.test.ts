@@ -67,12 +67,25 @@ describe('where', () => {
       // log's rule is g / x: the zero from where stays zero (-0) at x = -1
       close(run([x], T.grad(T.sum(y), x), [-1, 4]), [0, 0.25]);
     });
-    it('cannot stop a branch whose own rule turns a zero gradient into NaN (sqrt: 0 / NaN); the double where can', () => {
+    it('keeps the untaken branch out even where its own rule makes NaN from a zero gradient (sqrt: 0 / NaN, log: 0 / 0)', () => {
       const x = T.dvector('x');
       const single = T.grad(T.sum(T.where(x.gt(0), T.sqrt(x), 0)), x);
-      expect(flat(run([x], single, [-1, 4]))).toEqual([NaN, 0.25]);
+      expect(flat(run([x], single, [-1, 0, 4]))).toEqual([0, 0, 0.25]);
+      // the other branch taken at x = 0: log's rule there is 0 / 0
+      const logOr = T.grad(T.sum(T.where(x.gt(0), T.log(x), x.mul(3))), x);
+      expect(flat(run([x], logOr, [-2, 0, 4]))).toEqual([3, 3, 0.25]);
+      // chains of elementwise ops and binary ops of one shape: arcsin(x) / x outside [-1, 1] is NaN, its gradient too
+      const chain = T.grad(T.sum(T.where(x.abs().lt(1), T.arcsin(x).div(x.add(2)), x.sqr())), x);
+      const got = flat(run([x], chain, [-3, 0.5, 5]));
+      expect(got[0]).toBe(-6);
+      expect(got[2]).toBe(10);
+      expect(got[1]).toBeCloseTo(1 / Math.sqrt(0.75) / 2.5 - Math.asin(0.5) / 2.5 ** 2, 12);
+      // and the double where still works
       const safe = T.where(x.gt(0), T.sqrt(T.where(x.gt(0), x, 1)), 0);
       expect(flat(run([x], T.grad(T.sum(safe), x), [-1, 4]))).toEqual([0, 0.25]);
+    });
+    it('matches finite differences away from the switch point on both branches', () => {
+      T.verifyGrad((x) => T.where(x.gt(0), T.log(x).mul(x), T.exp(x).sub(1)), [T.array([-1.5, -0.2, 0.3, 2], { dtype: 'float64' })]);
     });
   });
 
