@@ -119,16 +119,18 @@ export function linearize(
     return slots.length - 1;
   };
   // updates are written in place after the steps, so an output that is an updated shared variable is copied first
+  const isUpdated = new Set<Variable>(updated);
   program.outputs = fg.outputs.slice(0, nOutputs).map((v) => {
     const slot = slotFor(v);
-    return v instanceof SharedVariable && updated.includes(v) ? stage(slot, v, 'output copy of ') : slot;
+    return v instanceof SharedVariable && isUpdated.has(v) ? stage(slot, v, 'output copy of ') : slot;
   });
   const updateSources = fg.outputs.slice(nOutputs);
+  const sharedIndex = new Map(sharedVars.map((v, i) => [v, i]));
   program.updates = updated.map((s, i) => {
     let slot = slotFor(updateSources[i]);
     // an update read straight from a leaf could be overwritten by another update first: stage it in a temp
     if (slots[slot].kind !== 'temp') slot = stage(slot, updateSources[i], `update of ${s.name ?? 'a shared variable'} from `);
-    return { shared: sharedVars.indexOf(s), slot };
+    return { shared: sharedIndex.get(s) ?? -1, slot };
   });
   return { program, sharedVars };
 }

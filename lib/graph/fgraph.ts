@@ -1,10 +1,15 @@
 import { Apply, Constant, SharedVariable, Variable } from './variable';
-import { toposort } from './toposort';
+import { graphWork, toposort } from './toposort';
+
+const NEW = 0;
+const AWAIT_REPLACEMENT = 1;
+const AWAIT_INPUTS = 2;
 
 /**
  * The graph a compiled function owns: a clone of the user's graph from `inputs` to `outputs`, with `replace`
- * substituted. Leaves (inputs, shared variables, constants) keep their identity; every Apply is new, so the
- * compiler may rewrite it freely without touching the user's graph.
+ * substituted. Leaves (inputs, shared variables, constants) keep their identity; every Apply of the user's graph is
+ * copied, so the compiler may rewrite it freely without touching the user's graph. The graph never changes once
+ * built: a rewrite builds a new one.
  *
  * User givens are not applied inside their own replacement values (Theano's rule). Rewrites pass
  * `{ recursive: true }`: a replacement may then refer to variables that are themselves replaced.
@@ -14,62 +19,113 @@ export class FunctionGraph {
   readonly outputs: Variable[];
   /** Maps each original variable to its clone. */
   readonly memo = new Map<Variable, Variable>();
-  private readonly pending: Map<Variable, Variable>;
+  /** Replacements still to resolve (rewrites only): those in `started` are resolved or being resolved. */
+  private readonly pending: ReadonlyMap<Variable, Variable>;
+  private readonly started = new Set<Variable>();
   private readonly recursive: boolean;
+  private order: Apply[] | undefined;
 
   constructor(inputs: readonly Variable[], outputs: readonly Variable[], replace: ReadonlyMap<Variable, Variable> = new Map(), opts: { recursive?: boolean } = {}) {
     this.inputs = inputs;
     this.recursive = opts.recursive === true;
-    this.pending = new Map(replace);
-    if (!this.recursive) {
-      for (const [k, v] of replace) this.memo.set(k, v);
-      this.pending.clear();
-    }
+    this.pending = this.recursive ? replace : new Map();
+    if (!this.recursive) for (const [k, v] of replace) this.memo.set(k, v);
     this.outputs = outputs.map((o) => this.cloneVar(o));
   }
 
-  /** The clone of v if it is known or a leaf; undefined if its Apply still has to be cloned. */
-  private resolve(v: Variable): Variable | undefined {
+  /** The clone of v if it is known, or v itself for a leaf that is not replaced; undefined while work is left. */
+  private known(v: Variable): Variable | undefined {
     const hit = this.memo.get(v);
     if (hit) return hit;
-    const rep = this.pending.get(v);
-    if (rep) {
-      this.pending.delete(v);
-      const c = this.cloneVar(rep);
-      this.memo.set(v, c);
-      return c;
-    }
-    return v.owner ? undefined : v;
+    return v.owner || this.replaces(v) ? undefined : v;
   }
 
-  // iterative post-order walk that stops at known variables, so each Apply is cloned once and deep graphs are fine
-  private cloneVar(v: Variable): Variable {
-    const done = this.resolve(v);
+  /** Whether v has a replacement whose resolution has not started. */
+  private replaces(v: Variable): boolean {
+    return this.pending.has(v) && !this.started.has(v);
+  }
+
+  /**
+   * The clone of v: an iterative post-order walk that stops at known variables, so each Apply is cloned once and
+   * deep graphs (and long chains of replacements) need no deep recursion. A replacement is resolved in place of the
+   * variable it replaces; it is marked started first, so a replacement that reads the variable it replaces
+   * gets a clone of the original there. A rewrite's rebuild (`recursive`) keeps an Apply whose inputs all stayed the
+   * same instead of copying it: every Apply in a rewrite's graph is already the compiler's own.
+   */
+  private cloneVar(root: Variable): Variable {
+    const done = this.known(root);
     if (done) return done;
-    const stack: Apply[] = [v.owner!];
-    const onStack = new Set<Apply>(stack);
-    while (stack.length) {
-      const node = stack[stack.length - 1];
-      const next = node.inputs.find((i) => this.resolve(i) === undefined && !onStack.has(i.owner!));
-      if (next) {
-        stack.push(next.owner!);
-        onStack.add(next.owner!);
+    // parallel stacks: a variable to resolve, its state (NEW, or waiting for its replacement or its owner's inputs)
+    // and, while waiting for one, its replacement
+    const vars: Variable[] = [root];
+    const state: number[] = [NEW];
+    const reps: (Variable | undefined)[] = [undefined];
+    const push = (v: Variable) => {
+      vars.push(v);
+      state.push(NEW);
+      reps.push(undefined);
+    };
+    const pop = () => {
+      vars.pop();
+      state.pop();
+      reps.pop();
+    };
+    while (vars.length) {
+      const top = vars.length - 1;
+      const v = vars[top];
+      if (state[top] === NEW) {
+        if (this.memo.has(v)) {
+          pop();
+          continue;
+        }
+        const rep = this.replaces(v) ? this.pending.get(v) : undefined;
+        if (rep !== undefined) {
+          this.started.add(v);
+          state[top] = AWAIT_REPLACEMENT;
+          reps[top] = rep;
+          push(rep);
+          continue;
+        }
+        if (!v.owner) {
+          pop();
+          continue;
+        }
+        state[top] = AWAIT_INPUTS;
+      }
+      if (state[top] === AWAIT_REPLACEMENT) {
+        this.memo.set(v, this.known(reps[top]!)!);
+        pop();
         continue;
       }
-      stack.pop();
-      const ins = node.inputs.map((i) => this.resolve(i)!);
+      const node = v.owner!;
+      if (this.memo.has(v)) {
+        pop();
+        continue;
+      }
+      const missing = node.inputs.find((i) => this.known(i) === undefined);
+      if (missing) {
+        push(missing);
+        continue;
+      }
+      pop();
+      graphWork.visits++;
+      const ins = node.inputs.map((i) => this.known(i)!);
+      if (this.recursive && ins.every((c, k) => c === node.inputs[k])) {
+        for (const o of node.outputs) this.memo.set(o, o);
+        continue;
+      }
       const copy = new Apply(node.op, ins, node.outputs.map((o) => o.type), node.site);
       node.outputs.forEach((o, i) => {
         copy.outputs[i].name = o.name;
         this.memo.set(o, copy.outputs[i]);
       });
     }
-    return this.memo.get(v)!;
+    return this.known(root)!;
   }
 
-  /** Apply nodes in execution order. */
-  get nodes(): Apply[] {
-    return toposort(this.outputs);
+  /** Apply nodes in execution order (computed once: the graph does not change after construction). */
+  get nodes(): readonly Apply[] {
+    return (this.order ??= toposort(this.outputs));
   }
 
   /** Leaves the outputs depend on that are neither inputs, constants nor shared variables. */

@@ -1,31 +1,43 @@
 import { Apply, Variable } from './variable';
 
+/**
+ * Graph nodes visited by compile-time graph walks (toposorts, clones, rewrites) since the process started. The
+ * rewrite log reports each rewrite's share, so tests can check that compilation work grows linearly with the graph.
+ */
+export const graphWork = { visits: 0 };
+
 /** Apply nodes that `outputs` depend on, inputs before the nodes that use them (iterative: deep graphs are fine). */
 export function toposort(outputs: readonly Variable[]): Apply[] {
   const order: Apply[] = [];
-  const state = new Map<Apply, 1 | 2>();
-  const stack: [Apply, number][] = [];
+  const seen = new Set<Apply>();
+  // parallel stacks of a node and the index of its next input to look at
+  const nodes: Apply[] = [];
+  const next: number[] = [];
   for (const o of outputs) {
-    if (!o.owner || state.has(o.owner)) continue;
-    stack.push([o.owner, 0]);
-    state.set(o.owner, 1);
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const [node, i] = top;
+    if (!o.owner || seen.has(o.owner)) continue;
+    seen.add(o.owner);
+    nodes.push(o.owner);
+    next.push(0);
+    while (nodes.length) {
+      const top = nodes.length - 1;
+      const node = nodes[top];
+      const i = next[top];
       if (i < node.inputs.length) {
-        top[1]++;
+        next[top] = i + 1;
         const owner = node.inputs[i].owner;
-        if (owner && !state.has(owner)) {
-          state.set(owner, 1);
-          stack.push([owner, 0]);
+        if (owner && !seen.has(owner)) {
+          seen.add(owner);
+          nodes.push(owner);
+          next.push(0);
         }
       } else {
-        stack.pop();
-        state.set(node, 2);
+        nodes.pop();
+        next.pop();
         order.push(node);
       }
     }
   }
+  graphWork.visits += order.length;
   return order;
 }
 
@@ -37,7 +49,7 @@ export function ancestors(outputs: readonly Variable[]): Set<Variable> {
     const v = stack.pop()!;
     if (seen.has(v)) continue;
     seen.add(v);
-    if (v.owner) stack.push(...v.owner.inputs);
+    if (v.owner) for (const i of v.owner.inputs) stack.push(i);
   }
   return seen;
 }

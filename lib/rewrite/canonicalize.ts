@@ -1,5 +1,7 @@
 import { isFloat } from '../dtype';
 import { constant } from '../graph/as-variable';
+import { FunctionGraph } from '../graph/fgraph';
+import { graphWork } from '../graph/toposort';
 import { Apply, Constant, Variable } from '../graph/variable';
 import { AddOp } from '../ops/add';
 import { axisCount } from '../ops/axis-count';
@@ -163,29 +165,83 @@ registerRewrite({
 });
 
 // c1 * (c2 * x) -> (c1 c2) * x through any chain of multiplications by rank-0 constants and negations (floats only:
-// the product is formed in double, then rounded once to the dtype)
-registerRewrite({
-  name: 'collect scalar multiplications: c1 * (c2 * -x) -> (-c1 c2) * x',
-  phase: 'canonicalize',
-  run: localRewrite((node) => {
+// the product is formed in double, then rounded once to the dtype). Every link ending a chain of two or more fires; one
+// whose every consumer is a longer chain that fires (so nothing will read it) is counted without building its replacement.
+
+/** A chain link's factor and the operand it scales (for a negation -1 and its input), or null for any other variable. */
+function chainLink(v: Variable): [number, Variable] | null {
+  const o = v.owner;
+  if (o?.op === NegOp) return [-1, o.inputs[0]];
+  if (o?.op !== MulOp) return null;
+  const b = scalarValue(o.inputs[1]);
+  if (b !== null) return [b, o.inputs[0]];
+  const a = scalarValue(o.inputs[0]);
+  return a !== null ? [a, o.inputs[1]] : null;
+}
+
+interface ScalarChain {
+  /** The product of the factors, formed from the base upwards, so each link's product extends its operand's. */
+  k: number;
+  /** Links between v and base. */
+  n: number;
+  base: Variable;
+}
+const chains = new WeakMap<Variable, ScalarChain>();
+
+/** v as k * base through chain links; cached per variable (its owner never changes) and built without recursion. */
+function scalarChain(v: Variable): ScalarChain {
+  const path: [Variable, number][] = [];
+  let cur = v;
+  let known = chains.get(cur);
+  for (let link = chainLink(cur); !known && link; link = chainLink(cur)) {
+    path.push([cur, link[0]]);
+    cur = link[1];
+    known = chains.get(cur);
+  }
+  let below = known ?? { k: 1, n: 0, base: cur };
+  if (!known) chains.set(cur, below);
+  for (let i = path.length - 1; i >= 0; i--) {
+    graphWork.visits++;
+    below = { k: path[i][1] * below.k, n: below.n + 1, base: below.base };
+    chains.set(path[i][0], below);
+  }
+  return below;
+}
+
+function collectScalars(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
+  const nodes = fg.nodes;
+  graphWork.visits += nodes.length;
+  const fires = (out: Variable) => (out.owner!.op === MulOp || out.owner!.op === NegOp) && isFloat(out.dtype) && scalarChain(out).n >= 2;
+  // a link that fires with its own dtype at the base is always replaced (the replacement keeps dtype and rank): its
+  // operand is then read only by other consumers, if any
+  const sure = (out: Variable) => fires(out) && scalarChain(out).base.dtype === out.dtype;
+  const read = new Set<Variable>(fg.outputs);
+  for (const node of nodes) {
     const out = node.outputs[0];
-    if ((node.op !== MulOp && node.op !== NegOp) || !isFloat(out.dtype)) return null;
-    let k = 1;
-    let n = 0;
-    let v = out;
-    for (;;) {
-      const o = v.owner;
-      if (o?.op === NegOp) k = -k;
-      else if (o?.op === MulOp && scalarValue(o.inputs[1]) !== null) k *= scalarValue(o.inputs[1])!;
-      else if (o?.op === MulOp && scalarValue(o.inputs[0]) !== null) k *= scalarValue(o.inputs[0])!;
-      else break;
-      v = o.op === MulOp && scalarValue(o.inputs[1]) !== null ? o.inputs[0] : o.op === MulOp ? o.inputs[1] : o.inputs[0];
-      n++;
+    const through = sure(out) ? chainLink(out)![1] : null;
+    for (const i of node.inputs) if (i !== through) read.add(i);
+  }
+  const replace = new Map<Variable, Variable>();
+  let count = 0;
+  for (const node of nodes) {
+    const out = node.outputs[0];
+    if (!fires(out)) continue;
+    if (!read.has(out) && sure(out)) {
+      count++;
+      continue;
     }
-    if (n < 2) return null;
-    return k === 1 ? v : k === -1 ? neg(v) : mul(v, constant(k, out.dtype));
-  }),
-});
+    const { k, base: v } = scalarChain(out);
+    const r = k === 1 ? v : k === -1 ? neg(v) : mul(v, constant(k, out.dtype));
+    if (r.dtype === out.dtype && r.ndim === out.ndim) {
+      replace.set(out, r);
+      count++;
+    }
+  }
+  if (count === 0) return { fg, count: 0 };
+  return { fg: new FunctionGraph(fg.inputs, fg.outputs, replace, { recursive: true }), count };
+}
+
+registerRewrite({ name: 'collect scalar multiplications: c1 * (c2 * -x) -> (-c1 c2) * x', phase: 'canonicalize', run: collectScalars });
 
 // pow(x, 2) -> sqr(x): one multiplication instead of a pow call (exact: pow(x, 2) is correctly rounded x*x)
 registerRewrite({

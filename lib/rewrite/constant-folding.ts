@@ -1,5 +1,6 @@
 import { ctorOf, TypedArray } from '../dtype';
 import { FunctionGraph } from '../graph/fgraph';
+import { graphWork } from '../graph/toposort';
 import { getKernel } from '../graph/kernel-registry';
 import { Apply, Constant, Variable } from '../graph/variable';
 import { NDArray, sizeOf } from '../ndarray';
@@ -50,7 +51,9 @@ function foldConstants(fg: FunctionGraph): { fg: FunctionGraph; count: number } 
     return c instanceof Constant ? c : null;
   };
   let count = 0;
-  for (const node of fg.nodes) {
+  const nodes = fg.nodes;
+  graphWork.visits += nodes.length;
+  for (const node of nodes) {
     const ins: Constant[] = [];
     for (const i of node.inputs) {
       const c = asConstant(i);
@@ -67,4 +70,5 @@ function foldConstants(fg: FunctionGraph): { fg: FunctionGraph; count: number } 
   return { fg: new FunctionGraph(fg.inputs, fg.outputs, folded, { recursive: true }), count };
 }
 
-registerRewrite({ name: 'op(constants) -> constant computed at compile time', phase: 'constant-folding', run: foldConstants });
+// idempotent: a node left with constant inputs is one whose evaluation failed, and it would fail again
+registerRewrite({ name: 'op(constants) -> constant computed at compile time', phase: 'constant-folding', run: foldConstants, idempotent: true });

@@ -1,5 +1,6 @@
 import { isFloat } from '../dtype';
 import { FunctionGraph } from '../graph/fgraph';
+import { graphWork } from '../graph/toposort';
 import { Apply, Constant, Variable } from '../graph/variable';
 import { ElemwiseOp } from '../ops/elemwise';
 import { FUSE_CONST, FusedOp } from '../ops/fused';
@@ -16,6 +17,7 @@ function fusable(node: Apply | null): node is Apply {
 
 function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
   const nodes = fg.nodes;
+  graphWork.visits += nodes.length;
   const uses = new Map<Variable, number>();
   for (const n of nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
   const outputs = new Set(fg.outputs);
@@ -49,6 +51,7 @@ function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
     // registers: leaves first (numbered once all are known), then ops; so collect ops with symbolic leaf refs
     const pending: [number, number | string, number | string][] = [];
     const emit = (v: Variable): number | string => {
+      graphWork.visits++;
       if (inner(v)) {
         const n = v.owner!;
         const args = n.inputs.map(emit);
@@ -89,4 +92,6 @@ function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
   return { fg: new FunctionGraph(fg.inputs, fg.outputs, replace, { recursive: true }), count: replace.size };
 }
 
-registerRewrite({ name: 'elementwise tree -> fused kernel', phase: 'fusion', run: fuse });
+// idempotent: a fused kernel is not elementwise, and every elementwise node left had nothing it could absorb (its
+// inputs have other uses, other dtypes or other ops, and fusing its consumers gives none of them fewer uses)
+registerRewrite({ name: 'elementwise tree -> fused kernel', phase: 'fusion', run: fuse, idempotent: true });

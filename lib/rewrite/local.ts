@@ -1,4 +1,5 @@
 import { FunctionGraph } from '../graph/fgraph';
+import { graphWork } from '../graph/toposort';
 import { Apply, Constant, Variable } from '../graph/variable';
 import { BroadcastToOp } from '../ops/broadcast-to';
 import { ElemwiseOp } from '../ops/elemwise';
@@ -13,7 +14,9 @@ import { SumToOp } from '../ops/sum-to';
 export function localRewrite(local: (node: Apply) => Variable | null) {
   return (fg: FunctionGraph): { fg: FunctionGraph; count: number } => {
     const replace = new Map<Variable, Variable>();
-    for (const node of fg.nodes) {
+    const nodes = fg.nodes;
+    graphWork.visits += nodes.length;
+    for (const node of nodes) {
       const out = node.outputs[0];
       const r = local(node);
       if (r && r !== out && r.dtype === out.dtype && r.ndim === out.ndim) replace.set(out, r);
@@ -44,30 +47,59 @@ function fitsInto(s: readonly (number | null)[], t: readonly (number | null)[]):
   return s.every((d, i) => d === 1 || (d !== null && d === t[t.length - s.length + i]));
 }
 
+/** The variables whose shape sources `shapeSourceOf` may read for v. */
+function shapeDeps(v: Variable): readonly Variable[] {
+  const n = v.owner;
+  if (n && (n.op instanceof BroadcastToOp || n.op instanceof SumToOp) && n.inputs[1].ndim === v.ndim) return [n.inputs[1]];
+  if (n && n.op instanceof SoftmaxOp) return [n.inputs[0]];
+  if (n && n.op instanceof ElemwiseOp) return n.inputs;
+  return [];
+}
+
+/** The rule of shapeSource for v, reading the sources of shapeDeps(v) from the cache. */
+function shapeSourceOf(v: Variable): Variable {
+  const of = (u: Variable) => sources.get(u)!;
+  const n = v.owner;
+  if (n && (n.op instanceof BroadcastToOp || n.op instanceof SumToOp) && n.inputs[1].ndim === v.ndim) return of(n.inputs[1]);
+  if (n && n.op instanceof SoftmaxOp) return of(n.inputs[0]);
+  if (n && n.op instanceof ElemwiseOp) {
+    const big = n.inputs.filter((i) => i.ndim > 0);
+    if (big.length && big.every((b) => b.ndim === v.ndim)) {
+      const s0 = of(big[0]);
+      if (big.every((b) => of(b) === s0)) return s0;
+    }
+    // one full-rank operand and others that broadcast into its static dims (a bias row added to a product)
+    const main = n.inputs.find((i) => i.ndim === v.ndim && n.inputs.every((o) => o === i || fitsInto(o.type.shape, i.type.shape)));
+    if (main) return of(main);
+  }
+  return v;
+}
+
 /**
  * A variable whose run-time shape v provably has (v itself if nothing better is known): through elementwise ops whose
  * non-scalar operands all share one such source (broadcasting among them cannot happen) or whose other operands fit
- * into one operand's static dims, through softmax, and through broadcastTo / sumTo, whose result has their ref's shape. Cached per variable: a graph's variables never change their owner.
+ * into one operand's static dims, through softmax, and through broadcastTo / sumTo, whose result has their ref's shape.
+ * Cached per variable (a graph's variables never change their owner), and computed without recursion, sources of
+ * inputs first, so a chain of any depth is fine.
  */
 export function shapeSource(v: Variable): Variable {
   const hit = sources.get(v);
   if (hit) return hit;
-  let src = v;
-  const n = v.owner;
-  if (n && (n.op instanceof BroadcastToOp || n.op instanceof SumToOp) && n.inputs[1].ndim === v.ndim) src = shapeSource(n.inputs[1]);
-  else if (n && n.op instanceof SoftmaxOp) src = shapeSource(n.inputs[0]);
-  else if (n && n.op instanceof ElemwiseOp) {
-    const big = n.inputs.filter((i) => i.ndim > 0);
-    if (big.length && big.every((b) => b.ndim === v.ndim)) {
-      const s0 = shapeSource(big[0]);
-      if (big.every((b) => shapeSource(b) === s0)) src = s0;
+  const stack = [v];
+  while (stack.length) {
+    const u = stack[stack.length - 1];
+    if (sources.has(u)) {
+      stack.pop();
+      continue;
     }
-    // one full-rank operand and others that broadcast into its static dims (a bias row added to a product)
-    if (src === v) {
-      const main = n.inputs.find((i) => i.ndim === v.ndim && n.inputs.every((o) => o === i || fitsInto(o.type.shape, i.type.shape)));
-      if (main) src = shapeSource(main);
+    const todo = shapeDeps(u).filter((d) => !sources.has(d));
+    if (todo.length) {
+      for (const d of todo) stack.push(d);
+      continue;
     }
+    stack.pop();
+    graphWork.visits++;
+    sources.set(u, shapeSourceOf(u));
   }
-  sources.set(v, src);
-  return src;
+  return sources.get(v)!;
 }

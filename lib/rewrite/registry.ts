@@ -1,5 +1,6 @@
 import { ArgumentError } from '../errors';
 import { FunctionGraph } from '../graph/fgraph';
+import { graphWork } from '../graph/toposort';
 
 /** Phases run in this order; each rewrite belongs to one. */
 export const PHASES = ['merge', 'constant-folding', 'canonicalize', 'stabilize', 'specialize', 'fusion', 'inplace', 'final-merge'] as const;
@@ -10,7 +11,10 @@ export interface Rewrite {
   /** The pattern it rewrites, readable: 'elementwise chain -> fused kernel'. */
   name: string;
   phase: Phase;
+  /** A pure function of the graph: the same graph always gives the same answer. */
   run(fg: FunctionGraph): { fg: FunctionGraph; count: number };
+  /** Whether running it again on the graph it returned would find nothing, so its phase need not try. */
+  idempotent?: boolean;
 }
 
 export type RewriteOption = 'all' | 'none' | { exclude: readonly string[] };
@@ -24,6 +28,11 @@ export interface RewriteLogEntry {
   /** Times the rewrite fired (for a phase: the total over its rewrites). */
   count: number;
   ms: number;
+  /**
+   * Graph nodes the rewrite (for a phase: its rewrites) visited: examined, walked through or rebuilt. It grows
+   * linearly with the graph; tests use it to catch super-linear compile work without timing anything.
+   */
+  visits: number;
   /** Phase entries: passes over the graph, and whether the phase reached a fixed point within MAX_PASSES. */
   passes?: number;
   converged?: boolean;
@@ -55,29 +64,37 @@ export function optimize(fg: FunctionGraph, option: RewriteOption = 'all'): { fg
     const first = log.length;
     let converged = false;
     let pass = 0;
+    // the graph each rewrite is known to find nothing in: the one it last found nothing in (it would find nothing
+    // there again), or for an idempotent rewrite the one it returned
+    const clean = new Map<Rewrite, FunctionGraph>();
     while (pass < MAX_PASSES) {
       pass++;
       let changed = false;
       for (const r of active) {
-        const t0 = performance.now();
-        const res = r.run(fg);
-        const ms = performance.now() - t0;
         let entry = log.find((e) => e.name === r.name);
-        if (!entry) log.push((entry = { phase, name: r.name, kind: 'rewrite', count: 0, ms: 0 }));
+        if (!entry) log.push((entry = { phase, name: r.name, kind: 'rewrite', count: 0, ms: 0, visits: 0 }));
+        if (clean.get(r) === fg) continue;
+        const t0 = performance.now();
+        const v0 = graphWork.visits;
+        const res = r.run(fg);
+        entry.ms += performance.now() - t0;
+        entry.visits += graphWork.visits - v0;
         entry.count += res.count;
-        entry.ms += ms;
         if (res.count > 0) {
           fg = res.fg;
           changed = true;
-        }
+          if (r.idempotent) clean.set(r, fg);
+        } else clean.set(r, fg);
       }
       if (!changed) {
         converged = true;
         break;
       }
     }
-    const count = log.slice(first).reduce((n, e) => n + e.count, 0);
-    log.push({ phase, name: `phase ${phase}`, kind: 'phase', count, ms: performance.now() - start, passes: pass, converged });
+    const own = log.slice(first);
+    const count = own.reduce((n, e) => n + e.count, 0);
+    const visits = own.reduce((n, e) => n + e.visits, 0);
+    log.push({ phase, name: `phase ${phase}`, kind: 'phase', count, ms: performance.now() - start, visits, passes: pass, converged });
     if (!converged) {
       process.emitWarning(`nodeano: rewrite phase ${phase} did not reach a fixed point in ${MAX_PASSES} passes; continuing with the graph as it is`);
     }

@@ -1,5 +1,6 @@
 import { isFloat } from '../dtype';
 import { FunctionGraph } from '../graph/fgraph';
+import { graphWork } from '../graph/toposort';
 import { Apply, Constant, Variable } from '../graph/variable';
 import { AddOp } from '../ops/add';
 import { DotOp } from '../ops/dot';
@@ -34,6 +35,7 @@ function unscale(v: Variable): Scaled {
   const via: Variable[] = [];
   let cur = v;
   for (;;) {
+    graphWork.visits++;
     const n = cur.owner;
     if (n?.op === NegOp) {
       k = -k;
@@ -64,6 +66,7 @@ function unscale(v: Variable): Scaled {
 
 function specialize(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
   const nodes = fg.nodes;
+  graphWork.visits += nodes.length;
   const uses = new Map<Variable, number>();
   for (const n of nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
   for (const o of fg.outputs) uses.set(o, (uses.get(o) ?? 0) + 1);
@@ -81,7 +84,8 @@ function specialize(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
   for (let k = nodes.length - 1; k >= 0; k--) {
     const node = nodes[k];
     const isAdd = node.op === AddOp;
-    if (!(isAdd || node.op === SubOp) || !isFloat(node.outputs[0].dtype) || consumed.has(node.outputs[0])) continue;
+    // a sum with a matrix product (through scalings) and a C of rank <= 2 is a matrix
+    if (!(isAdd || node.op === SubOp) || node.outputs[0].ndim !== 2 || !isFloat(node.outputs[0].dtype) || consumed.has(node.outputs[0])) continue;
     const [x, y] = node.inputs;
     const sx = unscale(x);
     const sy = unscale(y);
@@ -113,6 +117,7 @@ registerRewrite({ name: 'alpha*dot(A,B) + beta*C -> gemm', phase: 'specialize', 
 // (the same for gemm). A transposed operand that something else also uses is still computed for that use.
 function foldTranspose(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
   const replace = new Map<Variable, Variable>();
+  graphWork.visits += fg.nodes.length;
   const isT = (v: Variable) => v.ndim === 2 && v.owner?.op instanceof TransposeOp && (v.owner.op as TransposeOp).attrs.perm[0] === 1;
   for (const node of fg.nodes) {
     const op = node.op;
@@ -141,6 +146,7 @@ registerRewrite({ name: 'dot(A.T, B) -> dot with transpose flag', phase: 'specia
 // must have no other use.
 function level2(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
   const nodes = fg.nodes;
+  graphWork.visits += nodes.length;
   const uses = new Map<Variable, number>();
   for (const n of nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
   for (const o of fg.outputs) uses.set(o, (uses.get(o) ?? 0) + 1);
@@ -179,7 +185,8 @@ function level2(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
     const node = nodes[k];
     const out = node.outputs[0];
     const isAdd = node.op === AddOp;
-    if (!(isAdd || node.op === SubOp) || !isFloat(out.dtype) || consumed.has(out)) continue;
+    // gemv makes a vector, ger a matrix
+    if (!(isAdd || node.op === SubOp) || (out.ndim !== 1 && out.ndim !== 2) || !isFloat(out.dtype) || consumed.has(out)) continue;
     const sx = unscale(node.inputs[0]);
     const sy = unscale(node.inputs[1]);
     const sign = isAdd ? 1 : -1;

@@ -1,4 +1,5 @@
 import { isFloat } from '../dtype';
+import { graphWork } from '../graph/toposort';
 import { Apply, Variable } from '../graph/variable';
 import { AddOp } from '../ops/add';
 import { BroadcastToOp } from '../ops/broadcast-to';
@@ -155,6 +156,7 @@ function asQuotient(v: Variable): [Variable, Variable, number] | null {
   let sign = 1;
   let cur = v;
   while (cur.owner?.op === NegOp) {
+    graphWork.visits++;
     sign = -sign;
     cur = cur.owner.inputs[0];
   }
