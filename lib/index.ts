@@ -12,6 +12,8 @@ import { binaryCrossentropy, binaryCrossentropyWithLogits } from './ops/binary-c
 import { meanSquaredError, squaredError } from './ops/squared-error';
 import { oneHot } from './ops/one-hot';
 import { dropout } from './ops/dropout';
+import { softmaxCrossentropyWithLogits } from './ops/softmax-crossentropy';
+import { RandomStreams } from './random/random-streams';
 
 export { config } from './config';
 export type { FloatX } from './config';
@@ -39,7 +41,6 @@ export type { Program } from './compile/program';
 export { pp, debugprint } from './debugprint';
 export { backend } from './backend/select';
 export { RandomState } from './random/random-state';
-import { RandomStreams } from './random/random-streams';
 /** Symbolic random streams, Theano's `T.shared_randomstreams` / `MRG_RandomStreams`. */
 export const random = { RandomStreams };
 export { RandomStreams };
@@ -51,5 +52,5 @@ export * as train from './train';
 /** Neural-network ops, Theano's `T.nnet`. */
 export const nnet = {
   sigmoid, softmax, logSoftmax, softplus, relu, elu, selu, gelu, hardSigmoid,
-  categoricalCrossentropy, binaryCrossentropy, binaryCrossentropyWithLogits, squaredError, meanSquaredError, oneHot, dropout,
+  categoricalCrossentropy, softmaxCrossentropyWithLogits, binaryCrossentropy, binaryCrossentropyWithLogits, squaredError, meanSquaredError, oneHot, dropout,
 };
