@@ -1,4 +1,4 @@
-import { Apply, Constant, SharedVariable, Variable } from './variable';
+import { adoptSite, Apply, Constant, SharedVariable, Variable } from './variable';
 import { graphWork, toposort } from './toposort';
 
 const NEW = 0;
@@ -12,7 +12,8 @@ const AWAIT_INPUTS = 2;
  * built: a rewrite builds a new one.
  *
  * User givens are not applied inside their own replacement values (Theano's rule). Rewrites pass
- * `{ recursive: true }`: a replacement may then refer to variables that are themselves replaced.
+ * `{ recursive: true }`: a replacement may then refer to variables that are themselves replaced. Nodes a rewrite
+ * built without a site (withoutSiteCapture) take the site of the variable they replace.
  */
 export class FunctionGraph {
   readonly inputs: readonly Variable[];
@@ -29,7 +30,12 @@ export class FunctionGraph {
     this.inputs = inputs;
     this.recursive = opts.recursive === true;
     this.pending = this.recursive ? replace : new Map();
-    if (!this.recursive) for (const [k, v] of replace) this.memo.set(k, v);
+    if (!this.recursive) {
+      for (const [k, v] of replace) {
+        adoptSite(v, k.site);
+        this.memo.set(k, v);
+      }
+    }
     this.outputs = outputs.map((o) => this.cloneVar(o));
   }
 
@@ -80,6 +86,7 @@ export class FunctionGraph {
         }
         const rep = this.replaces(v) ? this.pending.get(v) : undefined;
         if (rep !== undefined) {
+          adoptSite(rep, v.site);
           this.started.add(v);
           state[top] = AWAIT_REPLACEMENT;
           reps[top] = rep;

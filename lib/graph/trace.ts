@@ -43,8 +43,30 @@ export class CreationSite {
   }
 }
 
+/**
+ * The site of a node the compiler builds while it rewrites a graph: capturing a stack there would cost more than the
+ * rest of the rewrite and name the T.function line. FunctionGraph gives such nodes the site of the node they replace.
+ */
+export const COMPILER_SITE = new CreationSite({});
+
+let deferred = 0;
+
+/**
+ * Runs `build` with stack capture off: nodes created meanwhile get COMPILER_SITE, to be given the site of the node
+ * they stand in for (adoptSite) when a FunctionGraph substitutes them. For the compiler's own passes, never user code.
+ */
+export function withoutSiteCapture<T>(build: () => T): T {
+  deferred++;
+  try {
+    return build();
+  } finally {
+    deferred--;
+  }
+}
+
 /** Captures the current call site; parsing is deferred until an error needs it. */
 export function captureSite(): CreationSite {
+  if (deferred > 0) return COMPILER_SITE;
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 30;

@@ -1,7 +1,7 @@
 import { ArgumentError, DTypeError, ShapeError } from '../errors';
 import { canCastSafely, ctorOf, DType, dtypeOfTypedArray, TypedArray } from '../dtype';
 import { array, convertData, describe, NDArray, shapeStr } from '../ndarray';
-import { captureSite, CreationSite } from './trace';
+import { captureSite, COMPILER_SITE, CreationSite } from './trace';
 import { TensorType } from './type';
 import type { Op } from './op';
 
@@ -173,11 +173,34 @@ export class Apply {
   readonly op: Op;
   readonly inputs: readonly Variable[];
   readonly outputs: Variable[];
+  /** Where the user created it; a node the compiler built has the site of the node it replaced (adoptSite). */
   readonly site: CreationSite;
   constructor(op: Op, inputs: readonly Variable[], outputTypes: readonly TensorType[], site?: CreationSite) {
     this.op = op;
     this.inputs = inputs;
     this.site = site ?? captureSite();
     this.outputs = outputTypes.map((t, i) => new Variable(t, this, i, undefined, this.site));
+  }
+}
+
+/**
+ * Gives v, and the nodes and leaves behind it that the compiler built (COMPILER_SITE), `site`: a rewrite's
+ * replacement takes the site of the variable it replaces, so a run-time error in a fused or gemm node names the
+ * user's line of the expression it computes. Stops at anything with a site of its own, so it visits only new nodes.
+ */
+export function adoptSite(v: Variable, site: CreationSite): void {
+  if (v.site !== COMPILER_SITE || site === COMPILER_SITE) return;
+  // sites are set once here, before the nodes are used anywhere else: the only writer of the readonly field
+  const set = (x: Variable | Apply) => ((x as { site: CreationSite }).site = site);
+  const stack = [v];
+  while (stack.length) {
+    const u = stack.pop()!;
+    if (u.site !== COMPILER_SITE) continue;
+    set(u);
+    const n = u.owner;
+    if (!n || n.site !== COMPILER_SITE) continue;
+    set(n);
+    for (const o of n.outputs) set(o);
+    for (const i of n.inputs) if (i.site === COMPILER_SITE) stack.push(i);
   }
 }

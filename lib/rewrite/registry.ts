@@ -1,6 +1,7 @@
 import { ArgumentError } from '../errors';
 import { FunctionGraph } from '../graph/fgraph';
 import { graphWork } from '../graph/toposort';
+import { withoutSiteCapture } from '../graph/trace';
 
 /** Phases run in this order; each rewrite belongs to one. */
 export const PHASES = ['merge', 'constant-folding', 'canonicalize', 'stabilize', 'specialize', 'fusion', 'inplace', 'final-merge'] as const;
@@ -55,6 +56,11 @@ export const MAX_PASSES = 20;
 /** Runs the enabled rewrites phase by phase, each phase to a fixed point; returns the graph and what fired. */
 export function optimize(fg: FunctionGraph, option: RewriteOption = 'all'): { fg: FunctionGraph; log: RewriteLogEntry[] } {
   const excluded = checkOption(option);
+  // the nodes rewrites build take the sites of the nodes they replace instead of capturing a stack
+  return withoutSiteCapture(() => runPhases(fg, option, excluded));
+}
+
+function runPhases(fg: FunctionGraph, option: RewriteOption, excluded: Set<string>): { fg: FunctionGraph; log: RewriteLogEntry[] } {
   const log: RewriteLogEntry[] = [];
   if (option === 'none') return { fg, log };
   for (const phase of PHASES) {
