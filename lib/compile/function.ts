@@ -3,6 +3,7 @@ import { DType } from '../dtype';
 import { describe, NDArray } from '../ndarray';
 import { asVariable } from '../graph/as-variable';
 import { FunctionGraph } from '../graph/fgraph';
+import { withoutSiteCapture } from '../graph/trace';
 import { ancestors } from '../graph/toposort';
 import { Constant, SharedVariable, Variable } from '../graph/variable';
 import { debugprintVariables, labelOf } from '../printing';
@@ -178,7 +179,7 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
   const { program, sharedVars } = linearize(name, optimized, outList.length, updated);
   // an output shape that depends on values (booleanMask) splits the function into programs run one after another
   const runner = hasDataDependentNodes(optimized)
-    ? new SegmentedRunner(name, optimized, outList.length, updated, opts.backend, where, opts.allowInputDowncast === true)
+    ? withoutSiteCapture(() => new SegmentedRunner(name, optimized, outList.length, updated, opts.backend, where, opts.allowInputDowncast === true))
     : new Runner(name, inputs, sharedVars, selectExecutor(program, opts.backend, where), opts.allowInputDowncast === true);
   const shape = (outs: NDArray[]) => (single ? outs[0] : outputs === undefined || outputs === null ? undefined : outs);
 
