@@ -16,6 +16,7 @@ const rng = new T.RandomState(5);
 const f64 = (shape: number[], lo = -2, hi = 2) => rng.uniform(lo, hi, shape, 'float64');
 const i32 = (values: T.NestedArray) => T.array(values, { dtype: 'int32' });
 const bools = (values: T.NestedArray) => T.array(values, { dtype: 'bool' });
+const lit = (values: T.NestedArray) => T.array(values, { dtype: 'float64' });
 const A = () => f64([3, 4]);
 const V = () => f64([4]);
 const P = () => f64([3, 4], 0.1, 0.9);
@@ -34,8 +35,8 @@ export const CASES: Record<string, OpCase[]> = {
   argmax: one((x) => T.argmax(x, 1), A()),
   argmin: one((x) => T.argmin(x, 0), A()),
   batchedDot: one(T.batchedDot, f64([2, 3, 4]), f64([2, 4, 5])),
-  binaryCrossentropy: one(T.binaryCrossentropy, P(), P()),
-  binaryCrossentropyWithLogits: one(T.binaryCrossentropyWithLogits, A(), P()),
+  binaryCrossentropy: [...one(T.binaryCrossentropy, P(), P()), { inputs: [lit([[0.2, 0.7, 0.4], [0.9, 0.3, 0.6]]), lit([1, 0, 0.5])], build: T.binaryCrossentropy }],
+  binaryCrossentropyWithLogits: [...one(T.binaryCrossentropyWithLogits, A(), P()), { inputs: [lit([[1.5], [-0.5]]), lit([[0.2, 1, 0]])], build: T.binaryCrossentropyWithLogits }],
   booleanMask: one((x, m) => T.booleanMask(x, m), V(), bools([1, 0, 1, 1])),
   cast: one((x) => T.cast(x, 'float32'), A()),
   categoricalCrossentropy: one((x, t) => T.categoricalCrossentropy(T.softmax(x), t), A(), i32([0, 3, 1])),
@@ -101,7 +102,7 @@ export const CASES: Record<string, OpCase[]> = {
   neq: one(T.neq, i32([1, 2]), i32([1, 3])),
   oneHot: one((t) => T.oneHot(t, 4), i32([0, 3, 1])),
   onesLike: one((x) => T.onesLike(x).mul(x), A()),
-  outer: one(T.outer, V(), f64([3])),
+  outer: [...one(T.outer, V(), f64([3])), { inputs: [lit([[1, -2], [0.5, 3]]), lit([[[2]], [[-1]]])], build: T.outer }],
   pow: one(T.pow, P(), A()),
   prod: one((x) => T.prod(x, 1), A()),
   relu: one((x) => T.relu(x, 0.1), A()),

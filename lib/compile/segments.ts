@@ -84,12 +84,20 @@ export class SegmentedRunner {
     for (const node of nodes) node.inputs.forEach((i) => read(i, nodeStage.get(node)!));
     for (const u of updateExprs) read(u, last);
 
+    // one pass each: the nodes of every stage, and the values every stage hands on (a function output, or read later)
+    const stageNodes: Apply[][] = Array.from({ length: last + 1 }, () => []);
+    for (const node of nodes) stageNodes[nodeStage.get(node)!]?.push(node);
+    const isOutput = new Set(this.outputs);
+    const stageOuts: Variable[][] = Array.from({ length: last + 1 }, () => []);
+    for (const v of new Set([...stage.keys(), ...fg.inputs, ...this.outputs])) {
+      const k = stageOf(v);
+      if (k <= last && (isOutput.has(v) || (!isLeafConstant(v) && (lastReader.get(v) ?? -1) > k))) stageOuts[k].push(v);
+    }
+
     for (let k = 0; k <= last; k++) {
-      const carried = k === 0 ? [] : [...new Set([...nodes.filter((n) => nodeStage.get(n) === k).flatMap((n) => n.inputs), ...(k === last ? updateExprs : [])])].filter((v) => !isLeafConstant(v) && stageOf(v) < k);
-      const sized = nodes.filter((n) => nodeStage.get(n) === k && isDataDependent(n));
-      const outs = [...new Set([...stage.keys(), ...fg.inputs, ...this.outputs])].filter(
-        (v) => stageOf(v) === k && (this.outputs.includes(v) || (!isLeafConstant(v) && (lastReader.get(v) ?? -1) > k)),
-      );
+      const carried = k === 0 ? [] : [...new Set([...stageNodes[k].flatMap((n) => n.inputs), ...(k === last ? updateExprs : [])])].filter((v) => !isLeafConstant(v) && stageOf(v) < k);
+      const sized = stageNodes[k].filter(isDataDependent);
+      const outs = stageOuts[k];
       const replace = new Map<Variable, Variable>();
       const segInputs: Variable[] = k === 0 ? fg.inputs.slice() : carried.map((v) => v.cloneAsInput());
       carried.forEach((v, i) => replace.set(v, segInputs[i]));

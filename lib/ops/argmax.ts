@@ -3,9 +3,7 @@ import { DType } from '../dtype';
 import { asVariable } from '../graph/as-variable';
 import { JsKernel, KernelSpec, registerKernel } from '../graph/kernel-registry';
 import { Variable } from '../graph/variable';
-import { sizeOf } from '../ndarray';
-import { checkNotEmpty } from './reduce-kernel';
-import { normalizeAxes, reducedShape } from './reduce-kernel';
+import { checkNotEmpty, normalizeAxes, reducedShape, ReduceLoop } from './reduce-kernel';
 import { checkKeepdims, reduceKernelBase, ReduceOp, ReduceOptions } from './reduce-op';
 
 /**
@@ -33,20 +31,12 @@ export class ArgReduceOp extends ReduceOp {
 }
 
 function argKernel(inShape: readonly number[], axes: readonly number[], smallest: boolean): JsKernel {
-  const r = inShape.length;
-  const n = sizeOf(inShape);
-  const outShape = inShape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const m = sizeOf(outShape);
-  const ostr = new Int32Array(r);
-  for (let i = r - 1, s = 1; i >= 0; i--) {
-    ostr[i] = axes.includes(i) ? 0 : s;
-    s *= outShape[i];
-  }
-  const idx = new Int32Array(r);
-  const best = new Float64Array(m);
+  const loop = new ReduceLoop(inShape, axes);
+  const { rows, inner, innerStride: st } = loop;
+  const best = new Float64Array(loop.outSize);
   // row-major order visits each group's elements in the order of their index within the group, so a running count
   // per group is that index
-  const seen = new Int32Array(m);
+  const seen = new Int32Array(loop.outSize);
   const sgn = smallest ? -1 : 1;
   return (ins, outs) => {
     const X = ins[0];
@@ -54,22 +44,17 @@ function argKernel(inShape: readonly number[], axes: readonly number[], smallest
     best.fill(-Infinity);
     seen.fill(0);
     O.fill(0);
-    idx.fill(0);
-    let off = 0;
-    for (let i = 0; i < n; i++) {
-      const v = sgn * X[i];
-      const b = best[off];
-      if (b === b && (v > b || v !== v)) {
-        best[off] = v;
-        O[off] = seen[off];
-      }
-      seen[off]++;
-      for (let d = r - 1; d >= 0; d--) {
-        idx[d]++;
-        off += ostr[d];
-        if (idx[d] < inShape[d]) break;
-        off -= ostr[d] * inShape[d];
-        idx[d] = 0;
+    let o = loop.first();
+    for (let row = 0, i = 0; row < rows; row++, o = loop.next()) {
+      for (let j = 0; j < inner; j++, i++) {
+        const k = o + j * st;
+        const v = sgn * X[i];
+        const b = best[k];
+        if (b === b && (v > b || v !== v)) {
+          best[k] = v;
+          O[k] = seen[k];
+        }
+        seen[k]++;
       }
     }
   };

@@ -2,11 +2,10 @@ import { DType, floatOf } from '../dtype';
 import { asVariable } from '../graph/as-variable';
 import { JsKernel, registerKernel } from '../graph/kernel-registry';
 import { Variable } from '../graph/variable';
-import { sizeOf } from '../ndarray';
 import { cast } from './cast';
 import { exp } from './exp';
 import { mul } from './mul';
-import { checkNotEmpty, normalizeAxes, reducedShape } from './reduce-kernel';
+import { checkNotEmpty, normalizeAxes, reducedShape, ReduceLoop } from './reduce-kernel';
 import { checkKeepdims, reduceKernelBase, ReduceOp, ReduceOptions } from './reduce-op';
 import { sub } from './sub';
 
@@ -32,45 +31,28 @@ export class LogsumexpOp extends ReduceOp {
  * m + log(sum(exp(x - m))) with the sum in float64, in row-major order.
  */
 function lseKernel(inShape: readonly number[], axes: readonly number[]): JsKernel {
-  const r = inShape.length;
-  const n = sizeOf(inShape);
-  const outShape = inShape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const ostr = new Int32Array(r);
-  for (let i = r - 1, s = 1; i >= 0; i--) {
-    ostr[i] = axes.includes(i) ? 0 : s;
-    s *= outShape[i];
-  }
-  const idx = new Int32Array(r);
-  const m = new Float64Array(sizeOf(outShape));
+  const loop = new ReduceLoop(inShape, axes);
+  const { rows, inner, innerStride: st } = loop;
+  const m = new Float64Array(loop.outSize);
   const s = new Float64Array(m.length);
-  // calls f(out offset, input index) for every element in row-major order
-  const each = (f: (o: number, i: number) => void) => {
-    idx.fill(0);
-    let off = 0;
-    for (let i = 0; i < n; i++) {
-      f(off, i);
-      for (let d = r - 1; d >= 0; d--) {
-        idx[d]++;
-        off += ostr[d];
-        if (idx[d] < inShape[d]) break;
-        off -= ostr[d] * inShape[d];
-        idx[d] = 0;
-      }
-    }
-  };
   return (ins, outs) => {
     const X = ins[0];
     const O = outs[0];
     m.fill(-Infinity);
     s.fill(0);
-    each((o, i) => {
-      const v = X[i];
-      if (v > m[o] || v !== v) m[o] = v;
-    });
-    each((o, i) => {
-      s[o] += Math.exp(X[i] - m[o]);
-    });
-    for (let o = 0; o < m.length; o++) O[o] = Number.isFinite(m[o]) ? m[o] + Math.log(s[o]) : m[o];
+    let o = loop.first();
+    for (let row = 0, i = 0; row < rows; row++, o = loop.next()) {
+      for (let j = 0; j < inner; j++, i++) {
+        const k = o + j * st;
+        const v = X[i];
+        if (v > m[k] || v !== v) m[k] = v;
+      }
+    }
+    o = loop.first();
+    for (let row = 0, i = 0; row < rows; row++, o = loop.next()) {
+      for (let j = 0; j < inner; j++, i++) s[o + j * st] += Math.exp(X[i] - m[o + j * st]);
+    }
+    for (let k = 0; k < m.length; k++) O[k] = Number.isFinite(m[k]) ? m[k] + Math.log(s[k]) : m[k];
   };
 }
 

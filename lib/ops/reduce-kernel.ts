@@ -26,15 +26,85 @@ export function reducedShape<D>(shape: readonly D[], axes: readonly number[], ke
 }
 
 /**
+ * The row loop of a reduction of `inShape` over `axes`: size-1 dims dropped and adjacent dims that are both reduced
+ * or both kept merged, the input is `rows` rows of `inner` elements in row-major order, and element j of a row lands
+ * at out offset `rowOffset + j * innerStride` (innerStride 0 when the merged last dim is reduced, 1 when kept). The
+ * kernels walk it inline: `let o = loop.first(); for (row...) { for (j < inner...) ...; o = loop.next(); }`.
+ */
+export class ReduceLoop {
+  /** Elements of the output (the kept dims' product). */
+  readonly outSize: number;
+  readonly rows: number;
+  readonly inner: number;
+  readonly innerStride: number;
+  private readonly shape: Int32Array;
+  private readonly ostr: Int32Array;
+  private readonly idx: Int32Array;
+  private off = 0;
+  constructor(inShape: readonly number[], axes: readonly number[]) {
+    const dims: number[] = [];
+    const kept: boolean[] = [];
+    inShape.forEach((d, i) => {
+      if (d === 1) return;
+      const keep = !axes.includes(i);
+      if (dims.length && kept[kept.length - 1] === keep) dims[dims.length - 1] *= d;
+      else {
+        dims.push(d);
+        kept.push(keep);
+      }
+    });
+    const r = dims.length;
+    this.inner = r ? dims[r - 1] : 1;
+    this.innerStride = r && kept[r - 1] ? 1 : 0;
+    this.rows = r === 0 ? 1 : this.inner === 0 ? 0 : sizeOf(dims) / this.inner;
+    // out offset strides of the outer dims: C order over the kept ones, 0 along reduced ones
+    this.shape = Int32Array.from(dims.slice(0, -1));
+    this.ostr = new Int32Array(Math.max(0, r - 1));
+    let s = this.innerStride ? this.inner : 1;
+    for (let d = r - 2; d >= 0; d--) {
+      this.ostr[d] = kept[d] ? s : 0;
+      if (kept[d]) s *= dims[d];
+    }
+    this.outSize = inShape.reduce((a, d, i) => (axes.includes(i) ? a : a * d), 1);
+    this.idx = new Int32Array(this.shape.length);
+  }
+  /** The out offset of row 0 (call before each pass). */
+  first(): number {
+    this.idx.fill(0);
+    return (this.off = 0);
+  }
+  /** The out offset of the next row (the common step inline, the carry into outer dims apart). */
+  next(): number {
+    const d = this.idx.length - 1;
+    if (d < 0) return 0;
+    if (++this.idx[d] < this.shape[d]) return (this.off += this.ostr[d]);
+    return this.carry(d);
+  }
+  private carry(last: number): number {
+    const { idx, shape, ostr } = this;
+    this.off += ostr[last];
+    for (let d = last; d >= 0; d--) {
+      if (d < last) {
+        idx[d]++;
+        this.off += ostr[d];
+      }
+      if (idx[d] < shape[d]) break;
+      this.off -= ostr[d] * shape[d];
+      idx[d] = 0;
+    }
+    return this.off;
+  }
+}
+
+/**
  * Sums `x` (shape `inShape`) into an output whose dims are `inShape` with `axes` reduced, then scales by `scale`.
  * Accumulates in float64 so float32 sums do not round at every step.
  */
 export function sumKernel(inShape: readonly number[], axes: readonly number[], scale: number | null): JsKernel {
-  const n = sizeOf(inShape);
-  const outShape = inShape.map((d, i) => (axes.includes(i) ? 1 : d));
-  const m = sizeOf(outShape);
-  const acc = new Float64Array(m);
+  const loop = new ReduceLoop(inShape, axes);
+  const { rows, inner, innerStride: st, outSize: m } = loop;
   if (m === 1) {
+    const n = sizeOf(inShape);
     return (ins, outs) => {
       const x = ins[0];
       let s = 0;
@@ -42,34 +112,26 @@ export function sumKernel(inShape: readonly number[], axes: readonly number[], s
       outs[0][0] = scale === null ? s : s * scale;
     };
   }
-  // out offset of each input element: strides of outShape, zero along reduced axes
-  const r = inShape.length;
-  const ostr = new Int32Array(r);
-  for (let i = r - 1, s = 1; i >= 0; i--) {
-    ostr[i] = axes.includes(i) ? 0 : s;
-    s *= outShape[i];
-  }
-  const idx = new Int32Array(r);
-  const inner = r ? inShape[r - 1] : 1;
-  const innerStride = r ? ostr[r - 1] : 0;
+  const acc = new Float64Array(m);
   return (ins, outs) => {
     const x = ins[0];
     acc.fill(0);
-    idx.fill(0);
-    let off = 0;
-    for (let i = 0; i < n; ) {
-      for (let j = 0; j < inner; j++, i++) acc[off + j * innerStride] += x[i];
-      for (let d = r - 2; d >= 0; d--) {
-        idx[d]++;
-        off += ostr[d];
-        if (idx[d] < inShape[d]) break;
-        off -= ostr[d] * inShape[d];
-        idx[d] = 0;
+    let o = loop.first();
+    if (st === 0) {
+      // a row lands in one group: sum it in a register first
+      for (let row = 0, i = 0; row < rows; row++, o = loop.next()) {
+        let s = 0;
+        for (let j = 0; j < inner; j++, i++) s += x[i];
+        acc[o] += s;
+      }
+    } else {
+      for (let row = 0, i = 0; row < rows; row++, o = loop.next()) {
+        for (let j = 0; j < inner; j++, i++) acc[o + j] += x[i];
       }
     }
-    const o = outs[0];
-    if (scale === null) for (let k = 0; k < m; k++) o[k] = acc[k];
-    else for (let k = 0; k < m; k++) o[k] = acc[k] * scale;
+    const out = outs[0];
+    if (scale === null) for (let k = 0; k < m; k++) out[k] = acc[k];
+    else for (let k = 0; k < m; k++) out[k] = acc[k] * scale;
   };
 }
 
@@ -88,30 +150,17 @@ export function checkBroadcastsTo(op: string, from: readonly number[], to: reado
  * Accumulates in float64 and writes the output once (so float32 products do not round at every step).
  */
 export function foldKernel(inShape: readonly number[], axes: readonly number[], init: number, step: (acc: number, v: number) => number): JsKernel {
-  const r = inShape.length;
-  const n = sizeOf(inShape);
-  const outShape = inShape.map((d, i) => (axes.includes(i) ? 1 : d));
-  // out offset of each input element: strides of outShape, zero along reduced axes
-  const ostr = new Int32Array(r);
-  for (let i = r - 1, s = 1; i >= 0; i--) {
-    ostr[i] = axes.includes(i) ? 0 : s;
-    s *= outShape[i];
-  }
-  const idx = new Int32Array(r);
-  const acc = new Float64Array(sizeOf(outShape));
+  const loop = new ReduceLoop(inShape, axes);
+  const { rows, inner, innerStride: st } = loop;
+  const acc = new Float64Array(loop.outSize);
   return (ins, outs) => {
     const X = ins[0];
     acc.fill(init);
-    idx.fill(0);
-    let off = 0;
-    for (let i = 0; i < n; i++) {
-      acc[off] = step(acc[off], X[i]);
-      for (let d = r - 1; d >= 0; d--) {
-        idx[d]++;
-        off += ostr[d];
-        if (idx[d] < inShape[d]) break;
-        off -= ostr[d] * inShape[d];
-        idx[d] = 0;
+    let o = loop.first();
+    for (let row = 0, i = 0; row < rows; row++, o = loop.next()) {
+      for (let j = 0; j < inner; j++, i++) {
+        const k = o + j * st;
+        acc[k] = step(acc[k], X[i]);
       }
     }
     outs[0].set(acc);

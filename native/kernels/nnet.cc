@@ -3,6 +3,8 @@
 // reports as a RuntimeError naming the node.
 #include "nnet.h"
 
+#include "broadcast_geom.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -68,22 +70,34 @@ Status cce_grad(const T* G, const T* P, const void* targets, bool labels, int64_
   return OK;
 }
 
-template <typename T>
-void bce(const T* P, const T* Tg, int64_t n, T* out) {
-  for (int64_t i = 0; i < n; i++) {
-    const double t = Tg[i], p = P[i];
-    const double a = t == 0 ? 0 : t * std::log(p);
-    const double b = t == 1 ? 0 : (1 - t) * std::log1p(-p);
-    out[i] = static_cast<T>(0.0 - (a + b));
+inline double bce_value(double p, double t) {
+  const double a = t == 0 ? 0 : t * std::log(p);
+  const double b = t == 1 ? 0 : (1 - t) * std::log1p(-p);
+  return 0.0 - (a + b);  // +0, not -0, where p equals t
+}
+
+inline double bce_logits_value(double x, double t) { return std::max(x, 0.0) - x * t + std::log1p(std::exp(-std::fabs(x))); }
+
+// Row by row over the broadcast geometry: within a row each operand is contiguous (stride 1) or one element (0).
+template <typename T, bool Logits>
+void bce_rows(const BroadcastGeom& g, const T* X, const T* Tg, T* out) {
+  const int64_t inner = g.inner(), rows = g.rows();
+  const int sx = g.inner_stride(0), st = g.inner_stride(1);
+  RowCursor c(g, 0);
+  for (int64_t r = 0; r < rows; r++, c.next(), out += inner) {
+    const T *x = X + c.off[0], *t = Tg + c.off[1];
+    for (int64_t j = 0; j < inner; j++) {
+      const double a = x[j * sx], b = t[j * st];
+      out[j] = static_cast<T>(Logits ? bce_logits_value(a, b) : bce_value(a, b));
+    }
   }
 }
 
 template <typename T>
-void bce_logits(const T* X, const T* Tg, int64_t n, T* out) {
-  for (int64_t i = 0; i < n; i++) {
-    const double x = X[i], t = Tg[i];
-    out[i] = static_cast<T>(std::max(x, 0.0) - x * t + std::log1p(std::exp(-std::fabs(x))));
-  }
+void bce_typed(const BroadcastGeom& g, const Tensor& x, const Tensor& t, Tensor& y, bool logits) {
+  const T *a = static_cast<const T*>(x.data), *b = static_cast<const T*>(t.data);
+  T* o = static_cast<T*>(y.data);
+  logits ? bce_rows<T, true>(g, a, b, o) : bce_rows<T, false>(g, a, b, o);
 }
 
 Status bce_common(const KernelCtx& ctx, bool logits) {
@@ -91,14 +105,17 @@ Status bce_common(const KernelCtx& ctx, bool logits) {
   const Tensor &x = ctx.in[0], &t = ctx.in[1];
   Tensor& y = *ctx.out;
   if (x.dtype != t.dtype || x.dtype != y.dtype || (x.dtype != F32 && x.dtype != F64)) return ERR_DTYPE;
-  if (!same_shape(x, t) || !same_shape(x, y)) return ERR_SHAPE;
-  if (x.dtype == F32) {
-    const float *a = static_cast<const float*>(x.data), *b = static_cast<const float*>(t.data);
-    logits ? bce_logits(a, b, x.size, static_cast<float*>(y.data)) : bce(a, b, x.size, static_cast<float*>(y.data));
-  } else {
-    const double *a = static_cast<const double*>(x.data), *b = static_cast<const double*>(t.data);
-    logits ? bce_logits(a, b, x.size, static_cast<double*>(y.data)) : bce(a, b, x.size, static_cast<double*>(y.data));
+  for (int k = 0; k < y.ndim; k++) {
+    const int ix = k - (y.ndim - x.ndim), it = k - (y.ndim - t.ndim);
+    const int64_t dx = ix >= 0 ? x.shape[ix] : 1, dt = it >= 0 ? t.shape[it] : 1;
+    if (y.shape[k] != (dx == 1 ? dt : dx)) return ERR_SHAPE;  // y must be exactly the broadcast shape
   }
+  const Tensor* ops[2] = {&x, &t};
+  BroadcastGeom g;
+  if (!broadcast_geom(ops, 2, y.shape, y.ndim, &g)) return ERR_SHAPE;
+  if (y.size == 0) return OK;
+  if (x.dtype == F32) bce_typed<float>(g, x, t, y, logits);
+  else bce_typed<double>(g, x, t, y, logits);
   return OK;
 }
 
@@ -139,8 +156,9 @@ Status categorical_crossentropy_grad_kernel(const KernelCtx& ctx) {
                   static_cast<double*>(y.data));
 }
 
-// BinaryCrossentropy: in0 probs, in1 targets, same shape and dtype (F32/F64); out = 0 - (t log p + (1 - t) log1p(-p)),
-// a term with weight 0 skipped; in double.
+// BinaryCrossentropy: in0 probs, in1 targets of one dtype (F32/F64) and NumPy-broadcastable shapes, out of the
+// broadcast shape (not aliasing an input); out = 0 - (t log p + (1 - t) log1p(-p)), a term with weight 0 skipped; in
+// double.
 Status binary_crossentropy_kernel(const KernelCtx& ctx) { return bce_common(ctx, false); }
 
 // BinaryCrossentropyWithLogits: in0 logits, in1 targets as above; out = max(x, 0) - x t + log1p(exp(-|x|)), in double.
