@@ -64,12 +64,18 @@ function unscale(v: Variable): Scaled {
   }
 }
 
-function specialize(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
+/** The graph's nodes and how many times each variable is read (an output counts as a read). */
+function useCounts(fg: FunctionGraph): { nodes: readonly Apply[]; uses: Map<Variable, number> } {
   const nodes = fg.nodes;
   graphWork.visits += nodes.length;
   const uses = new Map<Variable, number>();
   for (const n of nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
   for (const o of fg.outputs) uses.set(o, (uses.get(o) ?? 0) + 1);
+  return { nodes, uses };
+}
+
+function specialize(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
+  const { nodes, uses } = useCounts(fg);
   const replace = new Map<Variable, Variable>();
   const consumed = new Set<Variable>();
   const private_ = (v: Variable) => uses.get(v) === 1 && !consumed.has(v);
@@ -145,11 +151,7 @@ registerRewrite({ name: 'dot(A.T, B) -> dot with transpose flag', phase: 'specia
 // x[:, None] * y that T.outer and the gradient of a matrix-vector dot build. As for gemm: the product and its scaling
 // must have no other use.
 function level2(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
-  const nodes = fg.nodes;
-  graphWork.visits += nodes.length;
-  const uses = new Map<Variable, number>();
-  for (const n of nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
-  for (const o of fg.outputs) uses.set(o, (uses.get(o) ?? 0) + 1);
+  const { nodes, uses } = useCounts(fg);
   const replace = new Map<Variable, Variable>();
   const consumed = new Set<Variable>();
   const private_ = (s: Scaled) => [s.v, ...s.via].every((v) => uses.get(v) === 1 && !consumed.has(v));
