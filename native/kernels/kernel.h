@@ -81,6 +81,29 @@ struct PreparedStep {
 // reports the error itself when the step runs.
 using PrepareFn = Status (*)(const KernelCtx& ctx, PreparedStep* out);
 
+// Scratch bytes a kernel needs for a context (shapes only; data pointers are not valid); see kernel_scratch_bytes.
+using ScratchFn = size_t (*)(const KernelCtx& ctx);
+
+// Registers a native kernel under its TypeScript kernel id, in the kernel family file that implements it, so adding a
+// kernel touches only that file:
+//   NODEANO_KERNEL("Dot", dot_kernel, dot_prepare);             // prepare may be nullptr
+//   NODEANO_KERNEL("Gemm", gemm_kernel, gemm_prepare, gemm_scratch_bytes);
+// Registrations run while the library loads (static initialization, before any kernel is looked up). Registering a
+// name twice is not silent: kernel_registry_problems() reports it and the addon refuses to load.
+struct KernelRegistration {
+  KernelRegistration(const char* name, KernelFn fn, PrepareFn prepare, ScratchFn scratch = nullptr);
+};
+#define NODEANO_KERNEL_CAT2(a, b) a##b
+#define NODEANO_KERNEL_CAT(a, b) NODEANO_KERNEL_CAT2(a, b)
+#define NODEANO_KERNEL(name, ...) \
+  static const ::nodeano::KernelRegistration NODEANO_KERNEL_CAT(kernel_registration_, __LINE__) { name, __VA_ARGS__ }
+
+// Empty when every kernel name was registered once; otherwise a message naming the duplicates.
+const char* kernel_registry_problems();
+// Every registered kernel name, sorted (for tests and `addon.kernels`).
+size_t kernel_registry_size();
+const char* kernel_registry_name(size_t i);
+
 // Kernel functions by kernel name (the TypeScript kernel id, e.g. "Sigmoid"); nullptr if not implemented natively.
 KernelFn find_kernel(const char* name);
 // The kernel's prepare function; nullptr when it has none (the generic kernel then always runs).

@@ -1,5 +1,8 @@
 // find_kernel / kernel_scratch_bytes over every native kernel. Names are the TypeScript kernel ids.
 #include <cstring>
+#include <iterator>
+#include <map>
+#include <string>
 
 #include "blas.h"
 #include "blas_level2.h"
@@ -103,6 +106,22 @@ constexpr Entry kKernels[] = {
     {"Transpose", transpose_kernel, nullptr},
 };
 
+// Kernels that registered themselves with NODEANO_KERNEL (kernel.h). Construct-on-first-use: registrations run
+// during static initialization, in an order across files that C++ leaves open.
+struct Registered {
+  KernelFn fn;
+  PrepareFn prepare;
+  ScratchFn scratch;
+};
+std::map<std::string, Registered>& registered() {
+  static auto* m = new std::map<std::string, Registered>();  // never destroyed: lookups may follow static destruction
+  return *m;
+}
+std::string& duplicates() {
+  static auto* s = new std::string();
+  return *s;
+}
+
 const Entry* find_entry(const char* name) {
   if (name == nullptr) return nullptr;
   for (const Entry& e : kKernels) {
@@ -111,15 +130,55 @@ const Entry* find_entry(const char* name) {
   return nullptr;
 }
 
+const Registered* find_registered(const char* name) {
+  if (name == nullptr) return nullptr;
+  auto it = registered().find(name);
+  return it == registered().end() ? nullptr : &it->second;
+}
+
 }  // namespace
 
-// Names not listed above may be elementwise ops of elementwise_ops.h (one generic path keyed by opcode).
+KernelRegistration::KernelRegistration(const char* name, KernelFn fn, PrepareFn prepare, ScratchFn scratch) {
+  if (!registered().emplace(name, Registered{fn, prepare, scratch}).second) {
+    duplicates() += duplicates().empty() ? "kernels registered twice: " : ", ";
+    duplicates() += name;
+  }
+}
+
+const char* kernel_registry_problems() {
+  // a name both registered and still listed in the table above is a duplicate too
+  static std::string all = [] {
+    std::string s = duplicates();
+    for (const Entry& e : kKernels) {
+      if (registered().count(e.name)) s += (s.empty() ? "kernels registered twice: " : ", ") + std::string(e.name);
+    }
+    return s;
+  }();
+  return all.c_str();
+}
+
+size_t kernel_registry_size() { return registered().size() + sizeof(kKernels) / sizeof(kKernels[0]); }
+
+const char* kernel_registry_name(size_t i) {
+  if (i < registered().size()) {
+    auto it = registered().begin();
+    std::advance(it, long(i));
+    return it->first.c_str();
+  }
+  i -= registered().size();
+  return i < sizeof(kKernels) / sizeof(kKernels[0]) ? kKernels[i].name : nullptr;
+}
+
+// Registered kernels first, then the table above; names in neither may be elementwise ops of elementwise_ops.h (one
+// generic path keyed by opcode).
 KernelFn find_kernel(const char* name) {
+  if (const Registered* r = find_registered(name)) return r->fn;
   const Entry* e = find_entry(name);
   return e ? e->fn : ew_find_kernel(name);
 }
 
 PrepareFn find_prepare(const char* name) {
+  if (const Registered* r = find_registered(name)) return r->prepare;
   const Entry* e = find_entry(name);
   return e ? e->prepare : ew_find_prepare(name);
 }
@@ -128,6 +187,7 @@ PrepareFn find_prepare(const char* name) {
 // block registers on the stack (64 KiB per thread) and the rare reductions that need a buffer (full reductions over
 // more than 2^16 elements, reduction patterns other than all / leading / trailing / middle axes) allocate it per call.
 size_t kernel_scratch_bytes(const char* name, const KernelCtx& ctx) {
+  if (const Registered* r = find_registered(name)) return r->scratch ? r->scratch(ctx) : 0;
   if (name != nullptr && std::strcmp(name, "Gemm") == 0) return gemm_scratch_bytes(ctx);
   return 0;
 }
