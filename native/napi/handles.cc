@@ -23,11 +23,13 @@ bool has_tag(napi_env env, napi_value v, const napi_type_tag& tag) {
   return ok;
 }
 
+// `fn` and `what` name the argument in errors (the message is built only on failure: run calls this every time).
 template <class H>
-H* unwrap(Napi::Env env, napi_value v, const napi_type_tag& tag, const std::string& what) {
-  if (!has_tag(env, v, tag)) type_fail(env, what + " must be a " + (&tag == &kPlanTag ? "plan" : "program") + " handle from this addon, got " + describe(env, v));
+H* unwrap(Napi::Env env, napi_value v, const napi_type_tag& tag, const char* fn, const char* what) {
+  auto name = [&] { return std::string(fn) + (*fn ? ": " : "") + what; };
+  if (!has_tag(env, v, tag)) type_fail(env, name() + " must be a " + (&tag == &kPlanTag ? "plan" : "program") + " handle from this addon, got " + describe(env, v));
   void* p = nullptr;
-  if (napi_get_value_external(env, v, &p) != napi_ok || !p) type_fail(env, what + " is not a handle");
+  if (napi_get_value_external(env, v, &p) != napi_ok || !p) type_fail(env, name() + " is not a handle");
   return static_cast<H*>(p);
 }
 
@@ -75,24 +77,24 @@ Napi::Value make_plan_handle(Napi::Env env, std::shared_ptr<Plan> plan, int64_t 
 }
 
 std::shared_ptr<const Program> program_of(Napi::Env env, napi_value v) {
-  ProgramHandle* h = unwrap<ProgramHandle>(env, v, kProgramTag, "program");
+  ProgramHandle* h = unwrap<ProgramHandle>(env, v, kProgramTag, "", "program");
   if (!h->program) fail(env, kInvalid, "the program was disposed");
   return h->program;
 }
 
 PlanHandle* plan_handle_of(Napi::Env env, napi_value v, const char* fn) {
-  PlanHandle* h = unwrap<PlanHandle>(env, v, kPlanTag, std::string(fn) + ": plan");
+  PlanHandle* h = unwrap<PlanHandle>(env, v, kPlanTag, fn, "plan");
   if (!h->plan) fail(env, kInvalid, std::string(fn) + ": the plan was disposed");
   return h;
 }
 
 void dispose_handle(Napi::Env env, napi_value v) {
   if (has_tag(env, v, kProgramTag)) {
-    ProgramHandle* h = unwrap<ProgramHandle>(env, v, kProgramTag, "dispose: handle");
+    ProgramHandle* h = unwrap<ProgramHandle>(env, v, kProgramTag, "dispose", "handle");
     h->program.reset();
     h->unaccount(env);
   } else if (has_tag(env, v, kPlanTag)) {
-    PlanHandle* h = unwrap<PlanHandle>(env, v, kPlanTag, "dispose: handle");
+    PlanHandle* h = unwrap<PlanHandle>(env, v, kPlanTag, "dispose", "handle");
     h->plan.reset();  // an async run in flight holds the plan until it settles
     h->unaccount(env);
   } else {
