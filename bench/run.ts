@@ -6,7 +6,7 @@ import { loadNative } from '../lib/backend/native-loader';
 import { compare, save, Section, table } from './harness';
 import { buildMlp } from './models';
 import { makeHandwrittenXor } from './xor-handwritten';
-import { rewritesSection } from './rewrites';
+import { GRAPH_REWRITES_OFF, rewritesSection } from './rewrites';
 import { fashionSection, mlpTfSection, xorTfSection } from './compare-tfjs';
 
 const addon = loadNative().addon;
@@ -121,7 +121,7 @@ function torchMlp(threads: number): number | null {
 function mlpSection(): Section | null {
   if (!native) return null;
   const m = buildMlp([784, 512, 512, 10], 128, { backend: 'native' });
-  const unfused = buildMlp([784, 512, 512, 10], 128, { backend: 'native', rewrites: 'none' });
+  const unfused = buildMlp([784, 512, 512, 10], 128, { backend: 'native', rewrites: GRAPH_REWRITES_OFF });
   const cases = [
     { name: 'nodeano MLP step, native', run: (k: number) => { for (let i = 0; i < k; i++) m.train(m.X, m.Y); } },
     { name: 'nodeano MLP step, native, rewrites off', run: (k: number) => { for (let i = 0; i < k; i++) unfused.train(unfused.X, unfused.Y); } },

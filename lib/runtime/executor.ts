@@ -16,8 +16,6 @@ export interface Prepared {
 export interface Executor {
   readonly backend: 'js' | 'native';
   readonly program: Program;
-  /** Whether plans may let an elementwise step write over an input that dies there (MemoryPlan.inPlace). */
-  readonly supportsInPlace: boolean;
   prepare(plan: MemoryPlan): Prepared;
   run(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void;
   /** The same as run, off the main thread where the backend can; updates land on the main thread. */

@@ -2,9 +2,9 @@ import { InputError, RuntimeError } from '../errors';
 import { canCastSafely, dtypeOfTypedArray, TypedArray } from '../dtype';
 import { array, convertData, describe, NDArray, shapeStr, sizeOf } from '../ndarray';
 import { SharedVariable, Variable } from '../graph/variable';
-import { labelOf } from '../printing';
-import { Executor, Prepared } from '../backend/executor';
-import { planMemory, shapeKey } from './memory-plan';
+import { labelOf } from '../graph/printing';
+import { Executor, Prepared } from './executor';
+import { planMemory, shapeKey } from '../compile/memory-plan';
 
 const MAX_PLANS = 32;
 
@@ -87,7 +87,7 @@ export class Runner {
     this.lastSh = this.shShapes.map((s) => s.slice());
     let prepared = this.plans.get(key);
     if (!prepared) {
-      prepared = this.executor.prepare(planMemory(this.executor.program, this.inShapes, this.shShapes, { inPlace: this.executor.supportsInPlace }));
+      prepared = this.executor.prepare(planMemory(this.executor.program, this.inShapes, this.shShapes));
       this.planCount++;
       if (this.plans.size >= MAX_PLANS) {
         const oldest = this.plans.keys().next().value as string;
