@@ -79,7 +79,7 @@ export class JsExecutor implements Executor {
       stepOuts: program.steps.map((st) => st.outputs.map((o) => bufs[o])),
       dynamic: Int32Array.from(dynamic),
       bind: Int32Array.from(bind),
-      inPlace: Int32Array.from(program.updates.flatMap((u, i) => (plan.resized.includes(i) || alias.has(u.slot) ? [] : [u.shared, u.slot]))),
+      inPlace: Int32Array.from(plan.copied.flatMap((i) => [program.updates[i].shared, program.updates[i].slot])),
     };
   }
 

@@ -16,8 +16,14 @@ export interface MemoryPlan {
   arenaBytes: number;
   /** Sum of all temp sizes: what the arena would take without reuse. */
   unsharedBytes: number;
-  /** Updates (indices into program.updates) whose value has another shape than the shared variable now holds. */
+  /**
+   * How each update lands (lib/runtime/updates.ts tells the whole story), as indices into program.updates:
+   * `resized` ones have another shape than the shared variable now holds (the runtime replaces its storage),
+   * `copied` ones are copied into the shared buffer by the executor after the steps; the rest were computed straight
+   * into it (`sharedAlias`).
+   */
   resized: number[];
+  copied: number[];
   /** 1 for steps that need not run: their output is a view of their input's buffer with these shapes. */
   skip: Uint8Array;
   /**
@@ -135,6 +141,7 @@ export function planMemory(
   const inShared = updatesInPlace(program, shapes, root, resized);
   const sharedAlias: number[] = [];
   for (const [slot, ref] of inShared) sharedAlias.push(slot, ref);
+  const copied = program.updates.flatMap((u, i) => (resized.includes(i) || inShared.has(u.slot) ? [] : [i]));
 
   const offsets = new Array(slots.length).fill(-1);
   const free: { off: number; size: number }[] = [];
@@ -194,5 +201,5 @@ export function planMemory(
   slots.forEach((_, i) => {
     if (root[i] !== i) offsets[i] = offsets[root[i]];
   });
-  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, skip, sharedAlias, inPlace };
+  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, copied, skip, sharedAlias, inPlace };
 }

@@ -10,8 +10,8 @@ export interface Prepared {
 }
 
 /**
- * Runs one program. `run` executes every step and then writes the updates whose shape did not change
- * (all but plan.resized) into the shared variables' buffers in place; the caller handles resized ones.
+ * Runs one program. `run` executes every step and then copies the updates of `plan.copied` into the shared
+ * variables' buffers; the runtime lands the resized ones (see updates.ts for the whole story).
  */
 export interface Executor {
   readonly backend: 'js' | 'native';

@@ -5,6 +5,7 @@ import { SharedVariable, Variable } from '../graph/variable';
 import { labelOf } from '../graph/printing';
 import { Executor, Prepared } from './executor';
 import { planMemory, shapeKey } from '../compile/memory-plan';
+import { landResized } from './updates';
 
 const MAX_PLANS = 32;
 
@@ -111,11 +112,7 @@ export class Runner {
       const slot = slotsOut[k];
       outs[k] = NDArray.trusted(bufs[slot].slice() as TypedArray, plan.shapes[slot], program.slots[slot].dtype);
     }
-    for (let r = 0; r < plan.resized.length; r++) {
-      const u = program.updates[plan.resized[r]];
-      const sv = this.sharedVars[u.shared];
-      sv.setStorage(new NDArray(bufs[u.slot].slice() as TypedArray, plan.shapes[u.slot], sv.dtype));
-    }
+    landResized(program, plan, bufs, this.sharedVars);
     this.calls++;
     return outs;
   }
