@@ -75,9 +75,9 @@ d('addon: run and runAsync', () => {
     expect(Array.from(new Float32Array(arena, pd.offsets[20], 2))).toEqual([19, -19]);
     throwsCode(() => n.run(plan, ...args.slice(1)), 'NODEANO_NATIVE_INVALID', /got 19 array/);
     throwsCode(() => n.run(plan, ...args, args[0]), 'NODEANO_NATIVE_INVALID', /got 21 array/);
-    const bad = args.slice();
-    bad[17] = new Int32Array(2) as unknown as Float32Array;
-    throwsCode(() => n.run(plan, ...bad), 'NODEANO_NATIVE_DTYPE', /inputs\[17\]/);
+    const bad: ArrayBufferView[] = args.slice();
+    bad[17] = new Int32Array(2);
+    throwsCode(() => (n.run as Loose)(plan, ...bad), 'NODEANO_NATIVE_DTYPE', /inputs\[17\]/);
   });
 
   it('runAsync lands updates when its promise settles; the plan is busy meanwhile for run and runAsync', async () => {
