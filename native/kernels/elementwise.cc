@@ -461,6 +461,9 @@ Status elementwise_prepare(EwOp op, const KernelCtx& ctx, PreparedStep* out) {
   return OK;
 }
 
+Status copy_kernel(const KernelCtx& ctx);
+Status cast_kernel(const KernelCtx& ctx);
+
 // Copy, ExpandDims and Cast keep their generic kernel; preparing only tells the executor when they need no pool.
 Status copy_prepare(const KernelCtx& /*ctx*/, PreparedStep* out) {
   out->run = copy_kernel;
@@ -474,24 +477,6 @@ Status cast_prepare(const KernelCtx& ctx, PreparedStep* out) {
   return OK;
 }
 
-// Add/Sub/Mul/Div/Pow: out = op(in0, in1), inputs broadcast (NumPy) to out, all of out's dtype; no attrs; out does
-// not alias the inputs. Div is float only; I32 Pow follows JS (ew_pow_i32).
-Status add_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Add); }
-Status sub_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sub); }
-Status mul_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Mul); }
-Status div_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Div); }
-Status pow_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Pow); }
-// Unary ops: out = op(in0), same shape and dtype; no attrs. Sqrt/Exp/Log/Tanh/Sigmoid are float only.
-Status neg_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Neg); }
-Status sqr_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sqr); }
-Status sqrt_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sqrt); }
-Status exp_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Exp); }
-Status log_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Log); }
-Status abs_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Abs); }
-Status sign_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sign); }
-Status tanh_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Tanh); }
-Status sigmoid_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sigmoid); }
-
 Status ew_kernel(EwOp op, const KernelCtx& ctx) { return elementwise(ctx, op); }
 
 // Copy: out = in0 byte for byte (same dtype and element count, any dtype); no attrs.
@@ -503,9 +488,11 @@ Status copy_kernel(const KernelCtx& ctx) {
   if (ctx.out->size > 0 && ctx.out->data != ctx.in[0].data) std::memmove(ctx.out->data, ctx.in[0].data, ctx.out->size * dtype_size(ctx.out->dtype));
   return OK;
 }
+NODEANO_KERNEL("Copy", copy_kernel, copy_prepare);
 
 // ExpandDims: out = in0 with size-1 dims inserted (same bytes); ints [...axes] are not needed and ignored.
 Status expand_dims_kernel(const KernelCtx& ctx) { return copy_kernel(ctx); }
+NODEANO_KERNEL("ExpandDims", expand_dims_kernel, copy_prepare);
 
 // Cast: out = in0 converted to out.dtype, same shape, any dtype to any dtype; ints [outDtype] (optional, must equal
 // out.dtype). Float -> I32 truncates toward zero and wraps modulo 2^32 (JS ToInt32: NaN, ±inf -> 0); -> BOOL is
@@ -524,5 +511,6 @@ Status cast_kernel(const KernelCtx& ctx) {
   });
   return OK;
 }
+NODEANO_KERNEL("Cast", cast_kernel, cast_prepare);
 
 }  // namespace nodeano

@@ -6,24 +6,6 @@
 
 namespace nodeano {
 
-Status add_kernel(const KernelCtx& ctx);
-Status sub_kernel(const KernelCtx& ctx);
-Status mul_kernel(const KernelCtx& ctx);
-Status div_kernel(const KernelCtx& ctx);
-Status pow_kernel(const KernelCtx& ctx);
-Status neg_kernel(const KernelCtx& ctx);
-Status sqr_kernel(const KernelCtx& ctx);
-Status sqrt_kernel(const KernelCtx& ctx);
-Status exp_kernel(const KernelCtx& ctx);
-Status log_kernel(const KernelCtx& ctx);
-Status abs_kernel(const KernelCtx& ctx);
-Status sign_kernel(const KernelCtx& ctx);
-Status tanh_kernel(const KernelCtx& ctx);
-Status sigmoid_kernel(const KernelCtx& ctx);
-Status copy_kernel(const KernelCtx& ctx);
-Status cast_kernel(const KernelCtx& ctx);
-Status expand_dims_kernel(const KernelCtx& ctx);
-
 // The operations of the span loops. Max/Min propagate NaN; Gt gives 1 or 0; Sign keeps ±0 and NaN.
 // Binary ops come first: ew_is_unary(op) is op >= Neg.
 enum class EwOp : uint8_t {
@@ -31,11 +13,8 @@ enum class EwOp : uint8_t {
   Neg, Sqr, Sqrt, Exp, Log, Abs, Sign, Tanh, Sigmoid, Copy,
 };
 
-// Prepare functions (kernel.h): elementwise_prepare for the elementwise kernels (op given by the kernel name),
-// copy_prepare for Copy and ExpandDims, cast_prepare for Cast.
+// The prepare function (kernel.h) of a step the span loops run (see ew_generic_prepare).
 Status elementwise_prepare(EwOp op, const KernelCtx& ctx, PreparedStep* out);
-Status copy_prepare(const KernelCtx& ctx, PreparedStep* out);
-Status cast_prepare(const KernelCtx& ctx, PreparedStep* out);
 
 inline bool ew_is_unary(EwOp op) { return op >= EwOp::Neg; }
 // Whether op has an implementation for dtype (F32 and F64: all; I32: Add Sub Mul Pow Max Min Gt Neg Sqr Abs Sign
@@ -85,9 +64,6 @@ float ew_sigmoid_f32(float x);
 // array would store it). ints [opcode] (optional; must match), floats [p] (optional; the op's parameter).
 Status ew_generic_kernel(int32_t code, const KernelCtx& ctx);
 Status ew_generic_prepare(int32_t code, const KernelCtx& ctx, PreparedStep* out);
-// Kernel functions by TypeScript kernel id for every op of elementwise_ops.h (nullptr if none): registry.cc's fallback.
-KernelFn ew_find_kernel(const char* name);
-PrepareFn ew_find_prepare(const char* name);
 // Arity of an opcode (0: unknown), whether it is heavy, and the opcode of a specialized op (-1 for Copy).
 int ew_generic_arity(int32_t code);
 bool ew_generic_heavy(int32_t code);

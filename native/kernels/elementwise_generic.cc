@@ -197,25 +197,13 @@ Status gen_prepare(const KernelCtx& ctx, PreparedStep* out) {
   return ew_generic_prepare(Code, ctx, out);
 }
 
-struct GenEntry {
-  const char* name;
-  KernelFn fn;
-  PrepareFn prepare;
-};
-
-constexpr GenEntry kGenEntries[] = {
+// Every op of the table registers under its kernel id (kernel.h); ops with a specialized span loop go through it when
+// the dtypes allow (ew_generic_kernel).
+const KernelRegistration kGenRegistrations[] = {
 #define NODEANO_EW_ENTRY(code, name, arity, heavy, p, expr) {#name, gen_kernel<code>, gen_prepare<code>},
     NODEANO_EW_OPS(NODEANO_EW_ENTRY)
 #undef NODEANO_EW_ENTRY
 };
-
-const GenEntry* find_gen(const char* name) {
-  if (name == nullptr) return nullptr;
-  for (const GenEntry& e : kGenEntries) {
-    if (std::strcmp(e.name, name) == 0) return &e;
-  }
-  return nullptr;
-}
 
 // A span of the Fused kernel: y[i] = op(p0[i * s0], ...) with strides 0 or 1, through double blocks.
 template <class T>
@@ -284,16 +272,6 @@ void ew_generic_span(int32_t code, const float* const* p, const int* s, float* y
 }
 void ew_generic_span(int32_t code, const double* const* p, const int* s, double* y, int64_t n) {
   generic_span(code, p, s, y, n);
-}
-
-KernelFn ew_find_kernel(const char* name) {
-  const GenEntry* e = find_gen(name);
-  return e ? e->fn : nullptr;
-}
-
-PrepareFn ew_find_prepare(const char* name) {
-  const GenEntry* e = find_gen(name);
-  return e ? e->prepare : nullptr;
 }
 
 }  // namespace nodeano

@@ -386,5 +386,6 @@ Status fused_prepare(const KernelCtx& ctx, PreparedStep* out) {
     default: return ERR_DTYPE;
   }
 }
+NODEANO_KERNEL("Fused", fused_kernel, fused_prepare);
 
 }  // namespace nodeano

@@ -224,6 +224,7 @@ Status transpose_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Transpose", transpose_kernel, nullptr);
 
 // BroadcastTo: inputs x, ref; out = x with size-1 dims inserted at out positions ints[...] (ascending, inserted in
 // order), then broadcast (right-aligned) to out.shape = ref.shape; ref's data is not read; any dtype.
@@ -244,6 +245,7 @@ Status broadcast_to_kernel(const KernelCtx& ctx) {
   }
   return broadcast_copy(ctx, x.data, shape, r, y.data, y.shape, y.ndim, dtype_size(y.dtype));
 }
+NODEANO_KERNEL("BroadcastTo", broadcast_to_kernel, nullptr);
 
 }  // namespace nodeano
 
@@ -297,6 +299,7 @@ Status reshape_kernel(const KernelCtx& ctx) {
   if (y.size > 0) std::memcpy(y.data, x.data, size_t(y.size) * dtype_size(y.dtype));
   return OK;
 }
+NODEANO_KERNEL("Reshape", reshape_kernel, serial_prepare<reshape_kernel>);
 
 // Squeeze: out = in0 without its size-1 axes ints[...] (ascending); same bytes.
 Status squeeze_kernel(const KernelCtx& ctx) {
@@ -317,6 +320,7 @@ Status squeeze_kernel(const KernelCtx& ctx) {
   if (n > 0 && x.ndim == 0) return ERR_INVALID;
   return reshape_kernel(ctx);
 }
+NODEANO_KERNEL("Squeeze", squeeze_kernel, serial_prepare<squeeze_kernel>);
 
 // Shape: out (I32, [in0.ndim]) = in0's shape; in0's data is not read.
 Status shape_kernel(const KernelCtx& ctx) {
@@ -327,6 +331,7 @@ Status shape_kernel(const KernelCtx& ctx) {
   for (int i = 0; i < ctx.in[0].ndim; i++) static_cast<int32_t*>(y.data)[i] = int32_t(ctx.in[0].shape[i]);
   return OK;
 }
+NODEANO_KERNEL("Shape", shape_kernel, serial_prepare<shape_kernel>);
 
 // ShapeI: out (I32 scalar) = in0.shape[ints[0]]; in0's data is not read.
 Status shape_i_kernel(const KernelCtx& ctx) {
@@ -338,6 +343,7 @@ Status shape_i_kernel(const KernelCtx& ctx) {
   *static_cast<int32_t*>(ctx.out->data) = int32_t(ctx.in[0].shape[axis]);
   return OK;
 }
+NODEANO_KERNEL("ShapeI", shape_i_kernel, serial_prepare<shape_i_kernel>);
 
 // Concatenate: out = the inputs joined along axis ints[0]; all of out's dtype and rank, equal dims elsewhere.
 Status concatenate_kernel(const KernelCtx& ctx) {
@@ -355,6 +361,7 @@ Status concatenate_kernel(const KernelCtx& ctx) {
   join_copy(ctx, prod(y.shape, 0, axis));
   return OK;
 }
+NODEANO_KERNEL("Concatenate", concatenate_kernel, serial_prepare<concatenate_kernel>);
 
 // Stack: out = the same-shaped inputs joined along a new out axis ints[0] (out.shape[axis] = n_in).
 Status stack_kernel(const KernelCtx& ctx) {
@@ -374,6 +381,7 @@ Status stack_kernel(const KernelCtx& ctx) {
   join_copy(ctx, prod(y.shape, 0, axis));
   return OK;
 }
+NODEANO_KERNEL("Stack", stack_kernel, serial_prepare<stack_kernel>);
 
 // Split: the outputs = in0 cut along axis ints[0] into consecutive pieces of the outputs' sizes; inputs after in0 are
 // read for their shapes only.
@@ -403,6 +411,7 @@ Status split_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Split", split_kernel, serial_prepare<split_kernel>);
 
 // Tile: out = in0 (padded with leading size-1 dims to out's rank) repeated out.shape[i] / in.shape[i] times along each
 // axis i (the TypeScript side computed out.shape from the reps, which may be symbolic); inputs after in0 are read for
@@ -444,6 +453,7 @@ Status tile_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Tile", tile_kernel, serial_prepare<tile_kernel>);
 
 // Repeat: out = in0 with each index j along axis ints[0] repeated in a row: ints [axis, 0] repeats every index
 // out.shape[axis] / in0.shape[axis] times (a count the TypeScript side computed, maybe from symbolic sizes; inputs
@@ -485,6 +495,7 @@ Status repeat_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Repeat", repeat_kernel, serial_prepare<repeat_kernel>);
 
 // Arange: out (rank 1, F32/F64/I32) = start + i * step, floats [start, step], computed in double and converted once
 // (I32 wraps as JS ToInt32 does); inputs (if any) are read for their shapes only.
@@ -511,6 +522,7 @@ Status arange_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Arange", arange_kernel, serial_prepare<arange_kernel>);
 
 // Eye: out (rank 2, any dtype) = ones on diagonal ints[0] (above the main one when positive), zeros elsewhere;
 // inputs (if any) are read for their shapes only.
@@ -534,5 +546,6 @@ Status eye_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Eye", eye_kernel, serial_prepare<eye_kernel>);
 
 }  // namespace nodeano
