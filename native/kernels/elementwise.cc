@@ -232,10 +232,6 @@ bool ew_supports(EwOp op, DType dtype) {
   }
 }
 
-bool ew_is_heavy(EwOp op) {
-  return op == EwOp::Exp || op == EwOp::Log || op == EwOp::Tanh || op == EwOp::Sigmoid || op == EwOp::Pow;
-}
-
 void ew_unary(EwOp op, const float* a, float* y, int64_t n) { unary_f32(op, a, y, n); }
 void ew_unary(EwOp op, const double* a, double* y, int64_t n) { unary_f64(op, a, y, n); }
 void ew_unary(EwOp op, const int32_t* a, int32_t* y, int64_t n) { unary_i32(op, a, y, n); }
@@ -367,18 +363,8 @@ Status ew_execute(const KernelCtx& ctx, const EwState& s) {
   return OK;
 }
 
-// Bool operands (add(bool, bool) stays bool, as in the TypeScript reference) go to the generic path; other dtypes the
-// span loops lack (float-only ops on I32, mixed dtypes) stay ERR_DTYPE: no TypeScript op makes them.
-bool ew_bool_step(const KernelCtx& ctx) {
-  if (ctx.n_out != 1 || ctx.out->dtype != BOOL) return false;
-  for (int i = 0; i < ctx.n_in; i++) {
-    if (ctx.in[i].dtype != BOOL) return false;
-  }
-  return true;
-}
-
+// Only the generic path calls these, for steps the span loops implement (ew_supports; one dtype throughout).
 Status elementwise(const KernelCtx& ctx, EwOp op) {
-  if (ew_bool_step(ctx) && ew_opcode(op) > 0) return ew_generic_kernel(ew_opcode(op), ctx);
   EwState s;
   Status st = ew_setup(ctx, op, &s);
   return st != OK ? st : ew_execute(ctx, s);
@@ -443,7 +429,6 @@ bool valid_dtype(int32_t d) { return d >= F32 && d <= BOOL; }
 }  // namespace
 
 Status elementwise_prepare(EwOp op, const KernelCtx& ctx, PreparedStep* out) {
-  if (ew_bool_step(ctx) && ew_opcode(op) > 0) return ew_generic_prepare(ew_opcode(op), ctx, out);
   std::unique_ptr<EwState> s(new EwState());
   Status st = ew_setup(ctx, op, s.get());
   if (st != OK) return st;
