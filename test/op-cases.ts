@@ -74,6 +74,7 @@ export const CASES: Record<string, OpCase[]> = {
   gradScale: one((x) => T.gradScale(x, -2).mul(x), A()),
   gt: one(T.gt, A(), V()),
   hardSigmoid: one(T.hardSigmoid, A()),
+  hypot: one(T.hypot, lit([[3, -1.5], [0.5, 2]]), lit([4, -0.7])),
   incSubtensor: one((x, y) => T.incSubtensor(x, [[1, 3], null], y), A(), f64([2, 4])),
   intDiv: one(T.intDiv, i32([7, -7, 9]), i32([2, 2, 4])),
   isinf: one((x) => T.isinf(T.log(x)), f64([4], 0, 1)),

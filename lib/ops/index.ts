@@ -25,6 +25,7 @@ export { arccos } from './arccos';
 export { arcsin } from './arcsin';
 export { arctan } from './arctan';
 export { arctan2 } from './arctan2';
+export { hypot } from './hypot';
 export { ceil } from './ceil';
 export { cos } from './cos';
 export { cosh } from './cosh';

@@ -5,7 +5,8 @@
  */
 export const ELEMWISE_OPCODES: readonly string[] = [
   '', 'Abs', 'Add', 'And', 'Arccos', 'Arcsin', 'Arctan', 'Arctan2', 'Ceil', 'Clip', 'Cos', 'Cosh', 'Div', 'Elu', 'Eq',
-  'Erf', 'Exp', 'Exp2', 'Expm1', 'Floor', 'Ge', 'Gelu', 'Gt', 'HardSigmoid', 'IntDiv', 'IsInf', 'IsNan', 'Le', 'Log',
-  'Log10', 'Log1p', 'Log2', 'Lt', 'Maximum', 'Minimum', 'Mod', 'Mul', 'Neg', 'Neq', 'Not', 'Or', 'Pow', 'Relu',
-  'Round', 'Selu', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Softplus', 'Sqr', 'Sqrt', 'Sub', 'Tan', 'Tanh', 'Where', 'Xor',
+  'Erf', 'Exp', 'Exp2', 'Expm1', 'Floor', 'Ge', 'Gelu', 'Gt', 'HardSigmoid', 'Hypot', 'IntDiv', 'IsInf', 'IsNan',
+  'Le', 'Log', 'Log10', 'Log1p', 'Log2', 'Lt', 'Maximum', 'Minimum', 'Mod', 'Mul', 'Neg', 'Neq', 'Not', 'Or', 'Pow',
+  'Relu', 'Round', 'Selu', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Softplus', 'Sqr', 'Sqrt', 'Sub', 'Tan', 'Tanh', 'Where',
+  'Xor',
 ];

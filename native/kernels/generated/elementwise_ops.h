@@ -36,42 +36,43 @@ enum class EwCode : int32_t {
   Gelu = 21,
   Gt = 22,
   HardSigmoid = 23,
-  IntDiv = 24,
-  IsInf = 25,
-  IsNan = 26,
-  Le = 27,
-  Log = 28,
-  Log10 = 29,
-  Log1p = 30,
-  Log2 = 31,
-  Lt = 32,
-  Maximum = 33,
-  Minimum = 34,
-  Mod = 35,
-  Mul = 36,
-  Neg = 37,
-  Neq = 38,
-  Not = 39,
-  Or = 40,
-  Pow = 41,
-  Relu = 42,
-  Round = 43,
-  Selu = 44,
-  Sigmoid = 45,
-  Sign = 46,
-  Sin = 47,
-  Sinh = 48,
-  Softplus = 49,
-  Sqr = 50,
-  Sqrt = 51,
-  Sub = 52,
-  Tan = 53,
-  Tanh = 54,
-  Where = 55,
-  Xor = 56,
+  Hypot = 24,
+  IntDiv = 25,
+  IsInf = 26,
+  IsNan = 27,
+  Le = 28,
+  Log = 29,
+  Log10 = 30,
+  Log1p = 31,
+  Log2 = 32,
+  Lt = 33,
+  Maximum = 34,
+  Minimum = 35,
+  Mod = 36,
+  Mul = 37,
+  Neg = 38,
+  Neq = 39,
+  Not = 40,
+  Or = 41,
+  Pow = 42,
+  Relu = 43,
+  Round = 44,
+  Selu = 45,
+  Sigmoid = 46,
+  Sign = 47,
+  Sin = 48,
+  Sinh = 49,
+  Softplus = 50,
+  Sqr = 51,
+  Sqrt = 52,
+  Sub = 53,
+  Tan = 54,
+  Tanh = 55,
+  Where = 56,
+  Xor = 57,
 };
 
-constexpr int32_t kEwCodeCount = 57;
+constexpr int32_t kEwCodeCount = 58;
 constexpr int kEwMaxParams = 1;
 
 struct EwOpInfo {
@@ -108,6 +109,7 @@ constexpr EwOpInfo kEwOps[kEwCodeCount] = {
     {"Gelu", 1, true, 0, {}},
     {"Gt", 2, false, 0, {}},
     {"HardSigmoid", 1, false, 0, {}},
+    {"Hypot", 2, true, 0, {}},
     {"IntDiv", 2, false, 0, {}},
     {"IsInf", 1, false, 0, {}},
     {"IsNan", 1, false, 0, {}},
@@ -146,8 +148,8 @@ constexpr EwOpInfo kEwOps[kEwCodeCount] = {
 // X(Name) for every op, in opcode order.
 #define NODEANO_EW_OPS(X) \
   X(Abs) X(Add) X(And) X(Arccos) X(Arcsin) X(Arctan) X(Arctan2) X(Ceil) X(Clip) X(Cos) X(Cosh) X(Div) X(Elu) X(Eq) \
-  X(Erf) X(Exp) X(Exp2) X(Expm1) X(Floor) X(Ge) X(Gelu) X(Gt) X(HardSigmoid) X(IntDiv) X(IsInf) X(IsNan) X(Le) \
-  X(Log) X(Log10) X(Log1p) X(Log2) X(Lt) X(Maximum) X(Minimum) X(Mod) X(Mul) X(Neg) X(Neq) X(Not) X(Or) X(Pow) \
+  X(Erf) X(Exp) X(Exp2) X(Expm1) X(Floor) X(Ge) X(Gelu) X(Gt) X(HardSigmoid) X(Hypot) X(IntDiv) X(IsInf) X(IsNan) \
+  X(Le) X(Log) X(Log10) X(Log1p) X(Log2) X(Lt) X(Maximum) X(Minimum) X(Mod) X(Mul) X(Neg) X(Neq) X(Not) X(Or) X(Pow) \
   X(Relu) X(Round) X(Selu) X(Sigmoid) X(Sign) X(Sin) X(Sinh) X(Softplus) X(Sqr) X(Sqrt) X(Sub) X(Tan) X(Tanh) \
   X(Where) X(Xor)
 
@@ -226,6 +228,9 @@ bool ew_with_formula(EwCode code, [[maybe_unused]] const double* p, F&& f) {
       return true;
     case EwCode::HardSigmoid:
       f([](double a, double, double) { return ewf::js_min(ewf::js_max(a * 0.2 + 0.5, 0.0), 1.0); });
+      return true;
+    case EwCode::Hypot:
+      f([](double a, double b, double) { return (std::fabs(a) == HUGE_VAL || std::fabs(b) == HUGE_VAL ? HUGE_VAL : a != a || b != b ? a + b : std::fmax(std::fabs(a), std::fabs(b)) == 0 ? 0.0 : std::fmax(std::fabs(a), std::fabs(b)) * std::sqrt(1.0 + (std::fmin(std::fabs(a), std::fabs(b)) / std::fmax(std::fabs(a), std::fabs(b))) * (std::fmin(std::fabs(a), std::fabs(b)) / std::fmax(std::fabs(a), std::fabs(b))))); });
       return true;
     case EwCode::IntDiv:
       f([](double a, double b, double) { return ewf::floor_div(a, b); });
