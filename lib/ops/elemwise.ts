@@ -116,6 +116,7 @@ export function defineElemwise(spec: ElemwiseSpec): ElemwiseOp {
   if (spec.cpp !== undefined) declareNativeElemwise({ kernel: spec.kernel, arity: spec.arity, heavy: !!spec.heavy, params: Object.entries(spec.attrs ?? {}), cpp: spec.cpp });
   const opcode = elemwiseOpcode(spec.kernel);
   registerKernel(spec.kernel, {
+    inPlace: () => true, // element i of every input is read before element i of the output is written
     inferShape: (shapes) => [broadcastShapes(spec.name, shapes)],
     prepareJs: (ctx) => elemwiseKernel(spec.js(ctx.outDtypes[0], ctx.attrs), ctx.inShapes, ctx.outShapes[0]),
     // ints [opcode] (checked by the native generic path), floats: the parameters in declaration order
