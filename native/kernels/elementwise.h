@@ -100,6 +100,8 @@ Status ew_generic_prepare(EwCode code, const KernelCtx& ctx, PreparedStep* out);
 // A Fused span: y[i] = op(p[0][i * s[0]], ...) with strides 0 or 1 and the op's default parameters.
 void ew_generic_span(EwCode code, const float* const* p, const int* s, float* y, int64_t n);
 void ew_generic_span(EwCode code, const double* const* p, const int* s, double* y, int64_t n);
+// The kernel of an op of the generated table by kernel id; nullptr for any other name (program.cc's in-place check).
+KernelFn ew_find_kernel(const char* name);
 // The span-loop kernel of op on operands and output of one dtype that ew_supports.
 Status ew_kernel(EwOp op, const KernelCtx& ctx);
 

@@ -238,4 +238,12 @@ void ew_generic_span(EwCode code, const double* const* p, const int* s, double* 
   generic_span(code, p, s, y, n);
 }
 
+KernelFn ew_find_kernel(const char* name) {
+  if (name == nullptr) return nullptr;
+  for (int32_t c = 1; c < kEwCodeCount; c++) {
+    if (std::strcmp(kEwOps[c].name, name) == 0) return find_kernel(name);
+  }
+  return nullptr;
+}
+
 }  // namespace nodeano
