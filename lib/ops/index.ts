@@ -85,6 +85,7 @@ export { outer } from './outer';
 export { tensordot } from './tensordot';
 export { batchedDot } from './batched-dot';
 export { diag } from './diag';
+export { tril, triu } from './tril';
 export { trace } from './trace';
 export { categoricalCrossentropy, CategoricalCrossentropyOp } from './categorical-crossentropy';
 export { binaryCrossentropy, binaryCrossentropyWithLogits } from './binary-crossentropy';

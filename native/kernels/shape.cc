@@ -548,4 +548,40 @@ Status eye_kernel(const KernelCtx& ctx) {
 }
 NODEANO_KERNEL("Eye", eye_kernel, serial_prepare<eye_kernel>);
 
+// Tril / Triu: out = in0 (rank >= 2, any dtype, same shape) with element (i, j) of every matrix of the last two axes
+// kept where j - i <= k (Tril) or j - i >= k (Triu) and +0 elsewhere (NumPy: a selection, so a NaN masked off is 0);
+// ints [k]. out may be in0's own buffer (in place). Rows split across ctx.pool when large.
+template <bool Upper>
+Status triangle_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in != 1 || ctx.n_out != 1 || ctx.attrs.n_ints != 1) return ERR_INVALID;
+  const Tensor& x = ctx.in[0];
+  Tensor& y = *ctx.out;
+  if (x.dtype != y.dtype) return ERR_DTYPE;
+  if (!valid_dtype(y.dtype)) return ERR_DTYPE;
+  if (x.ndim < 2 || x.ndim != y.ndim) return ERR_SHAPE;
+  for (int d = 0; d < x.ndim; d++) {
+    if (x.shape[d] != y.shape[d]) return ERR_SHAPE;
+  }
+  if (y.size == 0) return OK;
+  const int64_t r = y.shape[y.ndim - 2], c = y.shape[y.ndim - 1], rows = y.size / c, k = ctx.attrs.ints[0];
+  const size_t es = dtype_size(y.dtype);
+  const char* src = static_cast<const char*>(x.data);
+  char* dst = static_cast<char*>(y.data);
+  parallel_range(ctx, rows, std::max<int64_t>(1, kGrainCheap / c), [&](int64_t r0, int64_t r1) {
+    for (int64_t row = r0; row < r1; row++) {
+      const int64_t i = row % r;
+      // columns [0, cut) are kept by Tril and zeroed by Triu
+      const int64_t cut = std::min(c, std::max<int64_t>(0, Upper ? i + k : i + k + 1));
+      const size_t o = size_t(row * c) * es, head = size_t(cut) * es, all = size_t(c) * es;
+      const size_t keep_at = Upper ? head : 0, keep_n = Upper ? all - head : head;
+      const size_t zero_at = Upper ? 0 : head, zero_n = Upper ? head : all - head;
+      if (src != dst && keep_n) std::memcpy(dst + o + keep_at, src + o + keep_at, keep_n);
+      if (zero_n) std::memset(dst + o + zero_at, 0, zero_n);
+    }
+  });
+  return OK;
+}
+NODEANO_KERNEL("Tril", triangle_kernel<false>, nullptr);
+NODEANO_KERNEL("Triu", triangle_kernel<true>, nullptr);
+
 }  // namespace nodeano
