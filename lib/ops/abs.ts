@@ -5,9 +5,9 @@ import { sign } from './sign';
 export const AbsOp = defineElemwise({
   name: 'abs',
   kernel: 'Abs',
-  fuseCode: 11,
   arity: 1,
   js: () => 'Math.abs(a)',
+  cpp: 'std::fabs(a)',
   // d|x| = sign(x) dx (0 at 0, as Theano)
   grad: ([x], _out, g) => [mul(g, sign(x))],
 });

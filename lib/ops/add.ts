@@ -4,9 +4,9 @@ import { reduceTo } from './sum-to';
 export const AddOp = defineElemwise({
   name: 'add',
   kernel: 'Add',
-  fuseCode: 1,
   arity: 2,
   js: () => 'a + b',
+  cpp: 'a + b',
   infix: ['+', 1],
   // d(a+b) = da + db, each summed back over the dims it was broadcast along
   grad: ([a, b], _out, g) => [reduceTo(g, a), reduceTo(g, b)],

@@ -8,9 +8,10 @@ import { sub } from './sub';
 export const ArccosOp = defineElemwise({
   name: 'arccos',
   kernel: 'Arccos',
-  fuseCode: 28,
   arity: 1,
   js: () => 'Math.acos(a)',
+  cpp: 'std::acos(a)',
+  heavy: true,
   floatOnly: true,
   // d arccos(x) = -dx / sqrt(1 - x²)
   grad: ([x], _out, g) => [neg(div(g, sqrt(sub(1, sqr(x)))))],

@@ -7,9 +7,10 @@ import { sub } from './sub';
 export const ArcsinOp = defineElemwise({
   name: 'arcsin',
   kernel: 'Arcsin',
-  fuseCode: 27,
   arity: 1,
   js: () => 'Math.asin(a)',
+  cpp: 'std::asin(a)',
+  heavy: true,
   floatOnly: true,
   // d arcsin(x) = dx / sqrt(1 - x²)
   grad: ([x], _out, g) => [div(g, sqrt(sub(1, sqr(x))))],

@@ -6,9 +6,10 @@ import { sqr } from './sqr';
 export const ArctanOp = defineElemwise({
   name: 'arctan',
   kernel: 'Arctan',
-  fuseCode: 29,
   arity: 1,
   js: () => 'Math.atan(a)',
+  cpp: 'std::atan(a)',
+  heavy: true,
   floatOnly: true,
   // d arctan(x) = dx / (1 + x²)
   grad: ([x], _out, g) => [div(g, add(1, sqr(x)))],

@@ -9,9 +9,10 @@ import { reduceTo } from './sum-to';
 export const Arctan2Op = defineElemwise({
   name: 'arctan2',
   kernel: 'Arctan2',
-  fuseCode: 37,
   arity: 2,
   js: () => 'Math.atan2(a, b)',
+  cpp: 'std::atan2(a, b)',
+  heavy: true,
   floatOnly: true,
   // d atan2(a, b) = (b da - a db) / (a² + b²)
   grad: ([a, b], _out, g) => {

@@ -4,9 +4,9 @@ import { applyUnary, defineElemwise } from './elemwise';
 export const CeilOp = defineElemwise({
   name: 'ceil',
   kernel: 'Ceil',
-  fuseCode: 35,
   arity: 1,
   js: () => 'Math.ceil(a)',
+  cpp: 'std::ceil(a)',
   // ceil is piecewise constant: its gradient is zero (connected, so grad() does not call it disconnected)
   grad: ([x]) => [zerosLike(x)],
 });

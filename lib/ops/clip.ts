@@ -7,11 +7,11 @@ import { where } from './where';
 export const ClipOp = defineElemwise({
   name: 'clip',
   kernel: 'Clip',
-  // no fuseCode: the fusion rewrite emits two operands per op (native elementwise_ops.h lists Clip as opcode 45)
   arity: 3,
   args: ['x', 'lo', 'hi'],
   // minimum(maximum(x, lo), hi) as NumPy: NaN anywhere gives NaN, and lo > hi gives hi
   js: () => 'Math.min(Math.max(a, b), c)',
+  cpp: 'ewf::js_min(ewf::js_max(a, b), c)',
   // d clip(x, lo, hi) = [lo <= x <= hi] dx + [x < lo] dlo + [x > hi] dhi, each a selection (no NaN from 0 * inf)
   grad: ([x, lo, hi], _out, g) => [
     reduceTo(where(logicalAnd(ge(x, lo), le(x, hi)), g, 0), x),

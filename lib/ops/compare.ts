@@ -7,17 +7,17 @@ import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { broadcastShapes, broadcastStatic } from './broadcast';
 import { cast } from './cast';
-import { elemwiseKernel } from './elemwise';
+import { declareNativeElemwise, elemwiseKernel, elemwiseOpcode } from './elemwise';
 
 /** What an elementwise op with a bool result declares: its 0/1 formula over `a` (and `b`) and how inputs are typed. */
 export interface BoolOpSpec {
   name: string;
   kernel: string;
-  /** The op's opcode in native/kernels/elementwise_ops.h (the native kernels run it through the generic path). */
-  fuseCode: number;
   arity: 1 | 2;
   /** A JS expression over `a` (and `b`), read in double precision, giving 1 or 0. */
   js: string;
+  /** The same as a C++ expression in double giving 1.0 or 0.0 (the native generic path runs it; npm run gen). */
+  cpp: string;
   /** Whether the inputs are cast to one common dtype first (comparisons); truth tests read any dtype as it is. */
   common: boolean;
   /** Infix operator for printing (`>`). */
@@ -67,10 +67,13 @@ export class BoolOp extends Op {
 
 /** Defines a bool-valued elementwise op: registers its kernel and returns the op instance. */
 export function defineBoolOp(spec: BoolOpSpec): BoolOp {
+  declareNativeElemwise({ kernel: spec.kernel, arity: spec.arity, heavy: false, params: [], cpp: spec.cpp });
+  const opcode = elemwiseOpcode(spec.kernel);
   registerKernel(spec.kernel, {
     inferShape: (shapes) => [broadcastShapes(spec.name, shapes)],
     prepareJs: (ctx) => elemwiseKernel(spec.js, ctx.inShapes, ctx.outShapes[0]),
-    nativeAttrs: () => ({ ints: [spec.fuseCode] }),
+    // ints [opcode] (checked by the native generic path)
+    nativeAttrs: () => ({ ints: opcode === undefined ? [] : [opcode] }),
   });
   return new BoolOp(spec);
 }
@@ -86,12 +89,12 @@ export function applyBoolBinary(op: BoolOp, a: unknown, b: unknown): Variable {
 }
 
 // IEEE comparisons: NaN is unequal to everything, itself included, so only neq is true where a NaN is involved
-export const EqOp = defineBoolOp({ name: 'eq', kernel: 'Eq', fuseCode: 46, arity: 2, common: true, infix: '==', js: '(a === b ? 1 : 0)' });
-export const NeqOp = defineBoolOp({ name: 'neq', kernel: 'Neq', fuseCode: 47, arity: 2, common: true, infix: '!=', js: '(a !== b ? 1 : 0)' });
-export const LtOp = defineBoolOp({ name: 'lt', kernel: 'Lt', fuseCode: 48, arity: 2, common: true, infix: '<', js: '(a < b ? 1 : 0)' });
-export const LeOp = defineBoolOp({ name: 'le', kernel: 'Le', fuseCode: 49, arity: 2, common: true, infix: '<=', js: '(a <= b ? 1 : 0)' });
-export const GtOp = defineBoolOp({ name: 'gt', kernel: 'Gt', fuseCode: 17, arity: 2, common: true, infix: '>', js: '(a > b ? 1 : 0)' });
-export const GeOp = defineBoolOp({ name: 'ge', kernel: 'Ge', fuseCode: 50, arity: 2, common: true, infix: '>=', js: '(a >= b ? 1 : 0)' });
+export const EqOp = defineBoolOp({ name: 'eq', kernel: 'Eq', arity: 2, common: true, infix: '==', js: '(a === b ? 1 : 0)', cpp: '(a == b ? 1.0 : 0.0)' });
+export const NeqOp = defineBoolOp({ name: 'neq', kernel: 'Neq', arity: 2, common: true, infix: '!=', js: '(a !== b ? 1 : 0)', cpp: '(a != b ? 1.0 : 0.0)' });
+export const LtOp = defineBoolOp({ name: 'lt', kernel: 'Lt', arity: 2, common: true, infix: '<', js: '(a < b ? 1 : 0)', cpp: '(a < b ? 1.0 : 0.0)' });
+export const LeOp = defineBoolOp({ name: 'le', kernel: 'Le', arity: 2, common: true, infix: '<=', js: '(a <= b ? 1 : 0)', cpp: '(a <= b ? 1.0 : 0.0)' });
+export const GtOp = defineBoolOp({ name: 'gt', kernel: 'Gt', arity: 2, common: true, infix: '>', js: '(a > b ? 1 : 0)', cpp: '(a > b ? 1.0 : 0.0)' });
+export const GeOp = defineBoolOp({ name: 'ge', kernel: 'Ge', arity: 2, common: true, infix: '>=', js: '(a >= b ? 1 : 0)', cpp: '(a >= b ? 1.0 : 0.0)' });
 
 /** Elementwise a == b as a bool tensor, with broadcasting (false wherever a NaN is involved). @example T.eq(labels, 3) */
 export const eq = (a: unknown, b: unknown) => applyBoolBinary(EqOp, a, b);

@@ -6,9 +6,10 @@ import { sin } from './sin';
 export const CosOp = defineElemwise({
   name: 'cos',
   kernel: 'Cos',
-  fuseCode: 25,
   arity: 1,
   js: () => 'Math.cos(a)',
+  cpp: 'std::cos(a)',
+  heavy: true,
   floatOnly: true,
   // d cos(x) = -sin(x) dx
   grad: ([x], _out, g) => [neg(mul(g, sin(x)))],

@@ -5,9 +5,10 @@ import { sinh } from './sinh';
 export const CoshOp = defineElemwise({
   name: 'cosh',
   kernel: 'Cosh',
-  fuseCode: 31,
   arity: 1,
   js: () => 'Math.cosh(a)',
+  cpp: 'std::cosh(a)',
+  heavy: true,
   floatOnly: true,
   // d cosh(x) = sinh(x) dx
   grad: ([x], _out, g) => [mul(g, sinh(x))],

@@ -6,9 +6,9 @@ import { reduceTo } from './sum-to';
 export const DivOp = defineElemwise({
   name: 'div',
   kernel: 'Div',
-  fuseCode: 4,
   arity: 2,
   js: () => 'a / b',
+  cpp: 'a / b',
   floatOnly: true,
   infix: ['/', 2],
   // d(a/b) = da/b - (a/b²) db = da/b - out/b db

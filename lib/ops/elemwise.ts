@@ -8,6 +8,7 @@ import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { broadcastShapes, broadcastStatic, broadcastStrides } from './broadcast';
 import { cast } from './cast';
+import { ELEMWISE_OPCODES } from './generated/elementwise-opcodes';
 
 export type GradRule = (inputs: readonly Variable[], out: Variable, g: Variable) => (Variable | null)[];
 
@@ -18,15 +19,19 @@ export interface ElemwiseSpec {
   arity: 1 | 2 | 3;
   /** Argument names for error messages (default x, or a and b). */
   args?: readonly string[];
-  /**
-   * The op's opcode, shared by both backends: the native kernels run every elementwise op through one path keyed by
-   * it (native/kernels/elementwise_ops.h lists the same number), and it is the op's opcode inside a Fused kernel.
-   */
-  fuseCode?: number;
   /** Numeric parameters with their defaults (`{ alpha: 0 }`); an op made with other values is not fused. */
   attrs?: Readonly<Record<string, number>>;
   /** A JS expression over `a` (`b`, `c`), evaluated in double precision, for an output of dtype `dt`. */
   js: (dt: DType, attrs: Attrs) => string;
+  /**
+   * The same formula as a C++ expression in double over `a` (`b`, `c`) and the parameters by name; it may call
+   * <cmath> and the helpers of native/kernels/elementwise_math.h (`ewf::`). `npm run gen` writes it into the native
+   * table; both backends must agree bit for bit, so it follows `js` operation for operation. An op without one has
+   * no native kernel (and does not fuse).
+   */
+  cpp?: string;
+  /** Transcendental (exp, sin, pow...): worth splitting across threads at smaller sizes. */
+  heavy?: boolean;
   /** Whether integer inputs compute in floatX (exp, log, sigmoid, true division...). */
   floatOnly?: boolean;
   /** Infix operator for printing (`+`), with its precedence. */
@@ -40,13 +45,17 @@ export class ElemwiseOp extends Op {
   readonly kernel: string;
   readonly spec: ElemwiseSpec;
   override readonly attrs: Attrs;
+  /** Its opcode in a Fused program; undefined when it cannot fuse (three operands, or parameters off their defaults). */
+  readonly fuseOpcode: number | undefined;
   constructor(spec: ElemwiseSpec, attrs: Attrs = {}) {
     super();
     this.attrs = { ...spec.attrs, ...attrs };
-    // the Fused bytecode carries no parameters: only the defaults fuse
-    this.spec = attrsKey(this.attrs) === attrsKey(spec.attrs ?? {}) ? spec : { ...spec, fuseCode: undefined };
+    this.spec = spec;
     this.name = spec.name;
     this.kernel = spec.kernel;
+    // the Fused bytecode carries two operands per op and no parameters: only binary and unary ops at their defaults fuse
+    const defaults = attrsKey(this.attrs) === attrsKey(spec.attrs ?? {});
+    this.fuseOpcode = spec.arity < 3 && defaults && spec.cpp !== undefined ? elemwiseOpcode(spec.kernel) : undefined;
   }
   makeNode(...inputs: Variable[]): Apply {
     const { arity, name } = this.spec;
@@ -70,23 +79,55 @@ export class ElemwiseOp extends Op {
   }
 }
 
+/** What the native table (npm run gen) needs of an elementwise kernel; every such kernel declares it once. */
+export interface NativeElemwise {
+  kernel: string;
+  arity: 1 | 2 | 3;
+  heavy: boolean;
+  /** Parameter names (the floats attrs, in order) with their defaults. */
+  params: readonly (readonly [string, number])[];
+  /** The C++ formula (see ElemwiseSpec.cpp). */
+  cpp: string;
+}
+
+/** Every elementwise kernel by id, in declaration order: the input of scripts/gen-native.ts. */
+export const nativeElemwiseOps = new Map<string, NativeElemwise>();
+
+/** Declares an elementwise kernel to the native table; a kernel id declared twice is an error. */
+export function declareNativeElemwise(op: NativeElemwise): void {
+  if (nativeElemwiseOps.has(op.kernel)) throw new Error(`elementwise kernel ${op.kernel} declared twice`);
+  nativeElemwiseOps.set(op.kernel, op);
+}
+
+let opcodes: Map<string, number> | null = null;
+/**
+ * The opcode of an elementwise kernel (its index in the generated list), shared by the Fused bytecode and the native
+ * kernels; undefined when the generated list is stale (test/scripts/gen-native.test.ts then fails: run npm run gen).
+ */
+export function elemwiseOpcode(kernel: string): number | undefined {
+  opcodes ??= new Map(ELEMWISE_OPCODES.map((k, i) => [k, i]));
+  const code = opcodes.get(kernel);
+  return code === 0 ? undefined : code;
+}
+
 /** Defines an elementwise op: registers its kernel and returns the op instance. */
 export function defineElemwise(spec: ElemwiseSpec): ElemwiseOp {
-  // the fusion rewrite and the Fused bytecode pass two operands per op
-  if (spec.fuseCode !== undefined && spec.arity === 3) throw new Error(`${spec.name}: a ternary op cannot have a fuseCode`);
   const params = Object.keys(spec.attrs ?? {});
+  if (spec.cpp !== undefined) declareNativeElemwise({ kernel: spec.kernel, arity: spec.arity, heavy: !!spec.heavy, params: Object.entries(spec.attrs ?? {}), cpp: spec.cpp });
+  const opcode = elemwiseOpcode(spec.kernel);
   registerKernel(spec.kernel, {
     inPlace: () => true, // element i of every input is read before element i of the output is written
     inferShape: (shapes) => [broadcastShapes(spec.name, shapes)],
     prepareJs: (ctx) => elemwiseKernel(spec.js(ctx.outDtypes[0], ctx.attrs), ctx.inShapes, ctx.outShapes[0]),
     // ints [opcode] (checked by the native generic path), floats: the parameters in declaration order
-    nativeAttrs: (a) => ({ ints: spec.fuseCode === undefined ? [] : [spec.fuseCode], floats: params.map((k) => a[k] as number) }),
+    nativeAttrs: (a) => ({ ints: opcode === undefined ? [] : [opcode], floats: params.map((k) => a[k] as number) }),
   });
-  if (spec.fuseCode !== undefined) fusable.set(spec.fuseCode, spec);
-  return new ElemwiseOp(spec);
+  const op = new ElemwiseOp(spec);
+  if (op.fuseOpcode !== undefined) fusable.set(op.fuseOpcode, spec);
+  return op;
 }
 
-/** Scalar ops by fused opcode. */
+/** Elementwise ops a Fused program may hold, by opcode. */
 export const fusable = new Map<number, ElemwiseSpec>();
 
 /** Applies a unary elementwise op to anything tensor-like. */

@@ -10,10 +10,11 @@ import { where } from './where';
 export const EluOp = defineElemwise({
   name: 'elu',
   kernel: 'Elu',
-  fuseCode: 41,
   arity: 1,
   attrs: { alpha: 1 },
   js: (_dt, { alpha }) => `(a > 0 ? a : ${alpha} * Math.expm1(a))`,
+  cpp: '(a > 0 ? a : alpha * std::expm1(a))',
+  heavy: true,
   floatOnly: true,
   // d elu(x) = [x > 0] dx + alpha e^x [x <= 0] dx
   grad: ([x], out, g) => {

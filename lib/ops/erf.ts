@@ -41,9 +41,10 @@ const ERF_JS = erfExpression();
 export const ErfOp = defineElemwise({
   name: 'erf',
   kernel: 'Erf',
-  fuseCode: 32,
   arity: 1,
   js: () => ERF_JS,
+  cpp: 'std::erf(a)',
+  heavy: true,
   floatOnly: true,
   // d erf(x) = (2/√π) e^-x² dx
   grad: ([x], _out, g) => [mul(g, mul(exp(neg(sqr(x))), 2 / Math.sqrt(Math.PI)))],

@@ -4,9 +4,10 @@ import { mul } from './mul';
 export const ExpOp = defineElemwise({
   name: 'exp',
   kernel: 'Exp',
-  fuseCode: 9,
   arity: 1,
   js: () => 'Math.exp(a)',
+  cpp: 'std::exp(a)',
+  heavy: true,
   floatOnly: true,
   // d exp(x) = exp(x) dx
   grad: (_i, out, g) => [mul(g, out)],

@@ -4,9 +4,10 @@ import { mul } from './mul';
 export const Exp2Op = defineElemwise({
   name: 'exp2',
   kernel: 'Exp2',
-  fuseCode: 19,
   arity: 1,
   js: () => 'Math.pow(2, a)',
+  cpp: 'std::exp2(a)',
+  heavy: true,
   floatOnly: true,
   // d 2^x = 2^x ln 2 dx
   grad: (_i, out, g) => [mul(g, mul(out, Math.LN2))],

@@ -5,9 +5,10 @@ import { mul } from './mul';
 export const Expm1Op = defineElemwise({
   name: 'expm1',
   kernel: 'Expm1',
-  fuseCode: 20,
   arity: 1,
   js: () => 'Math.expm1(a)',
+  cpp: 'std::expm1(a)',
+  heavy: true,
   floatOnly: true,
   // d(e^x - 1) = e^x dx = (out + 1) dx
   grad: (_i, out, g) => [mul(g, add(out, 1))],

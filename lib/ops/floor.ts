@@ -4,9 +4,9 @@ import { applyUnary, defineElemwise } from './elemwise';
 export const FloorOp = defineElemwise({
   name: 'floor',
   kernel: 'Floor',
-  fuseCode: 34,
   arity: 1,
   js: () => 'Math.floor(a)',
+  cpp: 'std::floor(a)',
   // floor is piecewise constant: its gradient is zero (connected, so grad() does not call it disconnected)
   grad: ([x]) => [zerosLike(x)],
 });

@@ -6,14 +6,15 @@ import { DType } from '../dtype';
 import { broadcastShapes, broadcastStatic } from './broadcast';
 import { elemwiseKernel, fusable } from './elemwise';
 
-/** Opcode of a constant inside a fused program: the value is consts[a]. */
+/** Opcode of a constant inside a fused program (the generated opcode list keeps 0 for it): the value is consts[a]. */
 export const FUSE_CONST = 0;
 
 /**
  * A tree of elementwise ops run as one kernel in one pass over memory. The program is bytecode shared by both
  * backends: code = [nIn, nOps, (opcode, a, b) × nOps]; registers 0..nIn-1 are the inputs broadcast to the output
- * shape, register nIn+k holds op k's result, and the last register is the output. Opcodes are the ops' `fuseCode`s
- * (every unary and binary float op has one; parameters take their defaults).
+ * shape, register nIn+k holds op k's result, and the last register is the output. Opcodes are the ops' `fuseOpcode`s
+ * (lib/ops/generated/elementwise-opcodes.ts, written by npm run gen: every unary and binary elementwise op has one;
+ * parameters take their defaults).
  */
 export class FusedOp extends Op {
   readonly name = 'fused';

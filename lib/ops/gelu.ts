@@ -12,9 +12,10 @@ const GELU = `(a < -40 ? -0 : 0.5 * a * ((t) => ${erfcExpression('t')})(-a * ${M
 export const GeluOp = defineElemwise({
   name: 'gelu',
   kernel: 'Gelu',
-  fuseCode: 43,
   arity: 1,
   js: () => GELU,
+  cpp: '(a < -40 ? -0.0 : 0.5 * a * std::erfc(-a * 0.7071067811865476))',
+  heavy: true,
   floatOnly: true,
   // d x Φ(x) = (Φ(x) + x φ(x)) dx, Φ(x) = (1 + erf(x/√2)) / 2, φ(x) = e^(-x²/2) / √(2π)
   grad: ([x], _out, g) => {

@@ -10,9 +10,9 @@ const FLOOR_DIV =
 export const IntDivOp = defineElemwise({
   name: 'intDiv',
   kernel: 'IntDiv',
-  fuseCode: 38,
   arity: 2,
   js: () => FLOOR_DIV,
+  cpp: 'ewf::floor_div(a, b)',
   infix: ['//', 2],
   // floor division is piecewise constant in both operands: zero gradient (connected)
   grad: ([a, b]) => [zerosLike(a), zerosLike(b)],

@@ -4,9 +4,10 @@ import { applyUnary, defineElemwise } from './elemwise';
 export const LogOp = defineElemwise({
   name: 'log',
   kernel: 'Log',
-  fuseCode: 10,
   arity: 1,
   js: () => 'Math.log(a)',
+  cpp: 'std::log(a)',
+  heavy: true,
   floatOnly: true,
   // d log(x) = dx / x
   grad: ([x], _out, g) => [div(g, x)],

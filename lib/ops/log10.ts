@@ -5,9 +5,10 @@ import { mul } from './mul';
 export const Log10Op = defineElemwise({
   name: 'log10',
   kernel: 'Log10',
-  fuseCode: 22,
   arity: 1,
   js: () => 'Math.log10(a)',
+  cpp: 'std::log10(a)',
+  heavy: true,
   floatOnly: true,
   // d log10(x) = dx / (x ln 10)
   grad: ([x], _out, g) => [div(g, mul(x, Math.LN10))],

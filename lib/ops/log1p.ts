@@ -5,9 +5,10 @@ import { applyUnary, defineElemwise } from './elemwise';
 export const Log1pOp = defineElemwise({
   name: 'log1p',
   kernel: 'Log1p',
-  fuseCode: 23,
   arity: 1,
   js: () => 'Math.log1p(a)',
+  cpp: 'std::log1p(a)',
+  heavy: true,
   floatOnly: true,
   // d log(1 + x) = dx / (1 + x)
   grad: ([x], _out, g) => [div(g, add(x, 1))],

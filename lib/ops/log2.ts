@@ -5,9 +5,10 @@ import { mul } from './mul';
 export const Log2Op = defineElemwise({
   name: 'log2',
   kernel: 'Log2',
-  fuseCode: 21,
   arity: 1,
   js: () => 'Math.log2(a)',
+  cpp: 'std::log2(a)',
+  heavy: true,
   floatOnly: true,
   // d log2(x) = dx / (x ln 2)
   grad: ([x], _out, g) => [div(g, mul(x, Math.LN2))],

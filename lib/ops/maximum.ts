@@ -14,10 +14,10 @@ export function atLeast(a: Variable, b: Variable): Variable {
 export const MaximumOp = defineElemwise({
   name: 'maximum',
   kernel: 'Maximum',
-  fuseCode: 15,
   arity: 2,
   // NaN if either side is NaN, as NumPy's maximum; between +0 and -0 it returns b (as the native span loops do)
   js: () => '(a > b || a !== a ? a : b)',
+  cpp: '(a > b || a != a ? a : b)',
   // d max(a, b) = [a >= b] da + [b > a] db: on a tie a takes the whole gradient, as Theano (NaN gradient at NaN)
   grad: ([a, b], _out, g) => {
     const ge = atLeast(a, b);

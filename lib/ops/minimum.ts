@@ -7,10 +7,10 @@ import { sub } from './sub';
 export const MinimumOp = defineElemwise({
   name: 'minimum',
   kernel: 'Minimum',
-  fuseCode: 16,
   arity: 2,
   // NaN if either side is NaN, as NumPy's minimum; between +0 and -0 it returns b (as the native span loops do)
   js: () => '(a < b || a !== a ? a : b)',
+  cpp: '(a < b || a != a ? a : b)',
   // d min(a, b) = [a <= b] da + [b < a] db: on a tie a takes the whole gradient, as Theano (NaN gradient at NaN)
   grad: ([a, b], _out, g) => {
     const le = atLeast(b, a);

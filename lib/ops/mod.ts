@@ -10,9 +10,9 @@ const MOD = '((m) => (m !== 0 ? ((b < 0) !== (m < 0) ? m + b : m) : (b < 0 ? -0 
 export const ModOp = defineElemwise({
   name: 'mod',
   kernel: 'Mod',
-  fuseCode: 39,
   arity: 2,
   js: () => MOD,
+  cpp: 'ewf::py_mod(a, b)',
   infix: ['%', 2],
   // a mod b = a - floor(a / b) b: d = da - floor(a / b) db (as Theano; the jumps are ignored)
   grad: ([a, b], _out, g) => [reduceTo(g, a), reduceTo(neg(mul(g, intDiv(a, b))), b)],

@@ -4,9 +4,9 @@ import { reduceTo } from './sum-to';
 export const MulOp = defineElemwise({
   name: 'mul',
   kernel: 'Mul',
-  fuseCode: 3,
   arity: 2,
   js: (dt) => (dt === 'int32' ? 'Math.imul(a, b)' : 'a * b'),
+  cpp: 'a * b',
   infix: ['*', 2],
   // d(ab) = b da + a db
   grad: ([a, b], _out, g) => [reduceTo(mul(g, b), a), reduceTo(mul(g, a), b)],

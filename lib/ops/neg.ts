@@ -3,9 +3,9 @@ import { applyUnary, defineElemwise } from './elemwise';
 export const NegOp = defineElemwise({
   name: 'neg',
   kernel: 'Neg',
-  fuseCode: 6,
   arity: 1,
   js: () => '-a',
+  cpp: '-a',
   // d(-x) = -dx
   grad: (_i, _out, g) => [neg(g)],
 });

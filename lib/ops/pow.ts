@@ -7,9 +7,10 @@ import { sub } from './sub';
 export const PowOp = defineElemwise({
   name: 'pow',
   kernel: 'Pow',
-  fuseCode: 5,
   arity: 2,
   js: (dt) => (dt === 'int32' ? 'Math.pow(a, b)' : 'Math.pow(a, b)'),
+  cpp: 'ewf::js_pow(a, b)',
+  heavy: true,
   infix: ['**', 3],
   // d(a^b) = b a^(b-1) da + a^b log(a) db
   grad: ([a, b], out, g) => [reduceTo(mul(g, mul(b, pow(a, sub(b, 1)))), a), reduceTo(mul(g, mul(out, log(a))), b)],

@@ -10,11 +10,11 @@ import type { Variable } from '../graph/variable';
 export const ReluOp = defineElemwise({
   name: 'relu',
   kernel: 'Relu',
-  fuseCode: 40,
   arity: 1,
   attrs: { alpha: 0 },
   // x for x > 0, else alpha x; with alpha 0 the negatives (and -inf) give +0, NaN stays NaN
   js: (_dt, { alpha }) => (alpha === 0 ? '(a > 0 || a !== a ? a : 0)' : `(a > 0 ? a : ${alpha} * a)`),
+  cpp: '(a > 0 || a != a ? a : alpha == 0 ? 0.0 : alpha * a)',
   floatOnly: true,
   // d relu(x) = [x > 0] dx + alpha [x <= 0] dx
   grad: ([x], out, g) => {

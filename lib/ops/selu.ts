@@ -11,9 +11,10 @@ export const SELU_SCALE = 1.0507009873554804934193349852946;
 export const SeluOp = defineElemwise({
   name: 'selu',
   kernel: 'Selu',
-  fuseCode: 42,
   arity: 1,
   js: () => `${SELU_SCALE} * (a > 0 ? a : ${SELU_ALPHA} * Math.expm1(a))`,
+  cpp: 'ewf::kSeluScale * (a > 0 ? a : ewf::kSeluAlpha * std::expm1(a))',
+  heavy: true,
   floatOnly: true,
   // d selu(x) = scale dx for x > 0, scale alpha e^x dx below
   grad: ([x], _out, g) => [where(gt(x, 0), mul(g, SELU_SCALE), mul(g, mul(exp(x), SELU_SCALE * SELU_ALPHA)))],

@@ -4,9 +4,9 @@ import { zerosLike } from './broadcast-to';
 export const SignOp = defineElemwise({
   name: 'sign',
   kernel: 'Sign',
-  fuseCode: 12,
   arity: 1,
   js: () => '(a > 0 ? 1 : a < 0 ? -1 : a)',
+  cpp: 'ewf::sign_of(a)',
   // sign is piecewise constant: its gradient is zero (connected, so grad() does not call it disconnected)
   grad: ([x]) => [zerosLike(x)],
 });

@@ -5,9 +5,10 @@ import { mul } from './mul';
 export const SinOp = defineElemwise({
   name: 'sin',
   kernel: 'Sin',
-  fuseCode: 24,
   arity: 1,
   js: () => 'Math.sin(a)',
+  cpp: 'std::sin(a)',
+  heavy: true,
   floatOnly: true,
   // d sin(x) = cos(x) dx
   grad: ([x], _out, g) => [mul(g, cos(x))],

@@ -5,9 +5,10 @@ import { mul } from './mul';
 export const SinhOp = defineElemwise({
   name: 'sinh',
   kernel: 'Sinh',
-  fuseCode: 30,
   arity: 1,
   js: () => 'Math.sinh(a)',
+  cpp: 'std::sinh(a)',
+  heavy: true,
   floatOnly: true,
   // d sinh(x) = cosh(x) dx
   grad: ([x], _out, g) => [mul(g, cosh(x))],

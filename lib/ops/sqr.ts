@@ -4,9 +4,9 @@ import { mul } from './mul';
 export const SqrOp = defineElemwise({
   name: 'sqr',
   kernel: 'Sqr',
-  fuseCode: 7,
   arity: 1,
   js: (dt) => (dt === 'int32' ? 'Math.imul(a, a)' : 'a * a'),
+  cpp: 'a * a',
   // d(x²) = 2x dx
   grad: ([x], _out, g) => [mul(g, mul(x, 2))],
 });

@@ -5,9 +5,9 @@ import { mul } from './mul';
 export const SqrtOp = defineElemwise({
   name: 'sqrt',
   kernel: 'Sqrt',
-  fuseCode: 8,
   arity: 1,
   js: () => 'Math.sqrt(a)',
+  cpp: 'std::sqrt(a)',
   floatOnly: true,
   // d sqrt(x) = dx / (2 sqrt(x))
   grad: (_i, out, g) => [div(g, mul(out, 2))],

@@ -5,9 +5,9 @@ import { reduceTo } from './sum-to';
 export const SubOp = defineElemwise({
   name: 'sub',
   kernel: 'Sub',
-  fuseCode: 2,
   arity: 2,
   js: () => 'a - b',
+  cpp: 'a - b',
   infix: ['-', 1],
   // d(a-b) = da - db
   grad: ([a, b], _out, g) => [reduceTo(g, a), reduceTo(neg(g), b)],

@@ -6,9 +6,10 @@ import { sqr } from './sqr';
 export const TanOp = defineElemwise({
   name: 'tan',
   kernel: 'Tan',
-  fuseCode: 26,
   arity: 1,
   js: () => 'Math.tan(a)',
+  cpp: 'std::tan(a)',
+  heavy: true,
   floatOnly: true,
   // d tan(x) = (1 + tan²(x)) dx
   grad: (_i, out, g) => [mul(g, add(1, sqr(out)))],

@@ -6,9 +6,10 @@ import { sub } from './sub';
 export const TanhOp = defineElemwise({
   name: 'tanh',
   kernel: 'Tanh',
-  fuseCode: 13,
   arity: 1,
   js: () => 'Math.tanh(a)',
+  cpp: 'std::tanh(a)',
+  heavy: true,
   floatOnly: true,
   // d tanh(x) = (1 - tanh²(x)) dx
   grad: (_i, out, g) => [mul(g, sub(1, sqr(out)))],

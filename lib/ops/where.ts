@@ -9,7 +9,7 @@ import { broadcastShapes, broadcastStatic } from './broadcast';
 import { zerosLike } from './broadcast-to';
 import { cast } from './cast';
 import { commonDType } from './compare';
-import { elemwiseKernel } from './elemwise';
+import { declareNativeElemwise, elemwiseKernel, elemwiseOpcode } from './elemwise';
 import { reduceTo } from './sum-to';
 
 /** Elementwise selection: a where cond is nonzero, else b; cond, a and b broadcast together. */
@@ -37,12 +37,14 @@ export class WhereOp extends Op {
 
 const WHERE = new WhereOp();
 
+// inputs are read as cond, a, b; NaN is nonzero, so a NaN cond takes a (as NumPy)
+declareNativeElemwise({ kernel: 'Where', arity: 3, heavy: false, params: [], cpp: '(a != 0 ? b : c)' });
+const WHERE_OPCODE = elemwiseOpcode('Where');
 registerKernel('Where', {
   inferShape: (shapes) => [broadcastShapes('where', shapes)],
-  // inputs are read as cond, a, b; NaN is nonzero, so a NaN cond takes a (as NumPy)
   prepareJs: (ctx) => elemwiseKernel('(a !== 0 ? b : c)', ctx.inShapes, ctx.outShapes[0]),
-  // the opcode of Where (Select) in native/kernels/elementwise_ops.h
-  nativeAttrs: () => ({ ints: [18] }),
+  // ints [opcode] (checked by the native generic path)
+  nativeAttrs: () => ({ ints: WHERE_OPCODE === undefined ? [] : [WHERE_OPCODE] }),
 });
 
 /**

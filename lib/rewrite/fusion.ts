@@ -12,7 +12,7 @@ import { registerRewrite } from './registry';
 const MAX_OPS = 48;
 
 function fusable(node: Apply | null): node is Apply {
-  return !!node && node.op instanceof ElemwiseOp && node.op.spec.fuseCode !== undefined && isFloat(node.outputs[0].dtype);
+  return !!node && node.op instanceof ElemwiseOp && node.op.fuseOpcode !== undefined && isFloat(node.outputs[0].dtype);
 }
 
 function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
@@ -55,7 +55,7 @@ function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
       if (inner(v)) {
         const n = v.owner!;
         const args = n.inputs.map(emit);
-        const op = (n.op as ElemwiseOp).spec.fuseCode!;
+        const op = (n.op as ElemwiseOp).fuseOpcode!;
         pending.push([op, args[0], args[1] ?? args[0]]);
         absorbed.add(n);
         return pending.length - 1;

@@ -1,4 +1,5 @@
-#include "blas.h"
+// Matrix products through CBLAS (OpenBLAS); the BLAS thread count is set by the addon, not here.
+#include "kernel.h"
 
 #include <cblas.h>
 
@@ -708,6 +709,7 @@ Status dot_prepare(const KernelCtx& ctx, PreparedStep* out) {
   out->state = std::move(s);
   return OK;
 }
+NODEANO_KERNEL("Dot", dot_kernel, dot_prepare);
 
 // Gemm: out = alpha op(A) op(B) + beta C; inputs A, B (rank 2) and C, all of out's dtype F32/F64; ints
 // [transA, transB]; floats [alpha, beta]. out [m, n] is the broadcast of the product and C: C may be a full matrix,
@@ -773,10 +775,12 @@ Status tensordot_prepare(const KernelCtx& ctx, PreparedStep* out) {
   out->state = std::move(s);
   return OK;
 }
+NODEANO_KERNEL("Tensordot", tensordot_kernel, tensordot_prepare);
 
 size_t gemm_scratch_bytes(const KernelCtx& ctx) {
   GemmState s;
   return gemm_setup(ctx, &s) == OK ? s.scratch : 0;
 }
+NODEANO_KERNEL("Gemm", gemm_kernel, gemm_prepare, gemm_scratch_bytes);
 
 }  // namespace nodeano

@@ -1,6 +1,6 @@
 // Level-2 BLAS through CBLAS (lib/ops/gemv.ts, lib/ops/ger.ts). BLAS runs on the calling thread with the addon's BLAS
 // thread count; shapes the BLAS call cannot take (broadcast operands, empty dims) use a plain loop in double.
-#include "blas_level2.h"
+#include "kernel.h"
 
 #include <cblas.h>
 
@@ -97,6 +97,7 @@ Status gemv_kernel(const KernelCtx& ctx) {
   const double alpha = ctx.attrs.floats[0], beta = ctx.attrs.floats[1];
   return A.dtype == F32 ? gemv_typed<float>(A, X, Y, O, ta, alpha, beta) : gemv_typed<double>(A, X, Y, O, ta, alpha, beta);
 }
+NODEANO_KERNEL("Gemv", gemv_kernel, nullptr);
 
 // Ger: in0 x [m], in1 y [n], in2 C (rank <= 2, broadcasting); out [rows, cols] = C + alpha x y^T with x, y and C
 // broadcast to it. floats [alpha]; F32 or F64, all one dtype; no aliasing.
@@ -112,5 +113,6 @@ Status ger_kernel(const KernelCtx& ctx) {
   const double alpha = ctx.attrs.floats[0];
   return C.dtype == F32 ? ger_typed<float>(X, Y, C, O, alpha) : ger_typed<double>(X, Y, C, O, alpha);
 }
+NODEANO_KERNEL("Ger", ger_kernel, nullptr);
 
 }  // namespace nodeano

@@ -232,10 +232,6 @@ bool ew_supports(EwOp op, DType dtype) {
   }
 }
 
-bool ew_is_heavy(EwOp op) {
-  return op == EwOp::Exp || op == EwOp::Log || op == EwOp::Tanh || op == EwOp::Sigmoid || op == EwOp::Pow;
-}
-
 void ew_unary(EwOp op, const float* a, float* y, int64_t n) { unary_f32(op, a, y, n); }
 void ew_unary(EwOp op, const double* a, double* y, int64_t n) { unary_f64(op, a, y, n); }
 void ew_unary(EwOp op, const int32_t* a, int32_t* y, int64_t n) { unary_i32(op, a, y, n); }
@@ -367,18 +363,8 @@ Status ew_execute(const KernelCtx& ctx, const EwState& s) {
   return OK;
 }
 
-// Bool operands (add(bool, bool) stays bool, as in the TypeScript reference) go to the generic path; other dtypes the
-// span loops lack (float-only ops on I32, mixed dtypes) stay ERR_DTYPE: no TypeScript op makes them.
-bool ew_bool_step(const KernelCtx& ctx) {
-  if (ctx.n_out != 1 || ctx.out->dtype != BOOL) return false;
-  for (int i = 0; i < ctx.n_in; i++) {
-    if (ctx.in[i].dtype != BOOL) return false;
-  }
-  return true;
-}
-
+// Only the generic path calls these, for steps the span loops implement (ew_supports; one dtype throughout).
 Status elementwise(const KernelCtx& ctx, EwOp op) {
-  if (ew_bool_step(ctx) && ew_opcode(op) > 0) return ew_generic_kernel(ew_opcode(op), ctx);
   EwState s;
   Status st = ew_setup(ctx, op, &s);
   return st != OK ? st : ew_execute(ctx, s);
@@ -443,7 +429,6 @@ bool valid_dtype(int32_t d) { return d >= F32 && d <= BOOL; }
 }  // namespace
 
 Status elementwise_prepare(EwOp op, const KernelCtx& ctx, PreparedStep* out) {
-  if (ew_bool_step(ctx) && ew_opcode(op) > 0) return ew_generic_prepare(ew_opcode(op), ctx, out);
   std::unique_ptr<EwState> s(new EwState());
   Status st = ew_setup(ctx, op, s.get());
   if (st != OK) return st;
@@ -461,6 +446,9 @@ Status elementwise_prepare(EwOp op, const KernelCtx& ctx, PreparedStep* out) {
   return OK;
 }
 
+Status copy_kernel(const KernelCtx& ctx);
+Status cast_kernel(const KernelCtx& ctx);
+
 // Copy, ExpandDims and Cast keep their generic kernel; preparing only tells the executor when they need no pool.
 Status copy_prepare(const KernelCtx& /*ctx*/, PreparedStep* out) {
   out->run = copy_kernel;
@@ -474,24 +462,6 @@ Status cast_prepare(const KernelCtx& ctx, PreparedStep* out) {
   return OK;
 }
 
-// Add/Sub/Mul/Div/Pow: out = op(in0, in1), inputs broadcast (NumPy) to out, all of out's dtype; no attrs; out does
-// not alias the inputs. Div is float only; I32 Pow follows JS (ew_pow_i32).
-Status add_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Add); }
-Status sub_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sub); }
-Status mul_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Mul); }
-Status div_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Div); }
-Status pow_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Pow); }
-// Unary ops: out = op(in0), same shape and dtype; no attrs. Sqrt/Exp/Log/Tanh/Sigmoid are float only.
-Status neg_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Neg); }
-Status sqr_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sqr); }
-Status sqrt_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sqrt); }
-Status exp_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Exp); }
-Status log_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Log); }
-Status abs_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Abs); }
-Status sign_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sign); }
-Status tanh_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Tanh); }
-Status sigmoid_kernel(const KernelCtx& ctx) { return elementwise(ctx, EwOp::Sigmoid); }
-
 Status ew_kernel(EwOp op, const KernelCtx& ctx) { return elementwise(ctx, op); }
 
 // Copy: out = in0 byte for byte (same dtype and element count, any dtype); no attrs.
@@ -503,9 +473,11 @@ Status copy_kernel(const KernelCtx& ctx) {
   if (ctx.out->size > 0 && ctx.out->data != ctx.in[0].data) std::memmove(ctx.out->data, ctx.in[0].data, ctx.out->size * dtype_size(ctx.out->dtype));
   return OK;
 }
+NODEANO_KERNEL("Copy", copy_kernel, copy_prepare);
 
 // ExpandDims: out = in0 with size-1 dims inserted (same bytes); ints [...axes] are not needed and ignored.
 Status expand_dims_kernel(const KernelCtx& ctx) { return copy_kernel(ctx); }
+NODEANO_KERNEL("ExpandDims", expand_dims_kernel, copy_prepare);
 
 // Cast: out = in0 converted to out.dtype, same shape, any dtype to any dtype; ints [outDtype] (optional, must equal
 // out.dtype). Float -> I32 truncates toward zero and wraps modulo 2^32 (JS ToInt32: NaN, ±inf -> 0); -> BOOL is
@@ -524,5 +496,6 @@ Status cast_kernel(const KernelCtx& ctx) {
   });
   return OK;
 }
+NODEANO_KERNEL("Cast", cast_kernel, cast_prepare);
 
 }  // namespace nodeano

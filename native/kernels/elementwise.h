@@ -2,27 +2,10 @@
 #pragma once
 #include <cstdint>
 
+#include "generated/elementwise_ops.h"
 #include "kernel.h"
 
 namespace nodeano {
-
-Status add_kernel(const KernelCtx& ctx);
-Status sub_kernel(const KernelCtx& ctx);
-Status mul_kernel(const KernelCtx& ctx);
-Status div_kernel(const KernelCtx& ctx);
-Status pow_kernel(const KernelCtx& ctx);
-Status neg_kernel(const KernelCtx& ctx);
-Status sqr_kernel(const KernelCtx& ctx);
-Status sqrt_kernel(const KernelCtx& ctx);
-Status exp_kernel(const KernelCtx& ctx);
-Status log_kernel(const KernelCtx& ctx);
-Status abs_kernel(const KernelCtx& ctx);
-Status sign_kernel(const KernelCtx& ctx);
-Status tanh_kernel(const KernelCtx& ctx);
-Status sigmoid_kernel(const KernelCtx& ctx);
-Status copy_kernel(const KernelCtx& ctx);
-Status cast_kernel(const KernelCtx& ctx);
-Status expand_dims_kernel(const KernelCtx& ctx);
 
 // The operations of the span loops. Max/Min propagate NaN; Gt gives 1 or 0; Sign keeps ±0 and NaN.
 // Binary ops come first: ew_is_unary(op) is op >= Neg.
@@ -31,18 +14,46 @@ enum class EwOp : uint8_t {
   Neg, Sqr, Sqrt, Exp, Log, Abs, Sign, Tanh, Sigmoid, Copy,
 };
 
-// Prepare functions (kernel.h): elementwise_prepare for the elementwise kernels (op given by the kernel name),
-// copy_prepare for Copy and ExpandDims, cast_prepare for Cast.
+// The prepare function (kernel.h) of a step the span loops run (see ew_generic_prepare).
 Status elementwise_prepare(EwOp op, const KernelCtx& ctx, PreparedStep* out);
-Status copy_prepare(const KernelCtx& ctx, PreparedStep* out);
-Status cast_prepare(const KernelCtx& ctx, PreparedStep* out);
 
-inline bool ew_is_unary(EwOp op) { return op >= EwOp::Neg; }
+constexpr bool ew_is_unary(EwOp op) { return op >= EwOp::Neg; }
 // Whether op has an implementation for dtype (F32 and F64: all; I32: Add Sub Mul Pow Max Min Gt Neg Sqr Abs Sign
 // Copy).
 bool ew_supports(EwOp op, DType dtype);
-// Heavy ops (transcendentals, pow) are worth splitting across threads at smaller sizes.
-bool ew_is_heavy(EwOp op);
+
+// The ops of the generated table (an op file's declaration) that have hand-written span loops here, by name. Every
+// other fact about them (arity, heaviness, formula) comes from the table; elementwise_generic.cc checks at compile
+// time that each exists there with the arity its loop assumes.
+struct EwFastPath {
+  EwCode code;
+  EwOp op;
+};
+inline constexpr EwFastPath kEwFastPaths[] = {
+    {EwCode::Add, EwOp::Add},   {EwCode::Sub, EwOp::Sub},         {EwCode::Mul, EwOp::Mul},
+    {EwCode::Div, EwOp::Div},   {EwCode::Pow, EwOp::Pow},         {EwCode::Maximum, EwOp::Max},
+    {EwCode::Minimum, EwOp::Min}, {EwCode::Gt, EwOp::Gt},         {EwCode::Neg, EwOp::Neg},
+    {EwCode::Sqr, EwOp::Sqr},   {EwCode::Sqrt, EwOp::Sqrt},       {EwCode::Exp, EwOp::Exp},
+    {EwCode::Log, EwOp::Log},   {EwCode::Abs, EwOp::Abs},         {EwCode::Sign, EwOp::Sign},
+    {EwCode::Tanh, EwOp::Tanh}, {EwCode::Sigmoid, EwOp::Sigmoid},
+};
+// The span-loop op of an opcode; false when it has none (the generic path runs it).
+constexpr bool ew_fast_path(EwCode code, EwOp* op) {
+  for (const EwFastPath& f : kEwFastPaths) {
+    if (f.code == code) {
+      *op = f.op;
+      return true;
+    }
+  }
+  return false;
+}
+// Heavy ops (transcendentals, pow: the op file says) are worth splitting across threads at smaller sizes.
+constexpr bool ew_is_heavy(EwOp op) {
+  for (const EwFastPath& f : kEwFastPaths) {
+    if (f.op == op) return kEwOps[static_cast<int32_t>(f.code)].heavy;
+  }
+  return false;
+}
 
 // y[i] = op(a[i]) for i in [0, n). y may equal a.
 void ew_unary(EwOp op, const float* a, float* y, int64_t n);
@@ -79,23 +90,17 @@ float ew_log_f32(float x);
 float ew_tanh_f32(float x);
 float ew_sigmoid_f32(float x);
 
-// ---- The generic path (elementwise_generic.cc) over every op of elementwise_ops.h, keyed by opcode.
-// Kernel / prepare of an opcode on any dtypes: the specialized loops above when all operands and the output share a
-// dtype they implement, else one block loop in double (operands converted exactly, the result stored as a JS typed
-// array would store it). ints [opcode] (optional; must match), floats [p] (optional; the op's parameter).
-Status ew_generic_kernel(int32_t code, const KernelCtx& ctx);
-Status ew_generic_prepare(int32_t code, const KernelCtx& ctx, PreparedStep* out);
-// Kernel functions by TypeScript kernel id for every op of elementwise_ops.h (nullptr if none): registry.cc's fallback.
-KernelFn ew_find_kernel(const char* name);
-PrepareFn ew_find_prepare(const char* name);
-// Arity of an opcode (0: unknown), whether it is heavy, and the opcode of a specialized op (-1 for Copy).
-int ew_generic_arity(int32_t code);
-bool ew_generic_heavy(int32_t code);
-int32_t ew_opcode(EwOp op);
-// A Fused span: y[i] = op(p[0][i * s[0]], ...) with strides 0 or 1 and the op's default parameter.
-void ew_generic_span(int32_t code, const float* const* p, const int* s, float* y, int64_t n);
-void ew_generic_span(int32_t code, const double* const* p, const int* s, double* y, int64_t n);
-// The specialized kernel of op (all-bool steps go to the generic path).
+// ---- The generic path (elementwise_generic.cc) over every op of generated/elementwise_ops.h, keyed by opcode.
+// Kernel / prepare of an opcode on any dtypes: the span loops above when the op has one and all operands and the
+// output share a dtype they implement, else one block loop in double (operands converted exactly, the result stored
+// as a JS typed array would store it). ints [opcode] (optional; must match), floats: the op's parameters (optional,
+// in the op file's order; missing ones take their defaults).
+Status ew_generic_kernel(EwCode code, const KernelCtx& ctx);
+Status ew_generic_prepare(EwCode code, const KernelCtx& ctx, PreparedStep* out);
+// A Fused span: y[i] = op(p[0][i * s[0]], ...) with strides 0 or 1 and the op's default parameters.
+void ew_generic_span(EwCode code, const float* const* p, const int* s, float* y, int64_t n);
+void ew_generic_span(EwCode code, const double* const* p, const int* s, double* y, int64_t n);
+// The span-loop kernel of op on operands and output of one dtype that ew_supports.
 Status ew_kernel(EwOp op, const KernelCtx& ctx);
 
 }  // namespace nodeano

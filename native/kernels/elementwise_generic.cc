@@ -1,4 +1,4 @@
-// The generic elementwise engine: every op of elementwise_ops.h, on any input dtypes, through one block loop in
+// The generic elementwise engine: every op of generated/elementwise_ops.h (declared in its TypeScript op file), on any input dtypes, through one block loop in
 // double. Each block of output elements loads its operands (broadcast, converted to double exactly), applies the
 // op's formula and stores the result converted to the output dtype as a JS typed-array store would (F32: round to
 // nearest; I32: ToInt32; BOOL: ToUint8), so it computes what the TypeScript reference computes.
@@ -9,7 +9,6 @@
 
 #include "broadcast_geom.h"
 #include "elementwise.h"
-#include "elementwise_ops.h"
 #include "parallel.h"
 
 namespace nodeano {
@@ -18,43 +17,32 @@ namespace {
 
 constexpr int64_t kGenBlock = 256;
 
-struct OpInfo {
-  int32_t code;
-  const char* name;
-  int arity;
-  bool heavy;
-  double p;
-};
-
-constexpr OpInfo kOps[] = {
-#define NODEANO_EW_INFO(code, name, arity, heavy, p, expr) {code, #name, arity, heavy != 0, p},
-    NODEANO_EW_OPS(NODEANO_EW_INFO)
-#undef NODEANO_EW_INFO
-};
-
-const OpInfo* info_of(int32_t code) {
-  for (const OpInfo& o : kOps) {
-    if (o.code == code) return &o;
+// The hand-written span loops assume these facts of the generated table (the op files): fail the build, not a run.
+constexpr bool fast_paths_match_table() {
+  for (const EwFastPath& f : kEwFastPaths) {
+    const int32_t code = static_cast<int32_t>(f.code);
+    if (code <= 0 || code >= kEwCodeCount) return false;
+    if (kEwOps[code].arity != (ew_is_unary(f.op) ? 1 : 2) || kEwOps[code].n_params != 0) return false;
   }
-  return nullptr;
+  return true;
+}
+static_assert(fast_paths_match_table(), "an op with a span loop (kEwFastPaths) is missing from generated/elementwise_ops.h "
+                                        "or has another arity or parameters there: run npm run gen");
+#define NODEANO_EW_COUNT(name) +1
+static_assert(kEwCodeCount == 1 NODEANO_EW_OPS(NODEANO_EW_COUNT), "kEwOps and NODEANO_EW_OPS disagree: run npm run gen");
+#undef NODEANO_EW_COUNT
+
+const EwOpInfo* info_of(EwCode code) {
+  const int32_t c = static_cast<int32_t>(code);
+  return c > 0 && c < kEwCodeCount ? &kEwOps[c] : nullptr;
 }
 
-// y[i] = op(a[i], b[i], c[i]) over double blocks; operands past the arity are ignored.
-void apply(int32_t code, const double* A, const double* B, const double* C, double p, double* Y, int64_t n) {
-  (void)p;
-  switch (code) {
-#define NODEANO_EW_CASE(code_, name, arity, heavy, p_, expr)           \
-  case code_:                                                          \
-    for (int64_t i = 0; i < n; i++) {                                  \
-      [[maybe_unused]] const double a = A[i], b = B[i], c = C[i];      \
-      Y[i] = (expr);                                                   \
-    }                                                                  \
-    return;
-    NODEANO_EW_OPS(NODEANO_EW_CASE)
-#undef NODEANO_EW_CASE
-    default:
-      std::memcpy(Y, A, n * sizeof(double));
-  }
+// y[i] = op(a[i], b[i], c[i]) over double blocks; operands past the arity are ignored. p: the op's parameters.
+void apply(EwCode code, const double* A, const double* B, const double* C, const double* p, double* Y, int64_t n) {
+  const bool known = ew_with_formula(code, p, [&](auto op) {
+    for (int64_t i = 0; i < n; i++) Y[i] = op(A[i], B[i], C[i]);
+  });
+  if (!known) std::memcpy(Y, A, n * sizeof(double));
 }
 
 int32_t to_int32(double d) {
@@ -84,8 +72,9 @@ void store_to(const double* x, T* y, int64_t n) {
 enum class Src : uint8_t { Full, Scalar, Gather };
 
 struct GenState : KernelState {
-  const OpInfo* op = nullptr;
-  double p = 0;
+  EwCode code = EwCode::Const;
+  const EwOpInfo* op = nullptr;
+  double p[kEwMaxParams] = {};
   DType in_dt[kMaxOperands] = {F32, F32, F32};
   DType out_dt = F32;
   Src src[kMaxOperands] = {Src::Full, Src::Full, Src::Full};
@@ -95,11 +84,13 @@ struct GenState : KernelState {
 
 bool valid_dtype(DType d) { return d >= F32 && d <= BOOL; }
 
-Status gen_setup(int32_t code, const KernelCtx& ctx, GenState* s) {
-  const OpInfo* op = info_of(code);
+Status gen_setup(EwCode code, const KernelCtx& ctx, GenState* s) {
+  const EwOpInfo* op = info_of(code);
   if (op == nullptr) return ERR_UNSUPPORTED;
   if (ctx.n_in != op->arity || ctx.n_out != 1) return ERR_INVALID;
-  if (ctx.attrs.n_ints > 0 && ctx.attrs.ints[0] != code) return ERR_INVALID;  // the TypeScript op's opcode
+  // the TypeScript op's opcode, and at most the op's parameters
+  if (ctx.attrs.n_ints > 0 && ctx.attrs.ints[0] != static_cast<int32_t>(code)) return ERR_INVALID;
+  if (ctx.attrs.n_floats > op->n_params) return ERR_INVALID;
   const Tensor& y = *ctx.out;
   if (!valid_dtype(y.dtype)) return ERR_DTYPE;
   if (op->arity == 1 && ctx.in[0].size != y.size) return ERR_SHAPE;
@@ -111,8 +102,9 @@ Status gen_setup(int32_t code, const KernelCtx& ctx, GenState* s) {
     s->in_dt[i] = x.dtype;
     s->src[i] = x.size == 1 ? Src::Scalar : s->geom[i].rank == 1 && s->geom[i].inner_stride(0) == 1 ? Src::Full : Src::Gather;
   }
+  s->code = code;
   s->op = op;
-  s->p = ctx.attrs.n_floats > 0 ? ctx.attrs.floats[0] : op->p;
+  for (int i = 0; i < op->n_params; i++) s->p[i] = i < ctx.attrs.n_floats ? ctx.attrs.floats[i] : op->defaults[i];
   s->out_dt = y.dtype;
   s->size = y.size;
   s->grain = std::max<int64_t>(1, (op->heavy ? kGrainHeavy : kGrainCheap) / kGenBlock);
@@ -159,7 +151,7 @@ Status gen_execute(const KernelCtx& ctx, const GenState& s) {
     for (int64_t b = b0; b < b1; b++) {
       const int64_t start = b * kGenBlock, n = std::min(kGenBlock, s.size - start);
       for (int i = 0; i < arity; i++) load(s, i, ctx.in[i].data, start, n, buf[i]);
-      apply(s.op->code, buf[0], buf[arity > 1 ? 1 : 0], buf[arity > 2 ? 2 : 0], s.p, buf[3], n);
+      apply(s.code, buf[0], buf[arity > 1 ? 1 : 0], buf[arity > 2 ? 2 : 0], s.p, buf[3], n);
       store(s.out_dt, buf[3], ctx.out->data, start, n);
     }
   });
@@ -168,59 +160,37 @@ Status gen_execute(const KernelCtx& ctx, const GenState& s) {
 
 Status gen_run_prepared(const KernelCtx& ctx) { return gen_execute(ctx, *static_cast<const GenState*>(ctx.state)); }
 
-// The op as a specialized span loop (elementwise.cc), for opcodes that have one.
-bool specialized(int32_t code, EwOp* op) {
-  static const EwOp table[] = {EwOp::Copy, EwOp::Add, EwOp::Sub, EwOp::Mul, EwOp::Div, EwOp::Pow, EwOp::Neg,
-                               EwOp::Sqr, EwOp::Sqrt, EwOp::Exp, EwOp::Log, EwOp::Abs, EwOp::Sign, EwOp::Tanh,
-                               EwOp::Sigmoid, EwOp::Max, EwOp::Min, EwOp::Gt};
-  if (code < 1 || code > 17) return false;
-  *op = table[code];
-  return true;
-}
-
 // Whether the specialized loops run this step: all operands and the output of one dtype they implement.
-bool use_specialized(int32_t code, const KernelCtx& ctx, EwOp* op) {
-  if (!specialized(code, op) || ctx.n_out != 1) return false;
+bool use_specialized(EwCode code, const KernelCtx& ctx, EwOp* op) {
+  if (!ew_fast_path(code, op) || ctx.n_out != 1) return false;
   for (int i = 0; i < ctx.n_in; i++) {
     if (ctx.in[i].dtype != ctx.out->dtype) return false;
   }
   return ew_supports(*op, ctx.out->dtype);
 }
 
-template <int32_t Code>
+template <EwCode Code>
 Status gen_kernel(const KernelCtx& ctx) {
   return ew_generic_kernel(Code, ctx);
 }
 
-template <int32_t Code>
+template <EwCode Code>
 Status gen_prepare(const KernelCtx& ctx, PreparedStep* out) {
   return ew_generic_prepare(Code, ctx, out);
 }
 
-struct GenEntry {
-  const char* name;
-  KernelFn fn;
-  PrepareFn prepare;
-};
-
-constexpr GenEntry kGenEntries[] = {
-#define NODEANO_EW_ENTRY(code, name, arity, heavy, p, expr) {#name, gen_kernel<code>, gen_prepare<code>},
+// Every op of the table registers under its kernel id (kernel.h); ops with a specialized span loop go through it when
+// the dtypes allow (ew_generic_kernel).
+const KernelRegistration kGenRegistrations[] = {
+#define NODEANO_EW_ENTRY(name) {#name, gen_kernel<EwCode::name>, gen_prepare<EwCode::name>},
     NODEANO_EW_OPS(NODEANO_EW_ENTRY)
 #undef NODEANO_EW_ENTRY
 };
 
-const GenEntry* find_gen(const char* name) {
-  if (name == nullptr) return nullptr;
-  for (const GenEntry& e : kGenEntries) {
-    if (std::strcmp(e.name, name) == 0) return &e;
-  }
-  return nullptr;
-}
-
 // A span of the Fused kernel: y[i] = op(p0[i * s0], ...) with strides 0 or 1, through double blocks.
 template <class T>
-void generic_span(int32_t code, const T* const* p, const int* s, T* y, int64_t n) {
-  const OpInfo* op = info_of(code);
+void generic_span(EwCode code, const T* const* p, const int* s, T* y, int64_t n) {
+  const EwOpInfo* op = info_of(code);
   if (op == nullptr) return;
   alignas(64) double buf[4][kGenBlock];
   for (int64_t start = 0; start < n; start += kGenBlock) {
@@ -232,14 +202,14 @@ void generic_span(int32_t code, const T* const* p, const int* s, T* y, int64_t n
         std::fill(buf[i], buf[i] + m, static_cast<double>(p[i][0]));
       }
     }
-    apply(code, buf[0], buf[op->arity > 1 ? 1 : 0], buf[op->arity > 2 ? 2 : 0], op->p, buf[3], m);
+    apply(code, buf[0], buf[op->arity > 1 ? 1 : 0], buf[op->arity > 2 ? 2 : 0], op->defaults, buf[3], m);
     store_to(buf[3], y + start, m);
   }
 }
 
 }  // namespace
 
-Status ew_generic_kernel(int32_t code, const KernelCtx& ctx) {
+Status ew_generic_kernel(EwCode code, const KernelCtx& ctx) {
   EwOp op;
   if (use_specialized(code, ctx, &op)) return ew_kernel(op, ctx);
   GenState s;
@@ -248,7 +218,7 @@ Status ew_generic_kernel(int32_t code, const KernelCtx& ctx) {
   return s.size == 0 ? OK : gen_execute(ctx, s);
 }
 
-Status ew_generic_prepare(int32_t code, const KernelCtx& ctx, PreparedStep* out) {
+Status ew_generic_prepare(EwCode code, const KernelCtx& ctx, PreparedStep* out) {
   EwOp op;
   if (use_specialized(code, ctx, &op)) return elementwise_prepare(op, ctx, out);
   std::unique_ptr<GenState> s(new GenState());
@@ -261,39 +231,11 @@ Status ew_generic_prepare(int32_t code, const KernelCtx& ctx, PreparedStep* out)
   return OK;
 }
 
-int ew_generic_arity(int32_t code) {
-  const OpInfo* op = info_of(code);
-  return op ? op->arity : 0;
-}
-
-bool ew_generic_heavy(int32_t code) {
-  const OpInfo* op = info_of(code);
-  return op != nullptr && op->heavy;
-}
-
-int32_t ew_opcode(EwOp op) {
-  for (int32_t code = 1; code <= 17; code++) {
-    EwOp o;
-    if (specialized(code, &o) && o == op) return code;
-  }
-  return -1;
-}
-
-void ew_generic_span(int32_t code, const float* const* p, const int* s, float* y, int64_t n) {
+void ew_generic_span(EwCode code, const float* const* p, const int* s, float* y, int64_t n) {
   generic_span(code, p, s, y, n);
 }
-void ew_generic_span(int32_t code, const double* const* p, const int* s, double* y, int64_t n) {
+void ew_generic_span(EwCode code, const double* const* p, const int* s, double* y, int64_t n) {
   generic_span(code, p, s, y, n);
-}
-
-KernelFn ew_find_kernel(const char* name) {
-  const GenEntry* e = find_gen(name);
-  return e ? e->fn : nullptr;
-}
-
-PrepareFn ew_find_prepare(const char* name) {
-  const GenEntry* e = find_gen(name);
-  return e ? e->prepare : nullptr;
 }
 
 }  // namespace nodeano

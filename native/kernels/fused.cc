@@ -23,9 +23,9 @@ constexpr size_t kStackBytes = 64 * 1024;
 enum class Kind : uint8_t { Full, Scalar, Gather, Temp, Unused };
 
 struct Instr {
-  int32_t opcode = 0;
+  EwCode code = EwCode::Const;
   EwOp op = EwOp::Copy;
-  bool generic = false;        // an op of elementwise_ops.h without a specialized span loop (ew_generic_span)
+  bool generic = false;        // an op without a span loop (ew_generic_span) nor the select below
   int32_t arg[3] = {0, 0, 0};  // operand registers (a, b, c); for CONST, arg[0] indexes floats
   int32_t n_args = 0;          // arity (set by decode)
   int32_t stride[3] = {1, 1, 1};  // per operand: 0 for a scalar register, else 1 (set by plan)
@@ -50,25 +50,18 @@ struct Program {
   BroadcastGeom geom[kMaxInputs];
 };
 
-// Opcodes 1-17 have specialized span loops; Select and every later opcode of elementwise_ops.h go generic.
+// Where (select) has its own span loop (ew_select) for the three operands it reads.
+static_assert(kEwOps[static_cast<int32_t>(EwCode::Where)].arity == 3, "Fused runs Where as select(a, b, c)");
+
+// Resolves an opcode of generated/elementwise_ops.h: a span loop (kEwFastPaths), select, or the generic span.
 bool to_ew(int32_t opcode, Instr* in) {
-  static const EwOp table[] = {EwOp::Copy, EwOp::Add, EwOp::Sub, EwOp::Mul, EwOp::Div, EwOp::Pow, EwOp::Neg,
-                               EwOp::Sqr, EwOp::Sqrt, EwOp::Exp, EwOp::Log, EwOp::Abs, EwOp::Sign, EwOp::Tanh,
-                               EwOp::Sigmoid, EwOp::Max, EwOp::Min, EwOp::Gt};
-  if (opcode >= 0 && opcode < kFusedSelect) {
-    in->op = table[opcode];
-    return true;
-  }
-  in->generic = opcode != kFusedSelect;
-  return ew_generic_arity(opcode) > 0;
+  if (opcode < 0 || opcode >= kEwCodeCount) return false;
+  in->code = static_cast<EwCode>(opcode);
+  in->generic = in->code != EwCode::Const && in->code != EwCode::Where && !ew_fast_path(in->code, &in->op);
+  return true;
 }
 
-int arity(const Instr& in) {
-  if (in.opcode == kFusedConst) return 0;
-  if (in.opcode == kFusedSelect) return 3;
-  if (in.generic) return ew_generic_arity(in.opcode);
-  return ew_is_unary(in.op) ? 1 : 2;
-}
+int arity(const Instr& in) { return kEwOps[static_cast<int32_t>(in.code)].arity; }
 
 // Decodes ints [nIn, nOps, (opcode, a, b[, c]) * nOps] and checks every register reference.
 Status decode(const KernelCtx& ctx, Instr* code, int* n_in, int* n_regs) {
@@ -83,16 +76,15 @@ Status decode(const KernelCtx& ctx, Instr* code, int* n_in, int* n_regs) {
     const int r = *n_in + k;
     Instr& in = code[r];
     if (pos + 3 > at.n_ints) return ERR_INVALID;
-    in.opcode = at.ints[pos];
     in.arg[0] = at.ints[pos + 1];
     in.arg[1] = at.ints[pos + 2];
+    if (!to_ew(at.ints[pos], &in)) return ERR_INVALID;
     pos += 3;
-    if (!to_ew(in.opcode, &in)) return ERR_INVALID;
     if (arity(in) == 3) {
       if (pos >= at.n_ints) return ERR_INVALID;
       in.arg[2] = at.ints[pos++];
     }
-    if (in.opcode == kFusedConst && (in.arg[0] < 0 || in.arg[0] >= at.n_floats)) return ERR_INVALID;
+    if (in.code == EwCode::Const && (in.arg[0] < 0 || in.arg[0] >= at.n_floats)) return ERR_INVALID;
     in.n_args = arity(in);
     for (int j = 0; j < in.n_args; j++) {
       if (in.arg[j] < 0 || in.arg[j] >= r) return ERR_INVALID;
@@ -105,8 +97,8 @@ Status decode(const KernelCtx& ctx, Instr* code, int* n_in, int* n_regs) {
 
 template <class T>
 void run_op(const Instr& in, const T* const* p, const int* s, T* y, int64_t n) {
-  if (in.opcode == kFusedSelect) return ew_select(p[0], s[0], p[1], s[1], p[2], s[2], y, n);
-  if (in.generic) return ew_generic_span(in.opcode, p, s, y, n);
+  if (in.code == EwCode::Where) return ew_select(p[0], s[0], p[1], s[1], p[2], s[2], y, n);
+  if (in.generic) return ew_generic_span(in.code, p, s, y, n);
   if (ew_is_unary(in.op)) return ew_unary(in.op, p[0], y, n);
   ew_binary(in.op, p[0], s[0], p[1], s[1], y, n);
 }
@@ -193,7 +185,7 @@ Status plan(const KernelCtx& ctx, Program<T>* pg) {
     pg->fb[r] = nullptr;
     bool all_scalar = true;
     for (int j = 0; j < arity(in); j++) all_scalar = all_scalar && pg->kind[in.arg[j]] == Kind::Scalar;
-    if (in.opcode == kFusedConst) {
+    if (in.code == EwCode::Const) {
       pg->kind[r] = Kind::Scalar;
       pg->scalar[r] = static_cast<T>(ctx.attrs.floats[in.arg[0]]);
       continue;
@@ -221,10 +213,10 @@ Status plan(const KernelCtx& ctx, Program<T>* pg) {
     }
     pg->kind[r] = Kind::Temp;
     for (int j = 0; j < in.n_args; j++) pg->code[r].stride[j] = pg->kind[in.arg[j]] == Kind::Scalar ? 0 : 1;
-    pg->heavy = pg->heavy || (in.generic ? ew_generic_heavy(in.opcode) : ew_is_heavy(in.op));
+    pg->heavy = pg->heavy || kEwOps[static_cast<int32_t>(in.code)].heavy;
     if (r != last) pg->slot[r] = take();
     if constexpr (std::is_same_v<T, float>) {
-      if (in.opcode != kFusedSelect && !in.generic) {
+      if (in.code != EwCode::Where && !in.generic) {
         if (ew_is_unary(in.op)) {
           pg->fu[r] = ew_unary_f32_fn(in.op);
         } else {
@@ -364,11 +356,11 @@ Status prepare(const KernelCtx& ctx, PreparedStep* out) {
 }  // namespace
 
 // Fused: out = the last register of a register program; ints [nIn, nOps, (opcode, a, b) * nOps] with ternary ops
-// (Select = 18, Clip) followed by their third operand c; opcodes are those of elementwise_ops.h (parameters take
-// their defaults: Relu alpha 0, Elu alpha 1); floats: constants for CONST (opcode 0, value floats[a]).
+// (Where, Clip) followed by their third operand c; opcodes are the EwCodes of generated/elementwise_ops.h
+// (parameters take their defaults: Relu alpha 0, Elu alpha 1); floats: constants for Const (value floats[a]).
 // Registers 0..nIn-1 are the inputs, each broadcast (NumPy) to out.shape, nIn+k the result of op k; unary ops ignore
 // b. All inputs have out's dtype, F32 or F64; out does not alias an input. Select(a, b, c) = a != 0 ? b : c (NaN
-// counts as true); Maximum/Minimum propagate NaN; GreaterThan gives 1 or 0.
+// counts as true); Maximum/Minimum propagate NaN; Gt gives 1 or 0.
 Status fused_kernel(const KernelCtx& ctx) {
   if (ctx.n_out != 1) return ERR_INVALID;
   switch (ctx.out->dtype) {
@@ -386,5 +378,6 @@ Status fused_prepare(const KernelCtx& ctx, PreparedStep* out) {
     default: return ERR_DTYPE;
   }
 }
+NODEANO_KERNEL("Fused", fused_kernel, fused_prepare);
 
 }  // namespace nodeano

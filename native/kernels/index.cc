@@ -1,4 +1,6 @@
-#include "index.h"
+// Indexing kernels: basic slicing (Subtensor, IncSubtensor), integer-array indexing on one axis (Take, IncTake) and
+// bool masks (BooleanMask, BooleanMaskGrad).
+#include "kernel.h"
 
 #include <algorithm>
 #include <climits>
@@ -250,6 +252,7 @@ Status subtensor_kernel(const KernelCtx& ctx) {
     gather(r, static_cast<const T*>(x.data), static_cast<T*>(out.data));
   });
 }
+NODEANO_KERNEL("Subtensor", subtensor_kernel, nullptr);
 
 // IncSubtensor: out = copy of x with y added to (set = 1: written over) x[spec]; y broadcasts to the selected
 // region's shape. ints: [set, ...spec as in Subtensor]; inputs x, y, one I32 scalar per symbolic bound. set: any
@@ -294,6 +297,7 @@ Status inc_subtensor_kernel(const KernelCtx& ctx) {
     default: return ERR_DTYPE;
   }
 }
+NODEANO_KERNEL("IncSubtensor", inc_subtensor_kernel, nullptr);
 
 // Take: out = x with axis `axis` replaced by idx's shape, out[.., j.., ..] = x[.., idx[j..], ..]; any dtype for x,
 // idx I32 of any rank, negative indices count from the end; an index outside [-n, n) is ERR_INVALID before anything
@@ -331,6 +335,7 @@ Status take_kernel(const KernelCtx& ctx) {
   });
   return OK;
 }
+NODEANO_KERNEL("Take", take_kernel, nullptr);
 
 // IncTake: out = copy of x with y added at (set = 1: written to) the positions Take would read, in index order so
 // repeated indices accumulate (set: the last write wins); y broadcasts to Take's output shape. ints: [axis, set].
@@ -393,6 +398,7 @@ Status inc_take_kernel(const KernelCtx& ctx) {
     default: return ERR_DTYPE;
   }
 }
+NODEANO_KERNEL("IncTake", inc_take_kernel, nullptr);
 
 namespace {
 
@@ -443,6 +449,7 @@ Status boolean_mask_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("BooleanMask", boolean_mask_kernel, nullptr);
 
 // BooleanMaskGrad: out = zeros of ref's shape (in[2], data not read) with g's rows (in[0], [count, ...]) placed
 // where m (in[1], BOOL of ref's leading dims) is nonzero; a g whose row count differs from m's count is ERR_SHAPE.
@@ -474,5 +481,6 @@ Status boolean_mask_grad_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("BooleanMaskGrad", boolean_mask_grad_kernel, nullptr);
 
 }  // namespace nodeano

@@ -81,6 +81,15 @@ struct PreparedStep {
 // reports the error itself when the step runs.
 using PrepareFn = Status (*)(const KernelCtx& ctx, PreparedStep* out);
 
+// A prepare function for kernels that never use the pool (plain memcpy loops, single-threaded): the generic kernel
+// runs, and a plan made only of such steps does not take the thread pool.
+template <KernelFn F>
+Status serial_prepare(const KernelCtx& /*ctx*/, PreparedStep* out) {
+  out->run = F;
+  out->needs_pool = false;
+  return OK;
+}
+
 // Scratch bytes a kernel needs for a context (shapes only; data pointers are not valid); see kernel_scratch_bytes.
 using ScratchFn = size_t (*)(const KernelCtx& ctx);
 

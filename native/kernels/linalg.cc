@@ -1,4 +1,5 @@
-#include "linalg.h"
+// Diagonals of matrices (Diag, DiagLike); any dtype, moved by element size.
+#include "kernel.h"
 
 #include <algorithm>
 #include <cstring>
@@ -46,6 +47,7 @@ Status diag_kernel(const KernelCtx& ctx) {
   for (int64_t i = 0; i < len; i++) std::memcpy(d + i * es, s + (start + i * (x.shape[1] + 1)) * es, es);
   return OK;
 }
+NODEANO_KERNEL("Diag", diag_kernel, nullptr);
 
 // DiagLike: inputs v [len], ref [r, c] (its data is not read); ints [k]; out [r, c], zero but for v on diagonal k
 // (len must be that diagonal's length); any dtype; out does not alias.
@@ -60,5 +62,6 @@ Status diag_like_kernel(const KernelCtx& ctx) {
   place(v.data, v.shape[0], dtype_size(v.dtype), y.data, y.shape[0], y.shape[1], k);
   return OK;
 }
+NODEANO_KERNEL("DiagLike", diag_like_kernel, nullptr);
 
 }  // namespace nodeano

@@ -1,7 +1,7 @@
 // Neural-network losses and one-hot encoding; plain loops in double, single-threaded (they are a small part of a
 // training step next to the matrix products). Out-of-range labels return ERR_INVALID, which the TypeScript side
 // reports as a RuntimeError naming the node.
-#include "nnet.h"
+#include "kernel.h"
 
 #include "broadcast_geom.h"
 
@@ -136,6 +136,7 @@ Status categorical_crossentropy_kernel(const KernelCtx& ctx) {
   if (p.dtype == F32) return cce(static_cast<const float*>(p.data), t.data, labels, p.shape[0], p.shape[1], static_cast<float*>(y.data));
   return cce(static_cast<const double*>(p.data), t.data, labels, p.shape[0], p.shape[1], static_cast<double*>(y.data));
 }
+NODEANO_KERNEL("CategoricalCrossentropy", categorical_crossentropy_kernel, nullptr);
 
 // CategoricalCrossentropyGrad: in0 g [n], in1 probs [n, k], in2 targets as above; out [n, k] = -g_i [j = t_i] / p_ij
 // (labels) or -g_i t_ij / p_ij, 0 where t_ij = 0 (rows).
@@ -155,14 +156,17 @@ Status categorical_crossentropy_grad_kernel(const KernelCtx& ctx) {
   return cce_grad(static_cast<const double*>(g.data), static_cast<const double*>(p.data), t.data, labels, p.shape[0], p.shape[1],
                   static_cast<double*>(y.data));
 }
+NODEANO_KERNEL("CategoricalCrossentropyGrad", categorical_crossentropy_grad_kernel, nullptr);
 
 // BinaryCrossentropy: in0 probs, in1 targets of one dtype (F32/F64) and NumPy-broadcastable shapes, out of the
 // broadcast shape (not aliasing an input); out = 0 - (t log p + (1 - t) log1p(-p)), a term with weight 0 skipped; in
 // double.
 Status binary_crossentropy_kernel(const KernelCtx& ctx) { return bce_common(ctx, false); }
+NODEANO_KERNEL("BinaryCrossentropy", binary_crossentropy_kernel, nullptr);
 
 // BinaryCrossentropyWithLogits: in0 logits, in1 targets as above; out = max(x, 0) - x t + log1p(exp(-|x|)), in double.
 Status binary_crossentropy_with_logits_kernel(const KernelCtx& ctx) { return bce_common(ctx, true); }
+NODEANO_KERNEL("BinaryCrossentropyWithLogits", binary_crossentropy_with_logits_kernel, nullptr);
 
 // OneHot: in0 I32 labels (any shape), ints [nClasses]; out (any dtype) shape [...labels, nClasses], 1 at each label.
 // A label outside [0, nClasses) is ERR_INVALID.
@@ -191,5 +195,6 @@ Status one_hot_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("OneHot", one_hot_kernel, nullptr);
 
 }  // namespace nodeano

@@ -7,7 +7,7 @@
 #elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
 #endif
-#include "random.h"
+#include "kernel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -173,6 +173,7 @@ Status random_uniform_kernel(const KernelCtx& ctx) {
   advance(s, static_cast<int32_t*>(ctx.out[1].data));
   return OK;
 }
+NODEANO_KERNEL("RandomUniform", random_uniform_kernel, nullptr);
 
 // RandomNormal: floats [avg, std], ints [n] (ignored). Block j gives elements 2j, 2j+1 by Box-Muller:
 // u1 = 1 - u53(w0, w1) in (0, 1], u2 = u53(w2, w3), r = sqrt(-2 log u1), (avg + std r cos 2pi u2, avg + std r sin 2pi u2).
@@ -207,6 +208,7 @@ Status random_normal_kernel(const KernelCtx& ctx) {
   advance(s, static_cast<int32_t*>(ctx.out[1].data));
   return OK;
 }
+NODEANO_KERNEL("RandomNormal", random_normal_kernel, nullptr);
 
 // RandomBinomial: floats [0, p], ints [n trials]; element i counts the words i*n .. i*n+n-1 with u32(word) < p.
 // Out F32, F64 or I32.
@@ -233,5 +235,6 @@ Status random_binomial_kernel(const KernelCtx& ctx) {
   advance(s, static_cast<int32_t*>(ctx.out[1].data));
   return OK;
 }
+NODEANO_KERNEL("RandomBinomial", random_binomial_kernel, nullptr);
 
 }  // namespace nodeano

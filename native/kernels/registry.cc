@@ -4,18 +4,9 @@
 #include <map>
 #include <string>
 
-#include "blas.h"
-#include "blas_level2.h"
-#include "elementwise.h"
-#include "fused.h"
-#include "index.h"
 #include "kernel.h"
-#include "linalg.h"
-#include "nnet.h"
-#include "random.h"
 #include "reduce.h"
 #include "scan.h"
-#include "shape.h"
 #include "softmax_xent.h"
 
 namespace nodeano {
@@ -28,82 +19,25 @@ struct Entry {
   PrepareFn prepare;
 };
 
-template <EwOp op>
-Status ew_prepare(const KernelCtx& ctx, PreparedStep* out) {
-  return elementwise_prepare(op, ctx, out);
-}
-
 constexpr Entry kKernels[] = {
-    {"Abs", abs_kernel, ew_prepare<EwOp::Abs>},
-    {"Add", add_kernel, ew_prepare<EwOp::Add>},
     {"All", all_kernel, all_prepare},
     {"Any", any_kernel, any_prepare},
-    {"Arange", arange_kernel, serial_prepare<arange_kernel>},
     {"Argmax", argmax_kernel, argmax_prepare},
     {"Argmin", argmin_kernel, argmin_prepare},
     {"AxisCount", axis_count_kernel, nullptr},
-    {"BinaryCrossentropy", binary_crossentropy_kernel, nullptr},
-    {"BinaryCrossentropyWithLogits", binary_crossentropy_with_logits_kernel, nullptr},
-    {"BooleanMask", boolean_mask_kernel, nullptr},
-    {"BooleanMaskGrad", boolean_mask_grad_kernel, nullptr},
-    {"BroadcastTo", broadcast_to_kernel, nullptr},
-    {"CategoricalCrossentropy", categorical_crossentropy_kernel, nullptr},
-    {"CategoricalCrossentropyGrad", categorical_crossentropy_grad_kernel, nullptr},
-    {"Cast", cast_kernel, cast_prepare},
-    {"Concatenate", concatenate_kernel, serial_prepare<concatenate_kernel>},
-    {"Copy", copy_kernel, copy_prepare},
     {"Cumprod", cumprod_kernel, nullptr},
     {"Cumsum", cumsum_kernel, nullptr},
-    {"Diag", diag_kernel, nullptr},
-    {"DiagLike", diag_like_kernel, nullptr},
-    {"Div", div_kernel, ew_prepare<EwOp::Div>},
-    {"Dot", dot_kernel, dot_prepare},
-    {"Exp", exp_kernel, ew_prepare<EwOp::Exp>},
-    {"ExpandDims", expand_dims_kernel, copy_prepare},
-    {"Eye", eye_kernel, serial_prepare<eye_kernel>},
-    {"Fused", fused_kernel, fused_prepare},
-    {"Gemm", gemm_kernel, gemm_prepare},
-    {"Gemv", gemv_kernel, nullptr},
-    {"Ger", ger_kernel, nullptr},
-    {"IncSubtensor", inc_subtensor_kernel, nullptr},
-    {"IncTake", inc_take_kernel, nullptr},
-    {"Log", log_kernel, ew_prepare<EwOp::Log>},
     {"LogSoftmax", log_softmax_kernel, nullptr},
     {"Logsumexp", logsumexp_kernel, logsumexp_prepare},
     {"Max", max_kernel, max_prepare},
     {"Mean", mean_kernel, mean_prepare},
     {"Min", min_kernel, min_prepare},
-    {"Mul", mul_kernel, ew_prepare<EwOp::Mul>},
-    {"Neg", neg_kernel, ew_prepare<EwOp::Neg>},
-    {"OneHot", one_hot_kernel, nullptr},
-    {"Pow", pow_kernel, ew_prepare<EwOp::Pow>},
     {"Prod", prod_kernel, prod_prepare},
-    {"RandomBinomial", random_binomial_kernel, nullptr},
-    {"RandomNormal", random_normal_kernel, nullptr},
-    {"RandomUniform", random_uniform_kernel, nullptr},
-    {"Repeat", repeat_kernel, serial_prepare<repeat_kernel>},
-    {"Reshape", reshape_kernel, serial_prepare<reshape_kernel>},
-    {"Shape", shape_kernel, serial_prepare<shape_kernel>},
-    {"ShapeI", shape_i_kernel, serial_prepare<shape_i_kernel>},
-    {"Sigmoid", sigmoid_kernel, ew_prepare<EwOp::Sigmoid>},
-    {"Sign", sign_kernel, ew_prepare<EwOp::Sign>},
     {"Softmax", softmax_kernel, nullptr},
     {"SoftmaxCrossentropy", softmax_xent_kernel, nullptr},
     {"SoftmaxCrossentropyGrad", softmax_xent_grad_kernel, nullptr},
-    {"Split", split_kernel, serial_prepare<split_kernel>},
-    {"Sqr", sqr_kernel, ew_prepare<EwOp::Sqr>},
-    {"Sqrt", sqrt_kernel, ew_prepare<EwOp::Sqrt>},
-    {"Squeeze", squeeze_kernel, serial_prepare<squeeze_kernel>},
-    {"Stack", stack_kernel, serial_prepare<stack_kernel>},
-    {"Sub", sub_kernel, ew_prepare<EwOp::Sub>},
-    {"Subtensor", subtensor_kernel, nullptr},
     {"Sum", sum_kernel, sum_prepare},
     {"SumTo", sum_to_kernel, sum_to_prepare},
-    {"Take", take_kernel, nullptr},
-    {"Tanh", tanh_kernel, ew_prepare<EwOp::Tanh>},
-    {"Tensordot", tensordot_kernel, tensordot_prepare},
-    {"Tile", tile_kernel, serial_prepare<tile_kernel>},
-    {"Transpose", transpose_kernel, nullptr},
 };
 
 // Kernels that registered themselves with NODEANO_KERNEL (kernel.h). Construct-on-first-use: registrations run
@@ -169,27 +103,26 @@ const char* kernel_registry_name(size_t i) {
   return i < sizeof(kKernels) / sizeof(kKernels[0]) ? kKernels[i].name : nullptr;
 }
 
-// Registered kernels first, then the table above; names in neither may be elementwise ops of elementwise_ops.h (one
-// generic path keyed by opcode).
+// Registered kernels first, then the table above (the reduce family, until it registers itself).
 KernelFn find_kernel(const char* name) {
   if (const Registered* r = find_registered(name)) return r->fn;
   const Entry* e = find_entry(name);
-  return e ? e->fn : ew_find_kernel(name);
+  return e ? e->fn : nullptr;
 }
 
 PrepareFn find_prepare(const char* name) {
   if (const Registered* r = find_registered(name)) return r->prepare;
   const Entry* e = find_entry(name);
-  return e ? e->prepare : ew_find_prepare(name);
+  return e ? e->prepare : nullptr;
 }
 
-// Only a Gemm whose product broadcasts to a larger output needs plan-owned scratch (for the product). Fused keeps its
-// block registers on the stack (64 KiB per thread) and the rare reductions that need a buffer (full reductions over
-// more than 2^16 elements, reduction patterns other than all / leading / trailing / middle axes) allocate it per call.
+// Only kernels registered with a scratch function need plan-owned scratch (Gemm, for a product that broadcasts to a
+// larger output). Fused keeps its block registers on the stack (64 KiB per thread) and the rare reductions that need
+// a buffer (full reductions over more than 2^16 elements, reduction patterns other than all / leading / trailing /
+// middle axes) allocate it per call.
 size_t kernel_scratch_bytes(const char* name, const KernelCtx& ctx) {
-  if (const Registered* r = find_registered(name)) return r->scratch ? r->scratch(ctx) : 0;
-  if (name != nullptr && std::strcmp(name, "Gemm") == 0) return gemm_scratch_bytes(ctx);
-  return 0;
+  const Registered* r = find_registered(name);
+  return r && r->scratch ? r->scratch(ctx) : 0;
 }
 
 }  // namespace nodeano

@@ -224,6 +224,7 @@ Status transpose_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Transpose", transpose_kernel, nullptr);
 
 // BroadcastTo: inputs x, ref; out = x with size-1 dims inserted at out positions ints[...] (ascending, inserted in
 // order), then broadcast (right-aligned) to out.shape = ref.shape; ref's data is not read; any dtype.
@@ -244,6 +245,7 @@ Status broadcast_to_kernel(const KernelCtx& ctx) {
   }
   return broadcast_copy(ctx, x.data, shape, r, y.data, y.shape, y.ndim, dtype_size(y.dtype));
 }
+NODEANO_KERNEL("BroadcastTo", broadcast_to_kernel, nullptr);
 
 }  // namespace nodeano
 
@@ -297,6 +299,7 @@ Status reshape_kernel(const KernelCtx& ctx) {
   if (y.size > 0) std::memcpy(y.data, x.data, size_t(y.size) * dtype_size(y.dtype));
   return OK;
 }
+NODEANO_KERNEL("Reshape", reshape_kernel, serial_prepare<reshape_kernel>);
 
 // Squeeze: out = in0 without its size-1 axes ints[...] (ascending); same bytes.
 Status squeeze_kernel(const KernelCtx& ctx) {
@@ -317,6 +320,7 @@ Status squeeze_kernel(const KernelCtx& ctx) {
   if (n > 0 && x.ndim == 0) return ERR_INVALID;
   return reshape_kernel(ctx);
 }
+NODEANO_KERNEL("Squeeze", squeeze_kernel, serial_prepare<squeeze_kernel>);
 
 // Shape: out (I32, [in0.ndim]) = in0's shape; in0's data is not read.
 Status shape_kernel(const KernelCtx& ctx) {
@@ -327,6 +331,7 @@ Status shape_kernel(const KernelCtx& ctx) {
   for (int i = 0; i < ctx.in[0].ndim; i++) static_cast<int32_t*>(y.data)[i] = int32_t(ctx.in[0].shape[i]);
   return OK;
 }
+NODEANO_KERNEL("Shape", shape_kernel, serial_prepare<shape_kernel>);
 
 // ShapeI: out (I32 scalar) = in0.shape[ints[0]]; in0's data is not read.
 Status shape_i_kernel(const KernelCtx& ctx) {
@@ -338,6 +343,7 @@ Status shape_i_kernel(const KernelCtx& ctx) {
   *static_cast<int32_t*>(ctx.out->data) = int32_t(ctx.in[0].shape[axis]);
   return OK;
 }
+NODEANO_KERNEL("ShapeI", shape_i_kernel, serial_prepare<shape_i_kernel>);
 
 // Concatenate: out = the inputs joined along axis ints[0]; all of out's dtype and rank, equal dims elsewhere.
 Status concatenate_kernel(const KernelCtx& ctx) {
@@ -355,6 +361,7 @@ Status concatenate_kernel(const KernelCtx& ctx) {
   join_copy(ctx, prod(y.shape, 0, axis));
   return OK;
 }
+NODEANO_KERNEL("Concatenate", concatenate_kernel, serial_prepare<concatenate_kernel>);
 
 // Stack: out = the same-shaped inputs joined along a new out axis ints[0] (out.shape[axis] = n_in).
 Status stack_kernel(const KernelCtx& ctx) {
@@ -374,6 +381,7 @@ Status stack_kernel(const KernelCtx& ctx) {
   join_copy(ctx, prod(y.shape, 0, axis));
   return OK;
 }
+NODEANO_KERNEL("Stack", stack_kernel, serial_prepare<stack_kernel>);
 
 // Split: the outputs = in0 cut along axis ints[0] into consecutive pieces of the outputs' sizes; inputs after in0 are
 // read for their shapes only.
@@ -403,6 +411,7 @@ Status split_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Split", split_kernel, serial_prepare<split_kernel>);
 
 // Tile: out = in0 (padded with leading size-1 dims to out's rank) repeated out.shape[i] / in.shape[i] times along each
 // axis i (the TypeScript side computed out.shape from the reps, which may be symbolic); inputs after in0 are read for
@@ -444,6 +453,7 @@ Status tile_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Tile", tile_kernel, serial_prepare<tile_kernel>);
 
 // Repeat: out = in0 with each index j along axis ints[0] repeated in a row: ints [axis, 0] repeats every index
 // out.shape[axis] / in0.shape[axis] times (a count the TypeScript side computed, maybe from symbolic sizes; inputs
@@ -485,6 +495,7 @@ Status repeat_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Repeat", repeat_kernel, serial_prepare<repeat_kernel>);
 
 // Arange: out (rank 1, F32/F64/I32) = start + i * step, floats [start, step], computed in double and converted once
 // (I32 wraps as JS ToInt32 does); inputs (if any) are read for their shapes only.
@@ -511,6 +522,7 @@ Status arange_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Arange", arange_kernel, serial_prepare<arange_kernel>);
 
 // Eye: out (rank 2, any dtype) = ones on diagonal ints[0] (above the main one when positive), zeros elsewhere;
 // inputs (if any) are read for their shapes only.
@@ -534,5 +546,42 @@ Status eye_kernel(const KernelCtx& ctx) {
   }
   return OK;
 }
+NODEANO_KERNEL("Eye", eye_kernel, serial_prepare<eye_kernel>);
+
+// Tril / Triu: out = in0 (rank >= 2, any dtype, same shape) with element (i, j) of every matrix of the last two axes
+// kept where j - i <= k (Tril) or j - i >= k (Triu) and +0 elsewhere (NumPy: a selection, so a NaN masked off is 0);
+// ints [k]. out may be in0's own buffer (in place). Rows split across ctx.pool when large.
+template <bool Upper>
+Status triangle_kernel(const KernelCtx& ctx) {
+  if (ctx.n_in != 1 || ctx.n_out != 1 || ctx.attrs.n_ints != 1) return ERR_INVALID;
+  const Tensor& x = ctx.in[0];
+  Tensor& y = *ctx.out;
+  if (x.dtype != y.dtype) return ERR_DTYPE;
+  if (!valid_dtype(y.dtype)) return ERR_DTYPE;
+  if (x.ndim < 2 || x.ndim != y.ndim) return ERR_SHAPE;
+  for (int d = 0; d < x.ndim; d++) {
+    if (x.shape[d] != y.shape[d]) return ERR_SHAPE;
+  }
+  if (y.size == 0) return OK;
+  const int64_t r = y.shape[y.ndim - 2], c = y.shape[y.ndim - 1], rows = y.size / c, k = ctx.attrs.ints[0];
+  const size_t es = dtype_size(y.dtype);
+  const char* src = static_cast<const char*>(x.data);
+  char* dst = static_cast<char*>(y.data);
+  parallel_range(ctx, rows, std::max<int64_t>(1, kGrainCheap / c), [&](int64_t r0, int64_t r1) {
+    for (int64_t row = r0; row < r1; row++) {
+      const int64_t i = row % r;
+      // columns [0, cut) are kept by Tril and zeroed by Triu
+      const int64_t cut = std::min(c, std::max<int64_t>(0, Upper ? i + k : i + k + 1));
+      const size_t o = size_t(row * c) * es, head = size_t(cut) * es, all = size_t(c) * es;
+      const size_t keep_at = Upper ? head : 0, keep_n = Upper ? all - head : head;
+      const size_t zero_at = Upper ? 0 : head, zero_n = Upper ? head : all - head;
+      if (src != dst && keep_n) std::memcpy(dst + o + keep_at, src + o + keep_at, keep_n);
+      if (zero_n) std::memset(dst + o + zero_at, 0, zero_n);
+    }
+  });
+  return OK;
+}
+NODEANO_KERNEL("Tril", triangle_kernel<false>, nullptr);
+NODEANO_KERNEL("Triu", triangle_kernel<true>, nullptr);
 
 }  // namespace nodeano

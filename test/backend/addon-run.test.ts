@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ELEMWISE_OPCODES } from '../../lib/ops/generated/elementwise-opcodes';
 import {
   addon, CONSTANT, copyProgram, copySlots, detached, F32, F64, I32, INPUT, planDesc, programDesc, rejectsCode, SlotSpec, TEMP, throwsCode,
 } from './addon-helpers';
@@ -165,7 +166,7 @@ d('addon: run and runAsync', () => {
     }
     // sigmoid(x) - 0.5 as one fused step
     const fslots: SlotSpec[] = [[INPUT, F32, 0], [TEMP, F32, -1]];
-    const fprog = n.createProgram(programDesc({ slots: fslots, steps: [{ kernel: 'Fused', ins: [0], outs: [1], ints: [1, 3, 14, 0, 0, 0, 0, 0, 2, 1, 2], floats: [0.5] }], nInputs: 1, nShared: 0 }));
+    const fprog = n.createProgram(programDesc({ slots: fslots, steps: [{ kernel: 'Fused', ins: [0], outs: [1], ints: [1, 3, ELEMWISE_OPCODES.indexOf('Sigmoid'), 0, 0, 0, 0, 0, ELEMWISE_OPCODES.indexOf('Sub'), 1, 2], floats: [0.5] }], nInputs: 1, nShared: 0 }));
     for (const len of [5, 1 << 18]) {
       const pd = planDesc(fslots, [[len], [len]]);
       const { plan, arena } = n.createPlan(fprog, pd);
