@@ -15,7 +15,7 @@ export interface MlpStep {
 export function buildMlp(
   sizes: number[],
   batch: number,
-  opts: { backend?: 'js' | 'native'; rewrites?: 'all' | 'none'; seed?: number; lr?: number; params?: T.SharedVariable[] } = {},
+  opts: { backend?: 'js' | 'native'; rewrites?: T.FunctionOptions['rewrites']; seed?: number; lr?: number; params?: T.SharedVariable[] } = {},
 ): MlpStep {
   const rng = new T.RandomState(opts.seed ?? 0);
   const x = T.fmatrix('x');

@@ -1,4 +1,4 @@
-import './graph/methods';
+import './api/methods';
 import { sigmoid } from './ops/sigmoid';
 import { logSoftmax, softmax } from './ops/softmax';
 import { softplus } from './ops/softplus';
@@ -13,7 +13,7 @@ import { meanSquaredError, squaredError } from './ops/squared-error';
 import { oneHot } from './ops/one-hot';
 import { dropout } from './ops/dropout';
 import { softmaxCrossentropyWithLogits } from './ops/softmax-crossentropy';
-import { RandomStreams } from './random/random-streams';
+import { RandomStreams } from './ops/random-streams';
 
 export { config } from './config';
 export type { FloatX } from './config';
@@ -33,12 +33,12 @@ export * from './ops';
 export { grad } from './grad/grad';
 export type { GradOptions, DiffOptions } from './grad/grad';
 export { Lop, Rop, jacobian, hessian } from './grad/jacobian';
-export { verifyGrad } from './grad/verify-grad';
-export type { VerifyGradOptions } from './grad/verify-grad';
-export { compileFunction as function, compileFunction as compile } from './compile/function';
-export type { CompiledFunction, FunctionOptions, FunctionInfo } from './compile/function';
+export { verifyGrad } from './api/verify-grad';
+export type { VerifyGradOptions } from './api/verify-grad';
+export { compileFunction as function, compileFunction as compile } from './api/function';
+export type { CompiledFunction, FunctionOptions, FunctionInfo } from './api/function';
 export type { Program } from './compile/program';
-export { pp, debugprint } from './debugprint';
+export { pp, debugprint } from './api/debugprint';
 export { backend } from './backend/select';
 export { RandomState } from './random/random-state';
 /** Symbolic random streams, Theano's `T.shared_randomstreams` / `MRG_RandomStreams`. */

@@ -11,6 +11,7 @@
 #include <new>
 #include <thread>
 
+#include "kernels/elementwise.h"
 #include "kernels/thread_pool.h"
 
 extern "C" {
@@ -138,7 +139,7 @@ bool in_place_ok(const std::string& kernel, int32_t pos) {
   if (kernel == "IncTake") return pos == 0 || pos == 2;       // inputs x, indices, y
   for (const char* k : elementwise)
     if (kernel == k) return true;
-  return false;
+  return ew_find_kernel(kernel.c_str()) != nullptr;  // the generic elementwise ops (elementwise_ops.h)
 }
 
 bool same_shape(const Tensor& a, const Tensor& b) {

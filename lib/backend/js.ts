@@ -4,7 +4,7 @@ import { getKernel, JsKernel } from '../graph/kernel-registry';
 import { sizeOf } from '../ndarray';
 import { MemoryPlan } from '../compile/memory-plan';
 import { Program } from '../compile/program';
-import { Executor, Prepared } from './executor';
+import { Executor, Prepared } from '../runtime/executor';
 
 /** A program bound to one memory plan: arena allocated, kernels specialized to its shapes. */
 export interface JsPrepared extends Prepared {
@@ -20,14 +20,12 @@ export interface JsPrepared extends Prepared {
   inPlace: Int32Array;
 }
 
-const copyKernel: JsKernel = (ins, outs) => outs[0].set(ins[0]);
 const noop: JsKernel = () => undefined;
 
 /** Runs programs with the TypeScript reference kernels: the fallback backend and the reference for native ones. */
 export class JsExecutor implements Executor {
   readonly backend = 'js' as const;
   readonly program: Program;
-  readonly supportsInPlace = true;
   private readonly constants: TypedArray[];
 
   constructor(program: Program) {
@@ -45,7 +43,6 @@ export class JsExecutor implements Executor {
     });
     const kernels = program.steps.map((step, t) => {
       if (plan.skip[t]) return noop;
-      if (step.kernel === 'Copy') return copyKernel;
       try {
         return getKernel(step.kernel).prepareJs({
           attrs: step.attrs,
@@ -82,7 +79,7 @@ export class JsExecutor implements Executor {
       stepOuts: program.steps.map((st) => st.outputs.map((o) => bufs[o])),
       dynamic: Int32Array.from(dynamic),
       bind: Int32Array.from(bind),
-      inPlace: Int32Array.from(program.updates.flatMap((u, i) => (plan.resized.includes(i) || alias.has(u.slot) ? [] : [u.shared, u.slot]))),
+      inPlace: Int32Array.from(plan.copied.flatMap((i) => [program.updates[i].shared, program.updates[i].slot])),
     };
   }
 

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { TypedArray } from '../dtype';
 import { config, onThreadsChange } from '../config';
-import { setStorageAllocator } from '../graph/variable';
+import { setStorageAllocator, setStorageProvider } from '../graph/variable';
 
 /** The N-API surface of native/addon.cc. */
 export interface Addon {
@@ -76,7 +76,11 @@ export function loadNative(): NativeStatus {
   }
 }
 
-/** Loads the addon (if the backend may be native) so shared values are allocated in its aligned memory. */
-export function useNativeStorage(): void {
+/** Loads the addon (if the backend may be native) so shared values are allocated in its aligned memory. True once settled. */
+export function useNativeStorage(): boolean {
   if (!status && config.backend !== 'js') loadNative();
+  return status !== undefined;
 }
+
+// shared values made while this module is loaded go to the addon's aligned memory (loaded on the first one)
+setStorageProvider(useNativeStorage);

@@ -4,7 +4,7 @@ import { dtypeCode, getKernel } from '../graph/kernel-registry';
 import { sizeOf } from '../ndarray';
 import { MemoryPlan } from '../compile/memory-plan';
 import { Program } from '../compile/program';
-import { Executor, Prepared } from './executor';
+import { Executor, Prepared } from '../runtime/executor';
 import { Addon } from './native-loader';
 
 const KIND: Record<string, number> = { input: 0, shared: 1, constant: 2, temp: 3 };

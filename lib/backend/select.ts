@@ -1,7 +1,7 @@
 import { BackendError } from '../errors';
 import { config } from '../config';
 import { Program } from '../compile/program';
-import { Executor } from './executor';
+import { Executor } from '../runtime/executor';
 import { JsExecutor } from './js';
 import { missingKernels, NativeExecutor } from './native';
 import { loadNative } from './native-loader';

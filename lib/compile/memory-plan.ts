@@ -2,7 +2,7 @@ import { RuntimeError, NodeanoError } from '../errors';
 import { itemSize } from '../dtype';
 import { getKernel } from '../graph/kernel-registry';
 import { sizeOf } from '../ndarray';
-import { Program } from './program';
+import { Program, ProgramStep } from './program';
 
 /** Buffers are aligned so that native SIMD kernels can use aligned loads on any temp. */
 export const ALIGN = 64;
@@ -16,8 +16,14 @@ export interface MemoryPlan {
   arenaBytes: number;
   /** Sum of all temp sizes: what the arena would take without reuse. */
   unsharedBytes: number;
-  /** Updates (indices into program.updates) whose value has another shape than the shared variable now holds. */
+  /**
+   * How each update lands (lib/runtime/updates.ts tells the whole story), as indices into program.updates:
+   * `resized` ones have another shape than the shared variable now holds (the runtime replaces its storage),
+   * `copied` ones are copied into the shared buffer by the executor after the steps; the rest were computed straight
+   * into it (`sharedAlias`).
+   */
   resized: number[];
+  copied: number[];
   /** 1 for steps that need not run: their output is a view of their input's buffer with these shapes. */
   skip: Uint8Array;
   /**
@@ -29,22 +35,10 @@ export interface MemoryPlan {
   inPlace: Uint8Array;
 }
 
-/** Kernels that may write their output over an input of the output's shape (each element read before written). */
-const IN_PLACE_INPUTS: Record<string, (input: number) => boolean> = {
-  Gemm: (i) => i === 2, // BLAS gemm updates C in place
-  Fused: () => true,
-  Copy: () => true,
-  Cast: () => false, // dtypes differ anyway; listed so no one adds it by accident
-  // x is copied onto itself (a no-op), then only the selected region changes, read from y: an embedding update
-  // W <- incSubtensor(W, ids, -lr * g) touches the indexed rows, not all of W
-  IncSubtensor: (i) => i === 0,
-  IncTake: (i) => i === 0,
-};
-function inPlaceOk(kernel: string, input: number): boolean {
-  if (IN_PLACE_INPUTS[kernel]) return IN_PLACE_INPUTS[kernel](input);
-  return ELEMENTWISE_IN_PLACE.has(kernel);
+/** Whether a step may write its output over input `pos`: the inplace rewrite phase offered that position. */
+function inPlaceOk(step: ProgramStep, pos: number): boolean {
+  return step.inPlace.includes(pos);
 }
-const ELEMENTWISE_IN_PLACE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Neg', 'Sqr', 'Sqrt', 'Exp', 'Log', 'Abs', 'Sign', 'Tanh', 'Sigmoid']);
 
 /**
  * Updates whose value can be computed directly into the shared buffer: the producing step is the last reader of
@@ -69,7 +63,7 @@ function updatesInPlace(program: Program, shapes: number[][], root: number[], re
     if (resized.includes(k) || p === undefined || ss === undefined || root[t] !== t || taken.has(t) || outputs.has(t)) return;
     if ((lastRead.get(ss) ?? -1) > p) return;
     const step = steps[p];
-    const ok = step.inputs.every((i, pos) => i !== ss || (inPlaceOk(step.kernel, pos) && sameDims(shapes[i], shapes[t])));
+    const ok = step.inputs.every((i, pos) => i !== ss || (inPlaceOk(step, pos) && sameDims(shapes[i], shapes[t])));
     if (!ok) return;
     // a view of the value read later would see the same bytes, so views of t are fine; views of the old value are not
     if (slots.some((_, j) => j !== t && root[j] === t)) return;
@@ -99,7 +93,6 @@ export function planMemory(
   program: Program,
   inputShapes: readonly (readonly number[])[],
   sharedShapes: readonly (readonly number[])[],
-  opts: { inPlace?: boolean } = {},
 ): MemoryPlan {
   const { slots, steps } = program;
   const shapes: number[][] = new Array(slots.length);
@@ -111,7 +104,7 @@ export function planMemory(
   steps.forEach((step) => {
     let outShapes: number[][];
     try {
-      outShapes = step.kernel === 'Copy' ? [shapes[step.inputs[0]].slice()] : getKernel(step.kernel).inferShape(step.inputs.map((i) => shapes[i]), step.attrs);
+      outShapes = getKernel(step.kernel).inferShape(step.inputs.map((i) => shapes[i]), step.attrs);
     } catch (e) {
       const node = program.nodes[step.node];
       if (e instanceof NodeanoError) throw new RuntimeError(e.message.split('\n')[0], { node: node.label, createdAt: node.createdAt });
@@ -148,6 +141,7 @@ export function planMemory(
   const inShared = updatesInPlace(program, shapes, root, resized);
   const sharedAlias: number[] = [];
   for (const [slot, ref] of inShared) sharedAlias.push(slot, ref);
+  const copied = program.updates.flatMap((u, i) => (resized.includes(i) || inShared.has(u.slot) ? [] : [i]));
 
   const offsets = new Array(slots.length).fill(-1);
   const free: { off: number; size: number }[] = [];
@@ -164,7 +158,7 @@ export function planMemory(
     for (const o of step.outputs) {
       if (inShared.has(o)) continue;
       // an elementwise step may write over an input that dies here (same shape and dtype): no new memory, warm cache
-      const reuse = opts.inPlace !== false && step.outputs.length === 1 ? step.inputs.findIndex((i, pos) => dyingHere(i, t) && inPlaceOk(step.kernel, pos) && slots[i].dtype === slots[o].dtype && sameDims(shapes[i], shapes[o])) : -1;
+      const reuse = step.outputs.length === 1 && step.inPlace.length > 0 ? step.inputs.findIndex((i, pos) => dyingHere(i, t) && inPlaceOk(step, pos) && slots[i].dtype === slots[o].dtype && sameDims(shapes[i], shapes[o])) : -1;
       if (reuse >= 0) {
         const i = step.inputs[reuse];
         unsharedBytes += sizes[i];
@@ -207,5 +201,5 @@ export function planMemory(
   slots.forEach((_, i) => {
     if (root[i] !== i) offsets[i] = offsets[root[i]];
   });
-  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, skip, sharedAlias, inPlace };
+  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, copied, skip, sharedAlias, inPlace };
 }

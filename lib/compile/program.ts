@@ -2,7 +2,8 @@ import { DType } from '../dtype';
 import { Attrs } from '../graph/op';
 import { FunctionGraph } from '../graph/fgraph';
 import { Constant, SharedVariable, Variable } from '../graph/variable';
-import { labelOf } from '../printing';
+import { labelOf } from '../graph/printing';
+import { COPY } from '../ops/copy';
 
 /** Where a slot's buffer comes from. Temps live in the plan's arena; the others are bound at call time. */
 export type SlotKind = 'input' | 'shared' | 'constant' | 'temp';
@@ -19,6 +20,8 @@ export interface ProgramStep {
   inputs: number[];
   outputs: number[];
   attrs: Attrs;
+  /** Input positions whose buffer the output may take over where that input dies (from the inplace rewrite phase). */
+  inPlace: readonly number[];
   /** Index into program.nodes: what the step computes and where the user created it, for errors. */
   node: number;
 }
@@ -108,14 +111,14 @@ export function linearize(
       return slots.length - 1;
     });
     program.nodes.push(new NodeInfo(node.outputs[0]));
-    program.steps.push({ kernel: node.op.kernel, inputs: ins, outputs: outs, attrs: node.op.attrs, node: program.nodes.length - 1 });
+    program.steps.push({ kernel: node.op.kernel, inputs: ins, outputs: outs, attrs: node.op.attrs, inPlace: node.inPlace, node: program.nodes.length - 1 });
   }
 
   const slotFor = (v: Variable) => slotOf.get(v) ?? leafSlot(v);
   const stage = (slot: number, v: Variable, what: string) => {
     slots.push({ kind: 'temp', dtype: slots[slot].dtype, ref: -1 });
     program.nodes.push(new NodeInfo(v, what));
-    program.steps.push({ kernel: 'Copy', inputs: [slot], outputs: [slots.length - 1], attrs: {}, node: program.nodes.length - 1 });
+    program.steps.push({ kernel: COPY, inputs: [slot], outputs: [slots.length - 1], attrs: {}, inPlace: [], node: program.nodes.length - 1 });
     return slots.length - 1;
   };
   // updates are written in place after the steps, so an output that is an updated shared variable is copied first

@@ -4,7 +4,7 @@ import { describe, shapeStr } from '../ndarray';
 import { asVariable, constant } from '../graph/as-variable';
 import { toposort } from '../graph/toposort';
 import { Variable } from '../graph/variable';
-import { labelOf } from '../printing';
+import { labelOf } from '../graph/printing';
 import { add } from '../ops/add';
 import { cast } from '../ops/cast';
 import { broadcastLike, zerosLike } from '../ops/broadcast-to';

@@ -6,7 +6,7 @@ import { FunctionGraph } from '../graph/fgraph';
 import { tensor } from '../graph/tensor';
 import { ancestors } from '../graph/toposort';
 import { Variable } from '../graph/variable';
-import { labelOf } from '../printing';
+import { labelOf } from '../graph/printing';
 import { add } from '../ops/add';
 import { zerosLike } from '../ops/broadcast-to';
 import { expandDims } from '../ops/expand-dims';

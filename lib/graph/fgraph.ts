@@ -121,7 +121,7 @@ export class FunctionGraph {
         for (const o of node.outputs) this.memo.set(o, o);
         continue;
       }
-      const copy = new Apply(node.op, ins, node.outputs.map((o) => o.type), node.site);
+      const copy = new Apply(node.op, ins, node.outputs.map((o) => o.type), node.site, node.inPlace);
       node.outputs.forEach((o, i) => {
         copy.outputs[i].name = o.name;
         this.memo.set(o, copy.outputs[i]);

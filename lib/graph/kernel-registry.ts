@@ -9,6 +9,12 @@ export interface KernelSpec {
   inferShape(inShapes: readonly (readonly number[])[], attrs: Attrs): number[][];
   /** The TypeScript reference kernel, specialized to the shapes and dtypes of one memory plan. */
   prepareJs(ctx: KernelContext): JsKernel;
+  /**
+   * Whether the kernel may write its output over input `input` (of the output's shape and dtype) on both backends:
+   * every element read before it is written. The `inplace` rewrite phase offers only these positions to the memory
+   * planner; omitted means never.
+   */
+  inPlace?: (input: number) => boolean;
   /** The attributes as the native kernel reads them (its comment in native/kernels/ gives the order); none if omitted. */
   nativeAttrs?(attrs: Attrs): NativeAttrs;
 }

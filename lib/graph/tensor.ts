@@ -1,9 +1,8 @@
 import { ArgumentError } from '../errors';
 import { checkDType, DType } from '../dtype';
 import { describe, NDArray } from '../ndarray';
-import { toValue, SharedOptions, SharedVariable, Variable } from './variable';
+import { prepareStorage, toValue, SharedOptions, SharedVariable, Variable } from './variable';
 import { Dim, TensorType } from './type';
-import { useNativeStorage } from '../backend/native-loader';
 
 /**
  * A symbolic input of the given dtype and static shape (null where unknown).
@@ -51,7 +50,7 @@ export const imatrix = fixed([null, null], 'int32');
 export function shared(value: unknown, nameOrOpts: SharedOptions | string = {}): SharedVariable {
   const opts = typeof nameOrOpts === 'string' ? { name: nameOrOpts } : nameOrOpts;
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(`shared: options must be an object, got ${describe(opts)}`);
-  useNativeStorage();
+  prepareStorage();
   // an explicit dtype is an explicit conversion (float64 values into a float32 shared variable are fine)
   const explicit = opts.dtype !== undefined ? checkDType(opts.dtype, 'shared') : undefined;
   let arr: NDArray;

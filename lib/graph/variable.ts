@@ -135,6 +135,19 @@ export function setStorageAllocator(a: StorageAllocator | null): void {
   allocator = a;
 }
 
+let provider: (() => boolean) | null = null;
+/**
+ * Registers what runs before a shared value is stored, until it returns true: the native backend loads its addon
+ * there and installs its allocator. The graph layer stays unaware of backends.
+ */
+export function setStorageProvider(f: (() => boolean) | null): void {
+  provider = f;
+}
+/** Runs the registered provider until it reports that storage is settled. */
+export function prepareStorage(): void {
+  if (provider !== null && provider()) provider = null;
+}
+
 function intoStorage(v: NDArray): NDArray {
   const Ctor = ctorOf(v.dtype);
   if (!allocator || v.size === 0) return new NDArray(v.data.slice() as TypedArray, v.shape, v.dtype);
@@ -169,15 +182,23 @@ export function toValue(v: unknown, dtype: DType, where: string): NDArray {
 }
 
 /** One application of an op to input variables, producing output variables. */
+const NOT_IN_PLACE: readonly number[] = Object.freeze([]);
+
 export class Apply {
   readonly op: Op;
   readonly inputs: readonly Variable[];
   readonly outputs: Variable[];
   /** Where the user created it; a node the compiler built has the site of the node it replaced (adoptSite). */
   readonly site: CreationSite;
-  constructor(op: Op, inputs: readonly Variable[], outputTypes: readonly TensorType[], site?: CreationSite) {
+  /**
+   * Input positions whose buffer the output may take over when that input dies here (set only by the `inplace`
+   * rewrite phase; the memory planner decides per shape whether it does).
+   */
+  readonly inPlace: readonly number[];
+  constructor(op: Op, inputs: readonly Variable[], outputTypes: readonly TensorType[], site?: CreationSite, inPlace: readonly number[] = NOT_IN_PLACE) {
     this.op = op;
     this.inputs = inputs;
+    this.inPlace = inPlace;
     this.site = site ?? captureSite();
     this.outputs = outputTypes.map((t, i) => new Variable(t, this, i, undefined, this.site));
   }

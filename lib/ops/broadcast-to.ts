@@ -67,3 +67,8 @@ export function onesLike(x: unknown): Variable {
   const v = asVariable(x, 'onesLike', 'x');
   return broadcastLike(constant(1, v.dtype), v);
 }
+
+/** The gradient of a reduction (sum, mean, max...), of the reduced shape, spread back over the reduced axes of x. */
+export function spreadReduced(op: { attrs: { axes: readonly number[]; keepdims: boolean } }, g: Variable, x: Variable): Variable {
+  return broadcastLike(g, x, op.attrs.keepdims ? [] : op.attrs.axes);
+}

@@ -1,7 +1,7 @@
 import { ArgumentError } from '../errors';
 import { Constant, Variable } from '../graph/variable';
 import { describe } from '../ndarray';
-import { labelOf } from '../printing';
+import { labelOf } from '../graph/printing';
 import { AddOp } from './add';
 import { MulOp } from './mul';
 import { NegOp } from './neg';

@@ -3,7 +3,7 @@ import { isFloat } from '../dtype';
 import { asVariable } from '../graph/as-variable';
 import { Variable } from '../graph/variable';
 import { describe } from '../ndarray';
-import { RandomStreams } from '../random/random-streams';
+import { RandomStreams } from './random-streams';
 import { mul } from './mul';
 
 export interface DropoutOptions {

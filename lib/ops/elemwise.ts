@@ -76,6 +76,7 @@ export function defineElemwise(spec: ElemwiseSpec): ElemwiseOp {
   if (spec.fuseCode !== undefined && spec.arity === 3) throw new Error(`${spec.name}: a ternary op cannot have a fuseCode`);
   const params = Object.keys(spec.attrs ?? {});
   registerKernel(spec.kernel, {
+    inPlace: () => true, // element i of every input is read before element i of the output is written
     inferShape: (shapes) => [broadcastShapes(spec.name, shapes)],
     prepareJs: (ctx) => elemwiseKernel(spec.js(ctx.outDtypes[0], ctx.attrs), ctx.inShapes, ctx.outShapes[0]),
     // ints [opcode] (checked by the native generic path), floats: the parameters in declaration order

@@ -58,6 +58,7 @@ export function fusedExpression(code: readonly number[], consts: readonly number
 }
 
 registerKernel('Fused', {
+  inPlace: () => true, // a block of every register is read before the output block is written
   nativeAttrs: (a) => ({ ints: a.code as number[], floats: a.consts as number[] }),
   inferShape: (shapes) => [broadcastShapes('fused', shapes)],
   prepareJs: ({ attrs, inShapes, outShapes, outDtypes }) => {

@@ -30,6 +30,7 @@ export class GemmOp extends Op {
 }
 
 registerKernel('Gemm', {
+  inPlace: (i) => i === 2, // BLAS gemm updates C in place
   nativeAttrs: (a) => ({ ints: [a.transA ? 1 : 0, a.transB ? 1 : 0], floats: [a.alpha as number, a.beta as number] }),
   inferShape: ([as, bs, cs], attrs) => {
     const [ab] = getKernel('Dot').inferShape([as, bs], { transA: attrs.transA, transB: attrs.transB });

@@ -56,6 +56,9 @@ function yStrides(ys: readonly number[], rs: readonly number[], drop: readonly b
 }
 
 registerKernel('IncSubtensor', {
+  // x is copied onto itself (a no-op), then only the selected region changes, read from y: an embedding update
+  // W <- incSubtensor(W, ids, -lr * g) touches the indexed rows, not all of W
+  inPlace: (i) => i === 0,
   nativeAttrs: (a) => ({ ints: [a.set ? 1 : 0, ...(a.spec as number[])] }),
   inferShape: ([x, y], attrs) => {
     const op = attrs.set ? 'setSubtensor' : 'incSubtensor';

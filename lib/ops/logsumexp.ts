@@ -7,6 +7,7 @@ import { exp } from './exp';
 import { mul } from './mul';
 import { checkNotEmpty, normalizeAxes, reducedShape, ReduceLoop } from './reduce-kernel';
 import { checkKeepdims, reduceKernelBase, ReduceOp, ReduceOptions } from './reduce-op';
+import { spreadReduced } from './broadcast-to';
 import { sub } from './sub';
 
 /** log(sum(exp(x))) over `axes` of a float tensor, shifted by the group max (an empty reduction is an error, as max). */
@@ -22,7 +23,7 @@ export class LogsumexpOp extends ReduceOp {
   // d logsumexp(x) = g * exp(x - logsumexp(x)) = g * softmax(x) over each group
   override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly (Variable | null)[]): (Variable | null)[] {
     if (!g) return [null];
-    return [mul(this.spread(g, x), exp(sub(x, this.spread(out, x))))];
+    return [mul(spreadReduced(this, g, x), exp(sub(x, spreadReduced(this, out, x))))];
   }
 }
 

@@ -5,6 +5,7 @@ import { add } from './add';
 import { mul } from './mul';
 import { checkNotEmpty, foldKernel, reducedShape } from './reduce-kernel';
 import { reduceKernelBase, ReduceOp, reduction } from './reduce-op';
+import { spreadReduced } from './broadcast-to';
 import { sign } from './sign';
 import { sub } from './sub';
 
@@ -25,8 +26,8 @@ export class MaxOp extends ReduceOp {
   // mask = 1 + sign(x - max) is 1 exactly there because x - max <= 0
   override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly (Variable | null)[]): (Variable | null)[] {
     if (!g) return [null];
-    const mask = add(1, sign(sub(x, this.spread(out, x))));
-    return [mul(this.spread(g, x), mask)];
+    const mask = add(1, sign(sub(x, spreadReduced(this, out, x))));
+    return [mul(spreadReduced(this, g, x), mask)];
   }
 }
 

@@ -6,6 +6,7 @@ import { axisCount } from './axis-count';
 import { div } from './div';
 import { sumKernel } from './reduce-kernel';
 import { reduceKernelBase, ReduceOp, reduction } from './reduce-op';
+import { spreadReduced } from './broadcast-to';
 
 /** Arithmetic mean over `axes` (integers average as floatX; an empty reduction gives NaN, as NumPy). */
 export class MeanOp extends ReduceOp {
@@ -17,7 +18,7 @@ export class MeanOp extends ReduceOp {
   // d mean(x) = g / n broadcast back over the averaged axes, n = number of averaged elements
   override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly (Variable | null)[]): (Variable | null)[] {
     if (!g) return [null];
-    return [div(this.spread(g, x), axisCount(x, this.attrs.axes, out.dtype))];
+    return [div(spreadReduced(this, g, x), axisCount(x, this.attrs.axes, out.dtype))];
   }
 }
 

@@ -4,6 +4,7 @@ import { Variable } from '../graph/variable';
 import { mul } from './mul';
 import { checkNotEmpty, foldKernel, reducedShape } from './reduce-kernel';
 import { reduceKernelBase, ReduceOp, reduction } from './reduce-op';
+import { spreadReduced } from './broadcast-to';
 import { sign } from './sign';
 import { sub } from './sub';
 
@@ -24,8 +25,8 @@ export class MinOp extends ReduceOp {
   // mask = 1 - sign(x - min) is 1 exactly there because x - min >= 0
   override grad([x]: readonly Variable[], [out]: readonly Variable[], [g]: readonly (Variable | null)[]): (Variable | null)[] {
     if (!g) return [null];
-    const mask = sub(1, sign(sub(x, this.spread(out, x))));
-    return [mul(this.spread(g, x), mask)];
+    const mask = sub(1, sign(sub(x, spreadReduced(this, out, x))));
+    return [mul(spreadReduced(this, g, x), mask)];
   }
 }
 

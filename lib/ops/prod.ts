@@ -8,6 +8,7 @@ import { maximum } from './maximum';
 import { foldKernel } from './reduce-kernel';
 import { mul } from './mul';
 import { reduceKernelBase, ReduceOp, reduction } from './reduce-op';
+import { spreadReduced } from './broadcast-to';
 import { sign } from './sign';
 import { sub } from './sub';
 import { sum } from './sum';
@@ -32,8 +33,8 @@ export class ProdOp extends ReduceOp {
     const c = sum(z, axes as number[], keepdims);
     const noZero = maximum(sub(1, c), 0);
     const oneZero = maximum(sub(1, abs(sub(c, 1))), 0);
-    const weight = add(mul(sub(1, z), div(this.spread(noZero, x), nonzero)), mul(z, this.spread(oneZero, x)));
-    return [mul(this.spread(mul(g, p), x), weight)];
+    const weight = add(mul(sub(1, z), div(spreadReduced(this, noZero, x), nonzero)), mul(z, spreadReduced(this, oneZero, x)));
+    return [mul(spreadReduced(this, mul(g, p), x), weight)];
   }
 }
 

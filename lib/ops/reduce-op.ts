@@ -4,12 +4,13 @@ import { asVariable } from '../graph/as-variable';
 import { Attrs, Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { broadcastLike } from './broadcast-to';
 import { normalizeAxes, reducedShape } from './reduce-kernel';
 
 export interface ReduceOptions {
   keepdims?: boolean;
 }
+
+// This base class imports no op: its subclasses import it, so importing any one of them first must work.
 
 /** A reduction over sorted, normalized `axes`, optionally keeping them as size-1 dims (sum, mean, max...). */
 export abstract class ReduceOp extends Op {
@@ -25,10 +26,6 @@ export abstract class ReduceOp extends Op {
   makeNode(x: Variable): Apply {
     this.check(x);
     return new Apply(this, [x], [new TensorType(this.outDtype(x.dtype), reducedShape(x.type.shape, this.attrs.axes, this.attrs.keepdims, 1))]);
-  }
-  /** A gradient of the reduced shape spread back over the reduced axes of x. */
-  protected spread(g: Variable, x: Variable): Variable {
-    return broadcastLike(g, x, this.attrs.keepdims ? [] : this.attrs.axes);
   }
 }
 

@@ -3,6 +3,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Variable } from '../graph/variable';
 import { sumKernel } from './reduce-kernel';
 import { reduceKernelBase, ReduceOp, reduction } from './reduce-op';
+import { spreadReduced } from './broadcast-to';
 
 
 /** Sum over `axes`; integers and booleans sum as int32. */
@@ -14,7 +15,7 @@ export class SumOp extends ReduceOp {
   }
   // d sum(x) = g broadcast back over the summed axes
   override grad([x]: readonly Variable[], _o: readonly Variable[], [g]: readonly (Variable | null)[]): (Variable | null)[] {
-    return [g ? this.spread(g, x) : null];
+    return [g ? spreadReduced(this, g, x) : null];
   }
 }
 

@@ -117,6 +117,7 @@ export class IncTakeOp extends Op {
 }
 
 registerKernel('IncTake', {
+  inPlace: (i) => i === 0, // as IncSubtensor: x onto itself, then the indexed rows
   nativeAttrs: (a) => ({ ints: [a.axis as number, a.set ? 1 : 0] }),
   inferShape: ([x, i, y], attrs) => {
     const axis = attrs.axis as number;

@@ -5,5 +5,6 @@ import './stabilize';
 import './stabilize-logistic';
 import './specialize';
 import './fusion';
+import './inplace';
 export { optimize, rewriteNames, PHASES } from './registry';
 export type { Phase, Rewrite, RewriteLogEntry, RewriteOption } from './registry';

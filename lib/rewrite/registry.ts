@@ -4,7 +4,7 @@ import { graphWork } from '../graph/toposort';
 import { withoutSiteCapture } from '../graph/trace';
 
 /** Phases run in this order; each rewrite belongs to one. */
-export const PHASES = ['merge', 'constant-folding', 'canonicalize', 'stabilize', 'specialize', 'fusion', 'inplace', 'final-merge'] as const;
+export const PHASES = ['merge', 'constant-folding', 'canonicalize', 'stabilize', 'specialize', 'fusion', 'final-merge', 'inplace'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** A graph rewrite: returns the rewritten graph and how many times it fired (0: graph unchanged). */

@@ -1,3 +1,4 @@
+import { PHASES } from '../../lib/rewrite';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
@@ -240,16 +241,25 @@ describe('function: memory plan', () => {
     expect(plan.sharedAlias).toHaveLength(2);
     expect(plan.arenaBytes).toBe(0);
   });
-  it('lets an elementwise step write over an input that dies there', () => {
+  it('lets an elementwise step write over an input that dies there, unless the inplace phase is excluded', () => {
     const x = T.dvector('x');
     let y = x;
     for (let i = 0; i < 10; i++) y = y.exp().neg();
-    const f = T.function([x], y, { rewrites: 'none', backend: 'js' });
+    const graphOff = { exclude: PHASES.filter((p) => p !== 'inplace') };
+    const f = T.function([x], y, { rewrites: graphOff, backend: 'js' });
+    const g = T.function([x], y, { rewrites: { exclude: [...graphOff.exclude, 'inplace'] }, backend: 'js' });
+    const none = T.function([x], y, { rewrites: 'none', backend: 'js' });
     const xs = new Float64Array(1000).fill(-1);
     const out = f(xs) as T.NDArray;
-    const plan = planMemory(f.program, [[1000]], [], { inPlace: true });
+    const plan = planMemory(f.program, [[1000]], []);
     expect(plan.arenaBytes).toBe(8000);
     expect(plan.inPlace.reduce((a, b) => a + b, 0)).toBe(19);
+    for (const h of [g, none]) {
+      const p = planMemory(h.program, [[1000]], []);
+      expect(p.inPlace.reduce((a, b) => a + b, 0)).toBe(0);
+      expect(p.arenaBytes).toBeGreaterThan(plan.arenaBytes);
+      expect(Array.from((h(xs) as T.NDArray).data)).toEqual(Array.from(out.data));
+    }
     let v = -1;
     for (let i = 0; i < 10; i++) v = -Math.exp(v);
     expect(out.data[0]).toBeCloseTo(v, 12);

@@ -16,7 +16,7 @@ describe('rewriteLog', () => {
     const f = T.function([x], T.log(T.sigmoid(x)).mul(2).add(0));
     const log = f.rewriteLog();
     const phases = log.filter((e) => e.kind === 'phase');
-    expect(phases.map((e) => e.phase)).toEqual(['merge', 'constant-folding', 'canonicalize', 'stabilize', 'specialize', 'fusion', 'final-merge']);
+    expect(phases.map((e) => e.phase)).toEqual(['merge', 'constant-folding', 'canonicalize', 'stabilize', 'specialize', 'fusion', 'final-merge', 'inplace']);
     for (const p of phases) {
       expect(p.name).toBe(`phase ${p.phase}`);
       expect(p.ms).toBeGreaterThanOrEqual(0);

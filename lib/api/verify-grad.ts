@@ -4,11 +4,11 @@ import { array, describe, NDArray } from '../ndarray';
 import { constant } from '../graph/as-variable';
 import { tensor } from '../graph/tensor';
 import { Variable } from '../graph/variable';
-import { compileFunction } from '../compile/function';
+import { compileFunction } from './function';
 import { mul } from '../ops/mul';
 import { sum } from '../ops/sum';
 import { RandomState } from '../random/random-state';
-import { grad } from './grad';
+import { grad } from '../grad/grad';
 
 export interface VerifyGradOptions {
   /** Finite-difference step (default 1e-6 for float64, 1e-3 for float32). */

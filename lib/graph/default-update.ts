@@ -1,4 +1,4 @@
-import type { SharedVariable, Variable } from '../graph/variable';
+import type { SharedVariable, Variable } from './variable';
 
 /**
  * Theano's `default_update`: an update a compiled function applies to a shared variable on every call unless the

@@ -2,9 +2,9 @@ import { DType } from '../dtype';
 import * as ops from '../ops';
 import { ReduceOptions } from '../ops/reduce-op';
 import { shapeOf } from '../ops/shape';
-import { Variable } from './variable';
+import { Variable } from '../graph/variable';
 
-declare module './variable' {
+declare module '../graph/variable' {
   interface Variable {
     add(other: unknown): Variable;
     sub(other: unknown): Variable;
@@ -87,7 +87,7 @@ Object.defineProperty(Variable.prototype, 'T', {
   },
 });
 
-declare module './variable' {
+declare module '../graph/variable' {
   interface Variable {
     eq(other: unknown): Variable;
     neq(other: unknown): Variable;
@@ -112,7 +112,7 @@ for (const [m, f] of Object.entries(boolUnary)) proto[m] = function (this: Varia
   return f(this);
 };
 
-declare module './variable' {
+declare module '../graph/variable' {
   interface Variable {
     max(axis?: number | number[], opts?: ReduceOptions | boolean): Variable;
     min(axis?: number | number[], opts?: ReduceOptions | boolean): Variable;
@@ -137,7 +137,7 @@ for (const [m, f] of Object.entries(cumulative)) proto[m] = function (this: Vari
   return f(this, axis);
 };
 
-declare module './variable' {
+declare module '../graph/variable' {
   interface Variable {
     /** Basic indexing, `x[0:5, :, -1]` as `x.slice([0, 5], null, -1)`. */
     slice(...specs: import('../ops/subtensor').SliceSpec[]): Variable;
@@ -157,7 +157,7 @@ proto.get = function (this: Variable, indices: unknown) {
   return ops.take(this, indices, 0);
 };
 
-declare module './variable' {
+declare module '../graph/variable' {
   interface Variable {
     /** The run-time shape as a symbolic int32 vector; `x.shape[i]` is T.shapeI(x, i). The static shape is `staticShape`. */
     readonly shape: import('../ops/shape').ShapeVariable;
@@ -193,7 +193,7 @@ proto.tile = function (this: Variable, reps: unknown) {
   return ops.tile(this, reps);
 };
 
-declare module './variable' {
+declare module '../graph/variable' {
   interface Variable {
     /** Sum of the k-th diagonal of a matrix. */
     trace(k?: number): Variable;
@@ -208,7 +208,7 @@ proto.diagonal = function (this: Variable, k?: number) {
   return ops.diag(this, k);
 };
 
-declare module './variable' {
+declare module '../graph/variable' {
   interface Variable {
     /** NumPy `x[m]` for a bool mask m of x's shape or its leading dims (the length depends on m's values). */
     mask(m: unknown): Variable;
@@ -218,7 +218,7 @@ proto.mask = function (this: Variable, m: unknown) {
   return ops.booleanMask(this, m);
 };
 
-declare module './variable' {
+declare module '../graph/variable' {
   interface Variable {
     /** Floor division, NumPy's `//`. */
     intDiv(other: unknown): Variable;

@@ -4,8 +4,8 @@ import { config } from '../config';
 import { describe, NDArray } from '../ndarray';
 import { shared } from '../graph/tensor';
 import { SharedVariable, Variable } from '../graph/variable';
-import { Distribution, RandomOp } from '../ops/random';
-import { setDefaultUpdate } from './default-update';
+import { Distribution, RandomOp } from './random';
+import { setDefaultUpdate } from '../graph/default-update';
 
 /**
  * Symbolic random numbers, Theano's `RandomStreams`. Each draw (`uniform`, `normal`, `binomial`) is a Variable

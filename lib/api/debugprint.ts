@@ -1,6 +1,6 @@
-import { ArgumentError } from './errors';
-import { Variable } from './graph/variable';
-import { debugprintVariables, pp } from './printing';
+import { ArgumentError } from '../errors';
+import { Variable } from '../graph/variable';
+import { debugprintVariables, pp } from '../graph/printing';
 
 /**
  * A Theano-style tree of a variable's graph, or of a compiled function's graph after compilation.

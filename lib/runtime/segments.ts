@@ -1,12 +1,13 @@
 import { NodeanoError, RuntimeError } from '../errors';
-import { labelOf } from '../printing';
+import { labelOf } from '../graph/printing';
 import { FunctionGraph } from '../graph/fgraph';
 import type { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Constant, SharedVariable, Variable } from '../graph/variable';
 import { NDArray } from '../ndarray';
-import { selectExecutor } from '../backend/select';
-import { linearize } from './program';
+import type { Program } from '../compile/program';
+import type { Executor } from './executor';
+import { linearize } from '../compile/program';
 import { Runner } from './runner';
 
 /**
@@ -64,7 +65,7 @@ export class SegmentedRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
 
-  constructor(name: string, fg: FunctionGraph, nOutputs: number, updated: readonly SharedVariable[], backend: 'js' | 'native' | undefined, where: string, allowDowncast: boolean) {
+  constructor(name: string, fg: FunctionGraph, nOutputs: number, updated: readonly SharedVariable[], makeExecutor: (program: Program) => Executor, allowDowncast: boolean) {
     this.name = name;
     this.outputs = fg.outputs.slice(0, nOutputs);
     const updateExprs = fg.outputs.slice(nOutputs);
@@ -110,7 +111,7 @@ export class SegmentedRunner {
       const segFg = new FunctionGraph(segInputs, [...outs, ...(k === last ? updateExprs : [])], replace);
       const segName = k === 0 ? name : `${name} (segment ${k})`;
       const { program, sharedVars } = linearize(segName, segFg, outs.length, k === last ? updated : []);
-      const runner = new Runner(segName, segInputs, sharedVars, selectExecutor(program, backend, where), allowDowncast);
+      const runner = new Runner(segName, segInputs, sharedVars, makeExecutor(program), allowDowncast);
       this.segments.push({ runner, carried, sized, outputs: outs });
     }
   }

@@ -10,14 +10,12 @@ export interface Prepared {
 }
 
 /**
- * Runs one program. `run` executes every step and then writes the updates whose shape did not change
- * (all but plan.resized) into the shared variables' buffers in place; the caller handles resized ones.
+ * Runs one program. `run` executes every step and then copies the updates of `plan.copied` into the shared
+ * variables' buffers; the runtime lands the resized ones (see updates.ts for the whole story).
  */
 export interface Executor {
   readonly backend: 'js' | 'native';
   readonly program: Program;
-  /** Whether plans may let an elementwise step write over an input that dies there (MemoryPlan.inPlace). */
-  readonly supportsInPlace: boolean;
   prepare(plan: MemoryPlan): Prepared;
   run(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void;
   /** The same as run, off the main thread where the backend can; updates land on the main thread. */

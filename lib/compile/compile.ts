@@ -1,19 +1,14 @@
 import { ArgumentError, CompileError } from '../errors';
-import { DType } from '../dtype';
-import { describe, NDArray } from '../ndarray';
+import { describe } from '../ndarray';
 import { asVariable } from '../graph/as-variable';
 import { FunctionGraph } from '../graph/fgraph';
-import { withoutSiteCapture } from '../graph/trace';
 import { ancestors } from '../graph/toposort';
+import { labelOf } from '../graph/printing';
 import { Constant, SharedVariable, Variable } from '../graph/variable';
-import { debugprintVariables, labelOf } from '../printing';
-import { selectExecutor } from '../backend/select';
-import { Runner } from './runner';
-import { hasDataDependentNodes, SegmentedRunner } from './segments';
-import { linearize, Program } from './program';
-import { optimize, RewriteLogEntry, RewriteOption } from '../rewrite';
-import { collectDefaultUpdates } from '../random/default-update';
 import { withoutGradModifiers } from '../ops/grad-modifiers';
+import { collectDefaultUpdates } from '../graph/default-update';
+import { optimize, RewriteLogEntry, RewriteOption } from '../rewrite';
+import { linearize, Program } from './program';
 
 export type UpdatesLike = readonly (readonly [SharedVariable, unknown])[] | ReadonlyMap<SharedVariable, unknown>;
 export type GivensLike = readonly (readonly [Variable, unknown])[] | ReadonlyMap<Variable, unknown>;
@@ -36,40 +31,29 @@ export interface FunctionOptions {
   noDefaultUpdates?: boolean | readonly SharedVariable[];
 }
 
-export interface FunctionInfo {
-  /** The backend the function runs on. */
-  backend: 'js' | 'native';
-  /** How many memory plans have been made (one per distinct signature of input and shared shapes). */
-  plans: number;
-  /** Bytes of the arena of the most recent plan, and what the temps would take without reuse. */
-  arenaBytes: number;
-  unsharedBytes: number;
-  steps: number;
-  calls: number;
-}
-
-/** A compiled function: call it with values for its inputs. */
-export interface CompiledFunction {
-  (...args: unknown[]): NDArray | NDArray[] | undefined;
-  readonly fnName: string;
-  readonly program: Program;
-  readonly inputs: readonly Variable[];
-  /** The graph after compilation, as a Theano-style tree. */
-  debugprint(): string;
-  /** Runs the call off the main thread (native backend); calls are queued, never interleaved. */
-  async(...args: unknown[]): Promise<NDArray | NDArray[] | undefined>;
-  /** Releases the function's native memory now; later calls throw. */
-  dispose(): void;
-  /** Which rewrites fired during compilation, how often, and how long each took. */
-  rewriteLog(): RewriteLogEntry[];
-  info(): FunctionInfo;
+/** A function's graph checked, rewritten and flattened: everything T.function needs before it picks a runtime. */
+export interface CompiledGraph {
+  name: string;
+  /** `function <name>`, the prefix of every message about this function. */
+  where: string;
+  inputs: readonly Variable[];
+  outputs: Variable[];
+  /** Whether the outputs were given as one Variable (the call returns an NDArray), a list, or nothing. */
+  single: boolean;
+  returnsNothing: boolean;
+  updated: SharedVariable[];
+  /** The graph after rewrites: the outputs, then one update expression per updated shared variable. */
+  optimized: FunctionGraph;
+  log: RewriteLogEntry[];
+  program: Program;
+  sharedVars: SharedVariable[];
 }
 
 /**
- * Compiles a function from inputs to outputs, with shared-variable updates applied after every call.
- * @example const train = T.function([], cost, { updates: [[W, W.sub(T.grad(cost, W).mul(0.1))]] });
+ * Checks T.function's arguments (every problem listed at once), adds the default updates, builds the function graph,
+ * runs the rewrites and flattens the result into a Program.
  */
-export function compileFunction(inputs: readonly Variable[], outputs?: Variable | readonly Variable[] | null, opts: FunctionOptions = {}): CompiledFunction {
+export function compileGraph(inputs: readonly Variable[], outputs: Variable | readonly Variable[] | null | undefined, opts: FunctionOptions): CompiledGraph {
   const where = `function${opts && typeof opts.name === 'string' ? ` ${opts.name}` : ''}`;
   if (!Array.isArray(inputs)) throw new ArgumentError(`${where}: inputs must be an array of Variables, got ${describe(inputs)}`);
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(`${where}: options must be an object, got ${describe(opts)}`);
@@ -177,37 +161,10 @@ export function compileFunction(inputs: readonly Variable[], outputs?: Variable 
   // gradient modifiers are forward identities: dropped here, so they cost nothing even with rewrites off
   const { fg: optimized, log } = optimize(withoutGradModifiers(fg), opts.rewrites);
   const { program, sharedVars } = linearize(name, optimized, outList.length, updated);
-  // an output shape that depends on values (booleanMask) splits the function into programs run one after another
-  const runner = hasDataDependentNodes(optimized)
-    ? withoutSiteCapture(() => new SegmentedRunner(name, optimized, outList.length, updated, opts.backend, where, opts.allowInputDowncast === true))
-    : new Runner(name, inputs, sharedVars, selectExecutor(program, opts.backend, where), opts.allowInputDowncast === true);
-  const shape = (outs: NDArray[]) => (single ? outs[0] : outputs === undefined || outputs === null ? undefined : outs);
-
-  const call = function (...args: unknown[]): NDArray | NDArray[] | undefined {
-    return shape(runner.runSync(args));
-  } as CompiledFunction;
-  call.async = (...args: unknown[]) => runner.runAsync(args).then(shape);
-  call.dispose = () => runner.dispose();
-
-  Object.defineProperties(call, {
-    fnName: { value: name },
-    program: { value: program },
-    inputs: { value: inputs.slice() },
-  });
-  call.debugprint = () => {
-    const labels = [...outList.map((_, i) => `output ${i}:`), ...updated.map((s) => `update of ${labelOf(s)}:`)];
-    return debugprintVariables(optimized.outputs, labels);
+  return {
+    name, where, inputs, outputs: outList, single, returnsNothing: outputs === undefined || outputs === null, updated,
+    optimized, log, program, sharedVars,
   };
-  call.rewriteLog = () => log.map((e) => ({ ...e }));
-  call.info = () => ({
-    backend: runner.backend,
-    plans: runner.planCount,
-    arenaBytes: runner.lastPlan?.arenaBytes ?? 0,
-    unsharedBytes: runner.lastPlan?.unsharedBytes ?? 0,
-    steps: program.steps.length,
-    calls: runner.calls,
-  });
-  return call;
 }
 
 function pairs(x: unknown, what: string, problems: string[]): (readonly [unknown, unknown])[] {
@@ -226,4 +183,3 @@ function pairs(x: unknown, what: string, problems: string[]): (readonly [unknown
 }
 
 
-export type { DType };

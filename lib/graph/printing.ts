@@ -1,5 +1,5 @@
-import { ArgumentError } from './errors';
-import { Constant, SharedVariable, Variable } from './graph/variable';
+import { ArgumentError } from '../errors';
+import { Constant, SharedVariable, Variable } from './variable';
 
 /** The name of a leaf, or a placeholder showing its type. */
 function leafName(v: Variable): string {

@@ -2,9 +2,10 @@ import { InputError, RuntimeError } from '../errors';
 import { canCastSafely, dtypeOfTypedArray, TypedArray } from '../dtype';
 import { array, convertData, describe, NDArray, shapeStr, sizeOf } from '../ndarray';
 import { SharedVariable, Variable } from '../graph/variable';
-import { labelOf } from '../printing';
-import { Executor, Prepared } from '../backend/executor';
-import { planMemory, shapeKey } from './memory-plan';
+import { labelOf } from '../graph/printing';
+import { Executor, Prepared } from './executor';
+import { planMemory, shapeKey } from '../compile/memory-plan';
+import { landResized } from './updates';
 
 const MAX_PLANS = 32;
 
@@ -87,7 +88,7 @@ export class Runner {
     this.lastSh = this.shShapes.map((s) => s.slice());
     let prepared = this.plans.get(key);
     if (!prepared) {
-      prepared = this.executor.prepare(planMemory(this.executor.program, this.inShapes, this.shShapes, { inPlace: this.executor.supportsInPlace }));
+      prepared = this.executor.prepare(planMemory(this.executor.program, this.inShapes, this.shShapes));
       this.planCount++;
       if (this.plans.size >= MAX_PLANS) {
         const oldest = this.plans.keys().next().value as string;
@@ -111,11 +112,7 @@ export class Runner {
       const slot = slotsOut[k];
       outs[k] = NDArray.trusted(bufs[slot].slice() as TypedArray, plan.shapes[slot], program.slots[slot].dtype);
     }
-    for (let r = 0; r < plan.resized.length; r++) {
-      const u = program.updates[plan.resized[r]];
-      const sv = this.sharedVars[u.shared];
-      sv.setStorage(new NDArray(bufs[u.slot].slice() as TypedArray, plan.shapes[u.slot], sv.dtype));
-    }
+    landResized(program, plan, bufs, this.sharedVars);
     this.calls++;
     return outs;
   }
