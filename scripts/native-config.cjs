@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Build settings for binding.gyp (node-gyp), printed one item per line for gyp's <!@(...) expansion:
-//   node scripts/native-config.cjs sources    native/addon.cc, native/program.cc and every native/kernels/*.cc
+//   node scripts/native-config.cjs sources    every .cc of native/, native/napi/ and native/kernels/ (as CMakeLists.txt)
 //   node scripts/native-config.cjs blas-include   the directory of OpenBLAS's cblas.h
 //   node scripts/native-config.cjs blas-libs      linker flags for OpenBLAS
 // Paths are relative to the directory holding binding.gyp (this script's parent's parent).
@@ -36,10 +36,8 @@ function blasLibs() {
 }
 
 function sources() {
-  const kernels = fs.existsSync(path.join(root, 'native/kernels'))
-    ? fs.readdirSync(path.join(root, 'native/kernels')).filter((f) => f.endsWith('.cc')).sort().map((f) => `native/kernels/${f}`)
-    : [];
-  return ['native/addon.cc', 'native/program.cc', ...kernels];
+  const dir = (d) => (fs.existsSync(path.join(root, d)) ? fs.readdirSync(path.join(root, d)).filter((f) => f.endsWith('.cc')).sort().map((f) => `${d}/${f}`) : []);
+  return [...dir('native'), ...dir('native/napi'), ...dir('native/kernels')];
 }
 
 const what = process.argv[2];

@@ -5,20 +5,64 @@ import type { TypedArray } from '../dtype';
 import { config, onThreadsChange } from '../config';
 import { setStorageAllocator, setStorageProvider } from '../graph/variable';
 
-/** The N-API surface of native/addon.cc. */
+/** An opaque program or plan handle of the addon. */
+export type NativeHandle = object;
+
+/** createProgram's descriptor (native/addon.cc documents the layout of each array). */
+export interface ProgramDescriptor {
+  slots: Int32Array;
+  steps: Int32Array;
+  floats: Float64Array;
+  kernelNames: string[];
+  constants: ArrayBufferView[];
+  updates: Int32Array;
+  nInputs: number;
+  nShared: number;
+}
+
+/** createPlan's descriptor: the memory plan's decisions (lib/compile/memory-plan.ts), which the addon only checks. */
+export interface PlanDescriptor {
+  shapes: Int32Array;
+  offsets: Float64Array;
+  arenaBytes: number;
+  skip?: Uint8Array;
+  inPlace?: Uint8Array;
+  sharedAlias?: Int32Array;
+  resized?: Int32Array;
+}
+
+/** The N-API surface of native/addon.cc: exactly its exports (ADDON_EXPORTS, checked by test/backend/addon-exports). */
 export interface Addon {
-  info(): { version: string; avx2: boolean; fma: boolean; threads: number; blas: string };
-  kernels(names: readonly string[]): string[];
-  createProgram(desc: object): object;
-  createPlan(program: object, desc: object): { plan: object; arena: ArrayBuffer };
-  run(plan: object, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void;
-  runAsync(plan: object, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<void>;
+  info(): { version: number; avx2: boolean; fma: boolean; threads: number; blas: string };
+  /** The given names that have a native kernel, in order; without names, every registered kernel. */
+  kernels(names?: readonly string[]): string[];
+  createProgram(desc: ProgramDescriptor): NativeHandle;
+  createPlan(program: NativeHandle, desc: PlanDescriptor): { plan: NativeHandle; arena: ArrayBuffer };
+  /** Runs every step, then lands the updates not listed in resized; the program's inputs, then its shared values. */
+  run(plan: NativeHandle, ...arrays: TypedArray[]): void;
+  /** The same off the main thread; the updates land when the promise settles. Never throws: errors reject. */
+  runAsync(plan: NativeHandle, ...arrays: TypedArray[]): Promise<void>;
+  /** Zeroed, 64-byte aligned native memory. */
   alloc(bytes: number): ArrayBuffer;
+  /** Detaches an alloc() buffer or a plan arena and releases its memory now (once no run in flight reads it). */
+  free(buffer: ArrayBuffer): void;
   setThreads(n: number): void;
   getThreads(): number;
-  dispose(handle: object): void;
-  [name: string]: unknown;
+  dispose(handle: NativeHandle): void;
+  /** Benchmarks only: c = op(a) op(b) by cblas_sgemm on the caller's buffers. */
+  rawSgemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
 }
+
+/** The interface version info() reports (native/addon.cc kInterfaceVersion): a build of other sources is refused. */
+export const ADDON_VERSION = 2;
+
+/** The names of the addon's exports, at run time. */
+export const ADDON_EXPORTS = [
+  'info', 'kernels', 'createProgram', 'createPlan', 'run', 'runAsync', 'alloc', 'free', 'setThreads', 'getThreads', 'dispose', 'rawSgemm',
+] as const satisfies readonly (keyof Addon)[];
+// every member of Addon is listed (the `satisfies` above checks the other direction)
+const allListed: Exclude<keyof Addon, (typeof ADDON_EXPORTS)[number]> extends never ? true : false = true;
+void allListed;
 
 export interface NativeStatus {
   addon: Addon | null;
@@ -63,13 +107,13 @@ export function loadNative(): NativeStatus {
   try {
     const addon = require(file) as Addon;
     const info = addon.info();
+    if (info.version !== ADDON_VERSION) {
+      return (status = { addon: null, reason: `the native addon at ${file} is out of date (interface version ${info.version}, this library needs ${ADDON_VERSION}); run npm run build:native`, path: file });
+    }
     const threads = (n: number) => addon.setThreads(n > 0 ? n : Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
     threads(config.threads);
     onThreadsChange(threads);
-    setStorageAllocator({
-      alloc: (bytes) => addon.alloc(bytes),
-      release: typeof addon.free === 'function' ? (buf) => (addon.free as (b: ArrayBuffer) => void)(buf) : undefined,
-    });
+    setStorageAllocator({ alloc: (bytes) => addon.alloc(bytes), release: (buf) => addon.free(buf) });
     return (status = { addon, reason: `native addon loaded from ${file} (BLAS: ${info.blas}; AVX2: ${info.avx2 ? 'yes' : 'no'})`, path: file });
   } catch (e) {
     return (status = { addon: null, reason: `the native addon failed to load: ${(e as Error).message.split('\n')[0]}`, path: file });

@@ -5,27 +5,30 @@ import { sizeOf } from '../ndarray';
 import { MemoryPlan } from '../compile/memory-plan';
 import { Program } from '../compile/program';
 import { Executor, Prepared } from '../runtime/executor';
-import { Addon } from './native-loader';
+import { Addon, NativeHandle, ProgramDescriptor } from './native-loader';
 
 const KIND: Record<string, number> = { input: 0, shared: 1, constant: 2, temp: 3 };
 
 interface NativePrepared extends Prepared {
-  handle: object;
+  handle: NativeHandle;
   arena: ArrayBuffer;
   /** [slot, 0 input | 1 shared, ref] for the slots read after a run that live outside the arena. */
   binds: Int32Array;
+  /** Async runs in flight; a plan disposed meanwhile frees its arena once the last one's results were read. */
+  inFlight: number;
+  disposed: boolean;
 }
 
 /** The program in the addon's format: flat typed arrays, built once per compiled function. */
-export function serializeProgram(program: Program): object {
+export function serializeProgram(program: Program): ProgramDescriptor {
   const kernelNames: string[] = [];
   const steps: number[] = [];
   const floats: number[] = [];
   for (const step of program.steps) {
     let k = kernelNames.indexOf(step.kernel);
     if (k < 0) k = kernelNames.push(step.kernel) - 1;
-    const spec = step.kernel === 'Copy' ? undefined : getKernel(step.kernel);
-    const attrs = spec?.nativeAttrs ? spec.nativeAttrs(step.attrs) : { ints: [] };
+    const spec = getKernel(step.kernel);
+    const attrs = spec.nativeAttrs ? spec.nativeAttrs(step.attrs) : { ints: [] };
     const fl = attrs.floats ?? [];
     steps.push(k, step.inputs.length, step.outputs.length, attrs.ints.length, fl.length, ...step.inputs, ...step.outputs, ...attrs.ints);
     floats.push(...fl);
@@ -46,9 +49,8 @@ export function serializeProgram(program: Program): object {
 export class NativeExecutor implements Executor {
   readonly backend = 'native' as const;
   readonly program: Program;
-  readonly supportsInPlace = true;
   private readonly addon: Addon;
-  private handle: object | null;
+  private handle: NativeHandle | null;
   private readonly constants: TypedArray[];
 
   constructor(program: Program, addon: Addon) {
@@ -63,12 +65,15 @@ export class NativeExecutor implements Executor {
     const { program } = this;
     const shapes: number[] = [];
     for (const s of plan.shapes) shapes.push(s.length, ...s);
+    // the memory plan decides; the addon checks that the layout is safe and lands exactly the non-resized updates
     const { plan: handle, arena } = this.addon.createPlan(this.handle, {
       shapes: Int32Array.from(shapes),
       offsets: Float64Array.from(plan.offsets),
       arenaBytes: plan.arenaBytes,
       skip: plan.skip,
+      inPlace: plan.inPlace,
       sharedAlias: Int32Array.from(plan.sharedAlias),
+      resized: Int32Array.from(plan.resized),
     });
     const bufs = program.slots.map((s, i) => {
       if (s.kind === 'temp' && plan.offsets[i] >= 0) return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
@@ -86,7 +91,7 @@ export class NativeExecutor implements Executor {
       else if (s.kind === 'shared') binds.push(slot, 1, s.ref);
       else if (alias.has(slot)) binds.push(slot, 1, alias.get(slot)!);
     }
-    return { plan, bufs, handle, arena, binds: Int32Array.from(binds) };
+    return { plan, bufs, handle, arena, binds: Int32Array.from(binds), inFlight: 0, disposed: false };
   }
 
   private bind(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
@@ -96,8 +101,7 @@ export class NativeExecutor implements Executor {
 
   run(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
     try {
-      if (typeof this.addon.runArgs === 'function') runArgs(this.addon.runArgs as RunArgs, p.handle, inputs, shared);
-      else this.addon.run(p.handle, inputs, shared);
+      callRun(this.addon.run, p.handle, inputs, shared);
     } catch (e) {
       throw this.wrap(e, p, inputs, shared);
     }
@@ -105,17 +109,25 @@ export class NativeExecutor implements Executor {
   }
 
   async runAsync(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<void> {
+    p.inFlight++;
     try {
-      await this.addon.runAsync(p.handle, inputs, shared);
+      await this.addon.runAsync(p.handle, ...inputs, ...shared);
     } catch (e) {
       throw this.wrap(e, p, inputs, shared);
+    } finally {
+      // the caller reads the results (views of the arena) in the microtasks that follow: free after them
+      if (--p.inFlight === 0 && p.disposed) setImmediate(() => this.addon.free(p.arena));
     }
     this.bind(p, inputs, shared);
   }
 
+  /** Frees a plan (its arena at once, or after the async runs in flight) or, without one, the program. */
   dispose(p?: NativePrepared): void {
     if (p) {
+      if (p.disposed) return;
+      p.disposed = true;
       this.addon.dispose(p.handle);
+      if (p.inFlight === 0) this.addon.free(p.arena);
       return;
     }
     if (this.handle) this.addon.dispose(this.handle);
@@ -131,7 +143,7 @@ export class NativeExecutor implements Executor {
       const { slots } = this.program;
       const shapes = p.plan.shapes;
       const buf = (i: number) => (slots[i].kind === 'input' ? inputs[slots[i].ref] : slots[i].kind === 'shared' ? shared[slots[i].ref] : p.bufs[i]);
-      if (step.kernel === 'Copy' || step.inputs.some((i) => buf(i).length !== sizeOf(shapes[i]))) return null;
+      if (step.inputs.some((i) => buf(i).length !== sizeOf(shapes[i]))) return null;
       const kernel = getKernel(step.kernel).prepareJs({
         attrs: step.attrs,
         inShapes: step.inputs.map((i) => shapes[i]),
@@ -158,10 +170,10 @@ export class NativeExecutor implements Executor {
   }
 }
 
-type RunArgs = (handle: object, ...arrays: TypedArray[]) => void;
+type Run = (plan: NativeHandle, ...arrays: TypedArray[]) => void;
 
-/** addon.runArgs(handle, ...inputs, ...shared), with a direct call (no spread) for up to 8 arrays. */
-function runArgs(f: RunArgs, h: object, ins: readonly TypedArray[], sh: readonly TypedArray[]): void {
+/** addon.run(plan, ...inputs, ...shared), with a direct call (no spread) for up to 8 arrays. */
+function callRun(f: Run, h: NativeHandle, ins: readonly TypedArray[], sh: readonly TypedArray[]): void {
   const ni = ins.length;
   const n = ni + sh.length;
   if (n > 8) return f(h, ...ins, ...sh);

@@ -127,9 +127,12 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
 /** Allocates storage for shared values; the native backend installs one giving aligned native memory. */
 export interface StorageAllocator {
   alloc(bytes: number): ArrayBuffer;
-  release?(buffer: ArrayBuffer): void;
+  /** Returns a buffer from `alloc` to the system now; every view of it then has length 0. */
+  release(buffer: ArrayBuffer): void;
 }
 let allocator: StorageAllocator | null = null;
+/** Buffers an allocator made, with the allocator that made them: only those are released (never a borrowed array). */
+const allocated = new WeakMap<ArrayBuffer, StorageAllocator>();
 
 export function setStorageAllocator(a: StorageAllocator | null): void {
   allocator = a;
@@ -151,13 +154,19 @@ export function prepareStorage(): void {
 function intoStorage(v: NDArray): NDArray {
   const Ctor = ctorOf(v.dtype);
   if (!allocator || v.size === 0) return new NDArray(v.data.slice() as TypedArray, v.shape, v.dtype);
-  const data = new Ctor(allocator.alloc(v.size * Ctor.BYTES_PER_ELEMENT), 0, v.size);
+  const buffer = allocator.alloc(v.size * Ctor.BYTES_PER_ELEMENT);
+  allocated.set(buffer, allocator);
+  const data = new Ctor(buffer, 0, v.size);
   data.set(v.data);
   return new NDArray(data, v.shape, v.dtype);
 }
 
 function releaseStorage(v: NDArray): void {
-  if (allocator?.release && v.data.byteOffset === 0 && v.data.buffer instanceof ArrayBuffer) allocator.release(v.data.buffer);
+  const buffer = v.data.buffer as ArrayBuffer;
+  const owner = allocated.get(buffer);
+  if (!owner) return;
+  allocated.delete(buffer);
+  owner.release(buffer);
 }
 
 /** Converts a user value to an NDArray of `dtype`, allowing only safe casts for typed data. */

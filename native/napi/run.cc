@@ -1,0 +1,257 @@
+#include "run.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "buffers.h"
+#include "errors.h"
+#include "handles.h"
+#include "values.h"
+
+namespace nodeano {
+namespace napi {
+
+namespace {
+
+// The arguments of a call: on the stack when they fit, else on the heap. No JS runs while they are read.
+class Args {
+ public:
+  Args(napi_env env, napi_callback_info info) {
+    size_t argc = kStack;
+    if (napi_get_cb_info(env, info, &argc, stack_, nullptr, nullptr) != napi_ok) throw Napi::Error::New(env);
+    argc_ = argc;
+    argv_ = stack_;
+    if (argc > kStack) {
+      heap_.resize(argc);
+      if (napi_get_cb_info(env, info, &argc, heap_.data(), nullptr, nullptr) != napi_ok || argc != argc_) throw Napi::Error::New(env);
+      argv_ = heap_.data();
+    }
+    if (argc_ == 0) {
+      napi_get_undefined(env, &stack_[0]);
+      argv_ = stack_;
+    }
+  }
+  napi_value plan() const { return argv_[0]; }
+  // The arrays after the plan.
+  const napi_value* values() const { return argv_ + 1; }
+  size_t count() const { return argc_ ? argc_ - 1 : 0; }
+
+ private:
+  static constexpr size_t kStack = 16;
+  napi_value stack_[kStack];
+  std::vector<napi_value> heap_;
+  const napi_value* argv_;
+  size_t argc_;
+};
+
+void check_count(Napi::Env env, const Program& prog, size_t count, const char* fn) {
+  if (int64_t(count) != prog.n_inputs + prog.n_shared)
+    fail(env, kInvalid, std::string(fn) + ": got " + std::to_string(count) + " array(s) after the plan, the program takes " + std::to_string(prog.n_inputs) +
+                            " input(s) then " + std::to_string(prog.n_shared) + " shared value(s)");
+}
+
+// Checks one value against its binding and returns its data pointer (and its ArrayBuffer when asked). No JS runs.
+void* check_bound(Napi::Env env, napi_value v, const Binding& b, const char* fn, napi_value* arraybuffer) {
+  auto what = [&] { return std::string(fn) + ": " + (b.kind == SLOT_INPUT ? "inputs" : "shared") + "[" + std::to_string(b.ref) + "]"; };
+  napi_typedarray_type type;
+  size_t length;
+  void* data = nullptr;
+  // napi_get_typedarray_info fails (without a pending exception) for anything but a typed array
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, arraybuffer, nullptr) != napi_ok)
+    type_fail(env, what() + " must be a " + typed_array_name(array_type_of(b.dtype)) + ", got " + describe(env, v));
+  if (type != array_type_of(b.dtype))
+    fail(env, kDType, what() + " must be a " + typed_array_name(array_type_of(b.dtype)) + " (" + dtype_name(b.dtype) + "), got a " + typed_array_name(type),
+         Kind::TypeError);
+  const size_t bytes = length * element_size(type);
+  if (bytes != b.bytes || (!data && b.bytes)) {
+    if (is_detached_view(env, v)) fail(env, kInvalid, what() + " is detached");
+    fail(env, kShape, what() + " has " + std::to_string(bytes) + " bytes, the plan expects " + std::to_string(b.bytes) + " (" +
+                          std::to_string(b.bytes / dtype_size(DType(b.dtype))) + " elements)");
+  }
+  return data;
+}
+
+// The binding core: checks vals[0, nInputs) (inputs) and vals[nInputs, nInputs + nShared) (shared) against every
+// binding of the plan and binds them. A synchronous call (`held` null) reads the caller's memory in place (staging
+// only unaligned data); an asynchronous one holds alloc()'d buffers and copies everything else, because JS may free
+// a plain ArrayBuffer while the run reads it. No JS runs in here.
+void bind_values(Napi::Env env, Plan& plan, const napi_value* vals, const char* fn, std::vector<std::shared_ptr<AlignedBuffer>>* held) {
+  const int64_t n_inputs = plan.program().n_inputs;
+  const auto& bindings = plan.bindings();
+  for (size_t b = 0; b < bindings.size(); b++) {
+    const Binding& bd = bindings[b];
+    napi_value v = vals[bd.kind == SLOT_INPUT ? size_t(bd.ref) : size_t(n_inputs + bd.ref)];
+    napi_value ab = nullptr;
+    void* data = check_bound(env, v, bd, fn, held ? &ab : nullptr);
+    bool copy = false;
+    if (held) {
+      void* base = nullptr;
+      size_t ab_len = 0;
+      std::shared_ptr<AlignedBuffer> owned;
+      if (bd.bytes && ab && napi_get_arraybuffer_info(env, ab, &base, &ab_len) == napi_ok && base) owned = find_alloc(base);
+      if (owned) held->push_back(std::move(owned));
+      else copy = true;
+    }
+    if (plan.bind(b, data, copy) != OK) fail(env, kAlloc, std::string(fn) + ": cannot allocate a staging buffer");
+  }
+}
+
+// One runAsync call. Created and destroyed on the main thread; `execute` alone runs on a libuv worker thread.
+// Raw napi_async_work (not Napi::AsyncWorker) so that nothing can throw out of the completion callback, which also
+// runs while a worker_threads environment is being torn down (then settling the promise simply fails).
+class AsyncRun {
+ public:
+  AsyncRun(napi_env env, std::shared_ptr<Plan> plan) : env_(env), plan_(std::move(plan)) {}
+
+  ~AsyncRun() {  // main thread
+    if (owns_busy_) plan_->busy = false;
+    for (napi_ref r : refs_) napi_delete_reference(env_, r);
+    if (work_) napi_delete_async_work(env_, work_);
+  }
+
+  // Main thread: marks the plan busy until this run settles, binds every value and keeps references to the shared
+  // arrays that receive updates.
+  void bind(Napi::Env env, const napi_value* vals) {
+    plan_->busy = true;
+    owns_busy_ = true;
+    bind_values(env, *plan_, vals, "runAsync", &held_);
+    const int64_t n_inputs = plan_->program().n_inputs;
+    refs_.reserve(plan_->native_updates().size());
+    for (const NativeUpdate& u : plan_->native_updates()) {
+      napi_ref ref;
+      if (napi_create_reference(env, vals[size_t(n_inputs + u.shared)], 1, &ref) != napi_ok) throw Napi::Error::New(env);
+      refs_.push_back(ref);
+    }
+  }
+
+  // Main thread: creates the promise and queues the work. On success the AsyncRun owns itself (deleted in complete).
+  napi_value queue(Napi::Env env) {
+    napi_value promise, name;
+    if (napi_create_promise(env, &deferred_, &promise) != napi_ok) throw Napi::Error::New(env);
+    if (napi_create_string_utf8(env, "nodeano.runAsync", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+        napi_create_async_work(env, nullptr, name, execute, complete, this, &work_) != napi_ok || napi_queue_async_work(env, work_) != napi_ok) {
+      Napi::Error e = Napi::Error::New(env);
+      napi_reject_deferred(env, deferred_, e.Value());  // the promise is returned to nobody, but is not left pending
+      throw e;
+    }
+    return promise;
+  }
+
+ private:
+  // libuv worker thread: no JS, no N-API.
+  static void execute(napi_env, void* data) {
+    auto* r = static_cast<AsyncRun*>(data);
+    r->status_ = r->plan_->run(&r->step_);
+  }
+
+  // Main thread (also during environment teardown, with status napi_cancelled or with JS no longer callable).
+  static void complete(napi_env env, napi_status work_status, void* data) {
+    std::unique_ptr<AsyncRun> r(static_cast<AsyncRun*>(data));
+    r->plan_->busy = false;
+    r->owns_busy_ = false;
+    napi_value result = nullptr;
+    bool ok = false;
+    try {
+      Napi::Env e(env);
+      if (work_status != napi_ok) result = make_error(e, kInvalid, "runAsync: the run was cancelled").Value();
+      else if (r->status_ != OK) result = run_error(e, *r->plan_, r->status_, r->step_).Value();
+      else result = r->finish(e, &ok);
+    } catch (const Napi::Error& e) {
+      result = nullptr;
+      try {
+        result = e.Value();
+      } catch (...) {
+      }
+    } catch (...) {
+      result = nullptr;
+    }
+    if (!result) napi_get_undefined(env, &result);
+    if (ok) napi_resolve_deferred(env, r->deferred_, result);  // failures (environment teardown) are ignored
+    else napi_reject_deferred(env, r->deferred_, result);
+    r->deferred_ = nullptr;
+  }
+
+  // Main thread: lands the native updates (all or none) in the shared arrays as they are now, and returns the
+  // resolution value or an error.
+  napi_value finish(Napi::Env env, bool* ok) {
+    const auto& ups = plan_->native_updates();
+    std::vector<void*> dst(ups.size(), nullptr);
+    for (size_t i = 0; i < ups.size(); i++) {
+      const NativeUpdate& u = ups[i];
+      napi_value v = nullptr;
+      TypedView tv;
+      if (napi_get_reference_value(env, refs_[i], &v) != napi_ok || !v || !typed_view(env, v, &tv) || tv.type != array_type_of(u.dtype) ||
+          tv.length * element_size(tv.type) != u.bytes || (u.bytes && !tv.data)) {
+        return make_error(env, kInvalid, "runAsync: shared[" + std::to_string(u.shared) + "] was detached or resized while the run was in flight; no update was applied")
+            .Value();
+      }
+      dst[i] = tv.data;
+    }
+    for (size_t i = 0; i < ups.size(); i++) plan_->set_destination(size_t(ups[i].binding), dst[i]);
+    plan_->apply_updates();
+    *ok = true;
+    return env.Undefined();
+  }
+
+  napi_env env_;
+  std::shared_ptr<Plan> plan_;
+  napi_async_work work_ = nullptr;
+  napi_deferred deferred_ = nullptr;
+  std::vector<std::shared_ptr<AlignedBuffer>> held_;  // alloc()'d buffers read without copying
+  std::vector<napi_ref> refs_;                       // shared arrays receiving native updates (same order)
+  Status status_ = OK;
+  int32_t step_ = -1;
+  bool owns_busy_ = false;
+};
+
+napi_value rejected_promise(Napi::Env env, napi_value error) {
+  Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env);
+  d.Reject(error);
+  return d.Promise();
+}
+
+}  // namespace
+
+napi_value run(napi_env raw_env, napi_callback_info info) {
+  Napi::Env env(raw_env);
+  Args args(raw_env, info);
+  // no JS runs until this returns, so nothing can dispose the handle meanwhile: the plan is used without a reference
+  Plan& plan = *plan_handle_of(env, args.plan(), "run")->plan;
+  check_count(env, plan.program(), args.count(), "run");
+  if (plan.busy) fail(env, kBusy, "run: the plan is busy (a runAsync on it has not settled yet)");
+  bind_values(env, plan, args.values(), "run", nullptr);
+  int32_t step = -1;
+  const Status st = plan.run(&step);
+  if (st != OK) throw run_error(env, plan, st, step);
+  plan.apply_updates();
+  return nullptr;
+}
+
+napi_value run_async(napi_env raw_env, napi_callback_info info) {
+  Napi::Env env(raw_env);
+  std::unique_ptr<AsyncRun> run;
+  napi_value error;
+  try {
+    Args args(raw_env, info);
+    std::shared_ptr<Plan> plan = plan_handle_of(env, args.plan(), "runAsync")->plan;
+    check_count(env, plan->program(), args.count(), "runAsync");
+    if (plan->busy) fail(env, kBusy, "runAsync: the plan is busy (another runAsync on it has not settled yet)");
+    run.reset(new AsyncRun(env, plan));
+    run->bind(env, args.values());  // busy until the run completes, or until `run` is destroyed on an error below
+    napi_value promise = run->queue(env);
+    run.release();  // owned by the queued work now
+    return promise;
+  } catch (const Napi::Error& e) {
+    error = e.Value();
+  } catch (const std::bad_alloc&) {
+    error = make_error(env, kAlloc, "runAsync: out of memory").Value();
+  } catch (...) {
+    error = make_error(env, kInvalid, "runAsync: internal error").Value();
+  }
+  run.reset();
+  return rejected_promise(env, error);
+}
+
+}  // namespace napi
+}  // namespace nodeano
