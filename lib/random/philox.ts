@@ -4,6 +4,7 @@
  * (native/kernels/random.cc) produce the same streams bit for bit. Everything here is integer arithmetic or
  * IEEE double operations without fused multiply-adds (identical in V8 and C++), including our own log and sin/cos.
  */
+import { split, splitDouble } from './log';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -96,28 +97,20 @@ export function u53(a: number, b: number): number {
 
 const LN2_HI = 6.93147180369123816490e-1;
 const LN2_LO = 1.90821492927058770002e-10;
-const SQRT1_2 = 0.7071067811865476;
-const f64 = new Float64Array(1);
-const u32v = new Uint32Array(f64.buffer);
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // index of the high word (little endian: 1)
 
 /**
  * Natural log of a positive normal double, from arithmetic alone: x = m 2^e with m in [sqrt(1/2), sqrt(2)),
- * log m = 2 atanh(s), s = (m - 1) / (m + 1), summed as a series (|s| <= 0.172, error below 1 ulp-ish).
+ * log m = 2 atanh(s), s = (m - 1) / (m + 1), summed as a series (|s| <= 0.172, error below 1 ulp-ish). Not
+ * correctly rounded (that is `logRounded` in log.ts, for RandomState): this one is what native/kernels/random.cc
+ * computes too, operation for operation, so both backends draw the same normals.
  */
 export function plog(x: number): number {
-  f64[0] = x;
-  const hi = u32v[HI];
-  let e = ((hi >>> 20) & 0x7ff) - 1023;
-  u32v[HI] = (hi & 0x800fffff) | (1023 << 20);
-  let m = f64[0];
+  splitDouble(x);
+  let e = split.e;
+  let m = split.m;
   if (m >= 1.4142135623730951) {
     m = m * 0.5;
     e = e + 1;
-  }
-  if (m < SQRT1_2) {
-    m = m * 2;
-    e = e - 1;
   }
   const s = (m - 1) / (m + 1);
   const z = s * s;

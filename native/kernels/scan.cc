@@ -93,4 +93,7 @@ Status scan_common(const KernelCtx& ctx) {
 Status cumsum_kernel(const KernelCtx& ctx) { return scan_common<false>(ctx); }
 Status cumprod_kernel(const KernelCtx& ctx) { return scan_common<true>(ctx); }
 
+NODEANO_KERNEL("Cumsum", cumsum_kernel, nullptr);
+NODEANO_KERNEL("Cumprod", cumprod_kernel, nullptr);
+
 }  // namespace nodeano

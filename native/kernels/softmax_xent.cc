@@ -130,4 +130,7 @@ Status softmax_xent_grad_kernel(const KernelCtx& ctx) {
   return OK;
 }
 
+NODEANO_KERNEL("SoftmaxCrossentropy", softmax_xent_kernel, nullptr);
+NODEANO_KERNEL("SoftmaxCrossentropyGrad", softmax_xent_grad_kernel, nullptr);
+
 }  // namespace nodeano

@@ -19,7 +19,6 @@ describe('rewriteLog', () => {
     expect(phases.map((e) => e.phase)).toEqual(['merge', 'constant-folding', 'canonicalize', 'stabilize', 'specialize', 'fusion', 'final-merge', 'inplace']);
     for (const p of phases) {
       expect(p.name).toBe(`phase ${p.phase}`);
-      expect(p.ms).toBeGreaterThanOrEqual(0);
       expect(p.converged).toBe(true);
       expect(p.passes).toBeGreaterThanOrEqual(1);
       // a phase's time covers its rewrites' times, and its count is theirs summed

@@ -71,7 +71,6 @@ describe('stabilizing the logistic function and its cross-entropy', () => {
     const cost = T.sum(T.sqr(h));
     // wrt an intermediate variable: the user's own node must stay in the gradient graph
     const gh = T.grad(cost, h);
-    expect(T.function([x], gh)([0.5]) as T.NDArray).toBeTruthy();
     expect(Array.from((T.function([x], gh)([0.5]) as T.NDArray).data)[0]).toBeCloseTo(2 * Math.tanh(0.5), 12);
   });
 });

@@ -1,5 +1,8 @@
 // kernel_check: every native kernel against a naive reference, and the float32 approximations against double libm.
-//   kernel_check           approximations on every 15th float32 bit pattern, all kernel checks (~1 min)
+// line-budget: a test driver of independent checks, one block per kernel family; run by test/native/kernel-check.test.ts.
+//   kernel_check           approximations on every 15th float32 bit pattern, all kernel checks (~1.5 min)
+//   kernel_check --quick   approximations on every 1023rd bit pattern, sigmoid monotonicity on 1/64 of the floats
+//                          (a few seconds; what test/native/kernel-check.test.ts runs)
 //   kernel_check --full    approximations on every float32 bit pattern, on both SIMD paths (~10 min on 2 cores)
 //   kernel_check --no-sweep  everything but the float32 sweeps (for sanitizer builds)
 //   kernel_check --bench   timings used for README.md (not a test)
@@ -325,9 +328,9 @@ void check_specials() {
   }
 }
 
-// Sigmoid over every float in increasing order: within [0, 1], non-decreasing, 0 only below -103 and 1 only above
-// 16; NaN patterns give NaN.
-void check_sigmoid_monotone(bool avx2) {
+// Sigmoid over every float in increasing order (every `block_step`-th block of 2^16 consecutive floats: 1 checks
+// them all): within [0, 1], non-decreasing, 0 only below -103 and 1 only above 16; NaN patterns give NaN.
+void check_sigmoid_monotone(bool avx2, uint64_t block_step) {
   constexpr int64_t kBatch = 1 << 16;
   std::vector<float> x(kBatch), y(kBatch);
   float prev = -1.0f, prev_x = -INFINITY;
@@ -338,8 +341,10 @@ void check_sigmoid_monotone(bool avx2) {
     return k < neg ? static_cast<uint32_t>(0xff800000u - k) : static_cast<uint32_t>(k - neg);
   };
   const uint64_t count = 2 * uint64_t{0x7f800001};
-  for (uint64_t b = 0; b < count; b += kBatch) {
+  uint64_t checked = 0;
+  for (uint64_t b = 0; b < count; b += kBatch * block_step) {
     const int64_t n = static_cast<int64_t>(std::min<uint64_t>(kBatch, count - b));
+    checked += n;
     for (int64_t i = 0; i < n; i++) x[i] = simd::float_of(pattern(b + i));
     ew_unary_f32_path(EwOp::Sigmoid, x.data(), y.data(), n, avx2);
     for (int64_t i = 0; i < n; i++) {
@@ -363,15 +368,15 @@ void check_sigmoid_monotone(bool avx2) {
   check(bad_range == 0, "sigmoid within [0, 1]" + p);
   check(bad_ends == 0, "sigmoid is 0 / 1 only far out" + p);
   check(bad_nan == 0, "sigmoid NaN in, NaN out" + p);
-  std::printf("sigmoid monotonicity%s: all %llu ordered floats checked\n", p.c_str(),
-              static_cast<unsigned long long>(count));
+  std::printf("sigmoid monotonicity%s: %llu of %llu ordered floats checked\n", p.c_str(),
+              static_cast<unsigned long long>(checked), static_cast<unsigned long long>(count));
 }
 
-void check_approximations(bool full, bool sweeps) {
+void check_approximations(bool full, bool quick, bool sweeps) {
   const bool avx2 = simd::avx2_enabled();
   check_specials();
   if (!sweeps) return;
-  const uint64_t stride = full ? 1 : 15;
+  const uint64_t stride = full ? 1 : quick ? 1023 : 15;
   std::printf("float32 approximations vs double libm, every %llu-th bit pattern (%s):\n",
               static_cast<unsigned long long>(stride), avx2 ? "portable and AVX2 paths" : "portable path only");
   for (const Approx& f : kApprox) {
@@ -381,8 +386,8 @@ void check_approximations(bool full, bool sweeps) {
     check(r.max_ulp <= f.bound, std::string(f.name) + " within " + std::to_string(f.bound) + " ulp");
     check(r.mismatches == 0, std::string(f.name) + " AVX2 and portable agree bit for bit");
   }
-  check_sigmoid_monotone(avx2);
-  if (full && avx2) check_sigmoid_monotone(false);
+  check_sigmoid_monotone(avx2, quick ? 64 : 1);
+  if (full && avx2) check_sigmoid_monotone(false, 1);
 }
 
 // ---------------------------------------------------------------- elementwise
@@ -1091,15 +1096,23 @@ void softmax_case(bool log, ThreadPool* pool) {
   Buf x(d, s), y(d, s);
   const double scale = std::vector<double>{1, 10, 1e4}[rand_int(0, 2)];
   for (int64_t i = 0; i < x.t.size; i++) x.set(i, rand_int(0, 30) == 0 ? -INFINITY : (rand_unit() * 2 - 1) * scale);
-  const Status st = run(log ? "LogSoftmax" : "Softmax", {&x}, y, {static_cast<int32_t>(s.size()) - 1}, {}, pool);
-  const int64_t len = s.back(), rows = x.t.size / len;
+  // any axis (the last one half the time, given as -1 now and then); lines of length len, inner elements apart
+  const int rank = static_cast<int>(s.size());
+  const int axis = rand_int(0, 1) ? rank - 1 : static_cast<int>(rand_int(0, rank - 1));
+  const int32_t axis_attr = axis == rank - 1 && rand_int(0, 1) ? -1 : axis;
+  const Status st = run(log ? "LogSoftmax" : "Softmax", {&x}, y, {axis_attr}, {}, pool);
+  int64_t inner = 1;
+  for (int a = axis + 1; a < rank; a++) inner *= s[a];
+  const int64_t len = s[axis], lines = x.t.size / len;
   int64_t bad = 0;
-  for (int64_t r = 0; r < rows && st == OK; r++) {
+  for (int64_t l = 0; l < lines && st == OK; l++) {
+    const int64_t base = (l / inner) * len * inner + l % inner;
+    auto at = [&](int64_t j) { return base + j * inner; };
     double m = -INFINITY, sum = 0;
-    for (int64_t j = 0; j < len; j++) m = std::max(m, x.get(r * len + j));
-    for (int64_t j = 0; j < len; j++) sum += std::exp(x.get(r * len + j) - m);
+    for (int64_t j = 0; j < len; j++) m = std::max(m, x.get(at(j)));
+    for (int64_t j = 0; j < len; j++) sum += std::exp(x.get(at(j)) - m);
     for (int64_t j = 0; j < len; j++) {
-      const double xv = x.get(r * len + j), got = y.get(r * len + j);
+      const double xv = x.get(at(j)), got = y.get(at(j));
       const double want = log ? (xv - m) - std::log(sum) : std::exp(xv - m) / sum;
       const double eps = d == F32 ? 1e-6 : 1e-14;
       bool ok;
@@ -1113,7 +1126,7 @@ void softmax_case(bool log, ThreadPool* pool) {
     }
   }
   check(st == OK && bad == 0, std::string(log ? "LogSoftmax " : "Softmax ") + dtype_name(d) + " " + shape_str(s) +
-                                  " scale " + std::to_string(scale));
+                                  " axis " + std::to_string(axis_attr) + " scale " + std::to_string(scale));
 }
 
 void check_reduce(ThreadPool* pool) {
@@ -1135,7 +1148,15 @@ void check_reduce(ThreadPool* pool) {
   check(run("AxisCount", {&x}, cnt, {0, 2}) == OK && cnt.p<int32_t>()[0] == 15, "AxisCount over axes 0, 2");
   check(run("AxisCount", {&x}, cntf, {}) == OK && cntf.p<double>()[0] == 1, "AxisCount over no axes is 1");
   Buf y(F32, {3, 4, 5});
-  check(run("Softmax", {&x}, y, {0}) == ERR_UNSUPPORTED, "Softmax over a leading axis is ERR_UNSUPPORTED");
+  for (int64_t i = 0; i < x.t.size; i++) x.set(i, static_cast<double>(i % 7) - 3);
+  bool columns_normalized = run("Softmax", {&x}, y, {0}) == OK;
+  for (int64_t c = 0; c < 20; c++) {
+    double sum = 0;
+    for (int64_t r = 0; r < 3; r++) sum += y.get(r * 20 + c);
+    columns_normalized = columns_normalized && std::fabs(sum - 1) <= 1e-6;
+  }
+  check(columns_normalized, "Softmax over a leading axis normalizes each column");
+  check(run("Softmax", {&x}, y, {3}) == ERR_INVALID, "Softmax over axis 3 of a rank-3 tensor is ERR_INVALID");
   Buf s(F32, {3});
   check(run("Sum", {&x}, s, {0, 0, 1}) == ERR_SHAPE, "Sum into a wrongly shaped out is ERR_SHAPE");
   check(run("Sum", {&x}, s, {0, 2, 1}) == ERR_INVALID, "Sum with unsorted axes is ERR_INVALID");
@@ -1325,9 +1346,10 @@ void check_prepared_reuse() {
 }
 
 int main(int argc, char** argv) {
-  bool full = false, bench = false, sweeps = true;
+  bool full = false, quick = false, bench = false, sweeps = true;
   for (int i = 1; i < argc; i++) {
     full = full || std::strcmp(argv[i], "--full") == 0;
+    quick = quick || std::strcmp(argv[i], "--quick") == 0;
     bench = bench || std::strcmp(argv[i], "--bench") == 0;
     sweeps = sweeps && std::strcmp(argv[i], "--no-sweep") != 0;
   }
@@ -1346,7 +1368,7 @@ int main(int argc, char** argv) {
   check_reduce(&pool);
   check_shape(&pool);
   check_prepared_reuse();
-  check_approximations(full, sweeps);
+  check_approximations(full, quick, sweeps);
   std::printf("prepared kernels: %llu calls compared with the generic kernels, %llu mismatches\n",
               static_cast<unsigned long long>(g_prepare_calls), static_cast<unsigned long long>(g_prepared_mismatch));
   std::printf("%d passed, %d failed\n", g_pass, g_fail);
