@@ -10,7 +10,7 @@ namespace nodeano {
 
 enum DType : int32_t { F32 = 0, F64 = 1, I32 = 2, BOOL = 3 };
 
-// Status codes returned by kernels and the executor; only addon.cc turns them into JS errors.
+// Status codes returned by kernels and the executor; only the N-API layer (native/napi/) turns them into JS errors.
 enum Status : int32_t {
   OK = 0,
   ERR_SHAPE = 1,        // shapes that do not fit the kernel (a plan built for other shapes)
