@@ -1,7 +1,7 @@
 // Programs and plans built by hand in the addon's descriptor format (native/addon.cc), for the addon-level suites.
 // Those suites talk to the addon directly (no TypeScript compiler in between) and skip when it is not loaded.
 import { expect } from 'vitest';
-import { Addon, loadNative } from '../../lib/backend/native-loader';
+import { Addon, loadNative, PlanDescriptor } from '../../lib/backend/native-loader';
 
 export const addon: Addon | null = loadNative().addon;
 export const addonPath: string | null = loadNative().path;
@@ -42,15 +42,8 @@ export function programDesc(p: { slots: SlotSpec[]; steps: StepSpec[]; constants
   };
 }
 
-export interface PlanDescSpec {
-  shapes: Int32Array;
-  offsets: Float64Array;
-  arenaBytes: number;
-  skip?: Uint8Array;
-  inPlace?: Uint8Array;
-  sharedAlias?: Int32Array;
-  resized?: Int32Array;
-}
+/** createPlan's descriptor, as the loader declares it. */
+export type PlanDescSpec = PlanDescriptor;
 
 /** A createPlan descriptor: temps laid out one after another, 64-byte aligned. */
 export function planDesc(slots: SlotSpec[], shapes: number[][]): PlanDescSpec {
