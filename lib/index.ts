@@ -37,6 +37,8 @@ export { verifyGrad } from './api/verify-grad';
 export type { VerifyGradOptions } from './api/verify-grad';
 export { compileFunction as function, compileFunction as compile } from './api/function';
 export type { CompiledFunction, FunctionOptions, FunctionInfo } from './api/function';
+export { makeIn as In, makeOut as Out } from './api/in-out';
+export type { InOptions, OutOptions } from './api/in-out';
 export type { Program } from './compile/program';
 export { pp, debugprint } from './api/debugprint';
 export { backend } from './backend/select';

@@ -8,6 +8,8 @@ import type { RewriteLogEntry } from '../rewrite';
 import { Runner } from '../runtime/runner';
 import { hasDataDependentNodes, SegmentedRunner } from '../runtime/segments';
 import { selectExecutor } from '../backend/select';
+import { In, Out, Signature } from './in-out';
+import { ArgumentError } from '../errors';
 
 export type { FunctionOptions, UpdatesLike, GivensLike } from '../compile/compile';
 
@@ -33,6 +35,13 @@ export interface CompiledFunction {
   debugprint(): string;
   /** Runs the call off the main thread (native backend); calls are queued, never interleaved. */
   async(...args: unknown[]): Promise<NDArray | NDArray[] | undefined>;
+  /**
+   * Writes the outputs into arrays the caller owns (`out`: one NDArray for a single output, else one NDArray or
+   * null per output) and returns them. Every `out` is checked before anything runs.
+   */
+  into(out: NDArray | readonly (NDArray | null)[], ...args: unknown[]): NDArray | NDArray[] | undefined;
+  /** `into` off the main thread. */
+  asyncInto(out: NDArray | readonly (NDArray | null)[], ...args: unknown[]): Promise<NDArray | NDArray[] | undefined>;
   /** Releases the function's native memory now; later calls throw. */
   dispose(): void;
   /** Which rewrites fired during compilation, how often, and how long each took. */
@@ -44,27 +53,56 @@ export interface CompiledFunction {
  * Compiles a function from inputs to outputs, with shared-variable updates applied after every call.
  * @example const train = T.function([], cost, { updates: [[W, W.sub(T.grad(cost, W).mul(0.1))]] });
  */
-export function compileFunction(inputs: readonly Variable[], outputs?: Variable | readonly Variable[] | null, opts: FunctionOptions = {}): CompiledFunction {
-  const g = compileGraph(inputs, outputs, opts);
+export function compileFunction(
+  inputList: readonly (Variable | In)[],
+  outputs?: Variable | Out | readonly (Variable | Out)[] | null,
+  opts: FunctionOptions = {},
+): CompiledFunction {
+  const sig = new Signature(`function${opts && typeof opts.name === 'string' ? ` ${opts.name}` : ''}`, inputList);
+  const inputs = Array.isArray(inputList) ? sig.variables : (inputList as unknown as Variable[]);
+  const outArr = Array.isArray(outputs) ? outputs : null;
+  const borrow = outArr ? outArr.map((o) => o instanceof Out && o.borrow) : [outputs instanceof Out && outputs.borrow];
+  const unwrap = (o: unknown) => (o instanceof Out ? o.variable : o);
+  const outVars = (outArr ? outArr.map(unwrap) : unwrap(outputs)) as Variable | Variable[] | null | undefined;
+  const g = compileGraph(inputs, outVars, opts);
   const { name, where, program, optimized, updated, log, single } = g;
   const outList = g.outputs;
   const makeExecutor = (p: Program) => selectExecutor(p, opts.backend, where);
   // an output shape that depends on values (booleanMask) splits the function into programs run one after another
   const runner = hasDataDependentNodes(optimized)
     ? withoutSiteCapture(() => new SegmentedRunner(name, optimized, outList.length, updated, makeExecutor, opts.allowInputDowncast === true))
-    : new Runner(name, inputs, g.sharedVars, makeExecutor(program), opts.allowInputDowncast === true);
+    : new Runner(name, inputs, g.sharedVars, makeExecutor(program), opts.allowInputDowncast === true, borrow);
   const shape = (outs: NDArray[]) => (single ? outs[0] : g.returnsNothing ? undefined : outs);
+  const outList2 = (out: unknown): unknown[] => {
+    if (single && !Array.isArray(out)) return [out];
+    if (Array.isArray(out)) return out;
+    throw new ArgumentError(`${name}.into: out must be ${single ? 'an NDArray' : `an array of ${outList.length} NDArray or null entries`}, got ${out === null ? 'null' : typeof out}`);
+  };
 
   const call = function (...args: unknown[]): NDArray | NDArray[] | undefined {
-    return shape(runner.runSync(args));
+    return shape(runner.runSync(sig.resolve(name, args)));
   } as CompiledFunction;
-  call.async = (...args: unknown[]) => runner.runAsync(args).then(shape);
+  call.async = (...args: unknown[]) => {
+    try {
+      return runner.runAsync(sig.resolve(name, args)).then(shape);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  call.into = (out, ...args) => shape(runner.runSync(sig.resolve(name, args), outList2(out)));
+  call.asyncInto = (out, ...args) => {
+    try {
+      return runner.runAsync(sig.resolve(name, args), outList2(out)).then(shape);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
   call.dispose = () => runner.dispose();
 
   Object.defineProperties(call, {
     fnName: { value: name },
     program: { value: program },
-    inputs: { value: inputs.slice() },
+    inputs: { value: Array.isArray(inputs) ? inputs.slice() : inputs },
   });
   call.debugprint = () => {
     const labels = [...outList.map((_, i) => `output ${i}:`), ...updated.map((s) => `update of ${labelOf(s)}:`)];

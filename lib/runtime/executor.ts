@@ -7,6 +7,8 @@ export interface Prepared {
   plan: MemoryPlan;
   /** A view of every slot's buffer after `run` (temps view the arena; inputs and shared values as passed). */
   bufs: TypedArray[];
+  /** The buffer every temp of the plan views. */
+  arena: ArrayBuffer;
 }
 
 /**

@@ -37,8 +37,12 @@ export class Runner {
   private readonly shData: TypedArray[];
   private readonly shShapes: number[][];
   private readonly updated: Set<SharedVariable>;
+  /** Per output: whether it may be returned as a view of the function's own buffer (T.Out(v, { borrow: true })). */
+  private readonly borrow: boolean[];
+  /** Buffers that borrowed outputs view: never accepted as `out`. */
+  private readonly borrowed = new WeakSet<ArrayBufferLike>();
 
-  constructor(name: string, inputs: readonly Variable[], sharedVars: readonly SharedVariable[], executor: Executor, allowDowncast: boolean) {
+  constructor(name: string, inputs: readonly Variable[], sharedVars: readonly SharedVariable[], executor: Executor, allowDowncast: boolean, borrow: readonly boolean[] = []) {
     this.name = name;
     this.inputs = inputs;
     this.sharedVars = sharedVars;
@@ -49,6 +53,7 @@ export class Runner {
     this.shData = new Array(sharedVars.length);
     this.shShapes = new Array(sharedVars.length);
     this.updated = new Set(executor.program.updates.map((u) => sharedVars[u.shared]));
+    this.borrow = executor.program.outputs.map((_, k) => borrow[k] === true);
   }
 
   get backend(): 'js' | 'native' {
@@ -84,8 +89,6 @@ export class Runner {
     const last = this.last;
     if (last !== null && sameShapes(this.inShapes, this.lastIn) && sameShapes(this.shShapes, this.lastSh)) return last;
     const key = shapeKey(this.inShapes, this.shShapes);
-    this.lastIn = this.inShapes.map((s) => s.slice());
-    this.lastSh = this.shShapes.map((s) => s.slice());
     let prepared = this.plans.get(key);
     if (!prepared) {
       prepared = this.executor.prepare(planMemory(this.executor.program, this.inShapes, this.shShapes));
@@ -97,12 +100,18 @@ export class Runner {
       }
       this.plans.set(key, prepared);
     }
+    // recorded only once a plan exists: a call whose planning failed leaves the previous plan's shapes in place
+    this.lastIn = this.inShapes.map((s) => s.slice());
+    this.lastSh = this.shShapes.map((s) => s.slice());
     this.last = prepared;
     return prepared;
   }
 
-  /** Outputs as fresh arrays the caller owns, then the updates that changed shape. */
-  private finish(p: Prepared): NDArray[] {
+  /**
+   * Outputs as fresh arrays the caller owns, views of the function's own buffers (borrowed outputs, valid until the
+   * next call), or the caller's `out` arrays; then the updates that changed shape.
+   */
+  private finish(p: Prepared, out: readonly (NDArray | null)[] | null): NDArray[] {
     const program = this.executor.program;
     const { bufs, plan } = p;
     const slotsOut = program.outputs;
@@ -110,14 +119,52 @@ export class Runner {
     // the arrays are made here from checked shapes and fresh copies, so NDArray's argument checks are skipped
     for (let k = 0; k < slotsOut.length; k++) {
       const slot = slotsOut[k];
-      outs[k] = NDArray.trusted(bufs[slot].slice() as TypedArray, plan.shapes[slot], program.slots[slot].dtype);
+      const o = out !== null ? out[k] : null;
+      if (o) {
+        o.data.set(bufs[slot]);
+        outs[k] = o;
+      } else if (this.borrow[k] && bufs[slot].buffer === p.arena && slotsOut.indexOf(slot) === k) {
+        // only arena temps are lent: an input, a shared value or a constant is never handed out to be overwritten
+        outs[k] = NDArray.trusted(bufs[slot], plan.shapes[slot], program.slots[slot].dtype);
+        this.borrowed.add(bufs[slot].buffer);
+      } else {
+        outs[k] = NDArray.trusted(bufs[slot].slice() as TypedArray, plan.shapes[slot], program.slots[slot].dtype);
+      }
     }
     landResized(program, plan, bufs, this.sharedVars);
     this.calls++;
     return outs;
   }
 
-  runSync(args: readonly unknown[]): NDArray[] {
+  /** Checks the caller's `out` arrays against the plan: one per output (or null), right dtype and shape, live, distinct. */
+  private checkOut(p: Prepared, out: readonly unknown[]): (NDArray | null)[] {
+    const program = this.executor.program;
+    const n = program.outputs.length;
+    if (!Array.isArray(out) || out.length !== n) {
+      throw new InputError(`${this.name}: out must be an array of ${n} NDArray or null entries (one per output), got ${describe(out)}`);
+    }
+    const bad: string[] = [];
+    const res: (NDArray | null)[] = new Array(n);
+    for (let k = 0; k < n; k++) {
+      const o = out[k];
+      res[k] = null;
+      if (o === null || o === undefined) continue;
+      const slot = program.outputs[k];
+      const dtype = program.slots[slot].dtype;
+      const shape = p.plan.shapes[slot];
+      if (!(o instanceof NDArray)) bad.push(`out[${k}] must be an NDArray or null, got ${describe(o)}`);
+      else if (o.data.length !== sizeOf(o.shape)) bad.push(`out[${k}] must be a live array, got one whose buffer was detached`);
+      else if (this.borrowed.has(o.data.buffer)) bad.push(`out[${k}] must be an array the caller owns, got a borrowed output (a view of a function's own buffer)`);
+      else if (o.dtype !== dtype) bad.push(`out[${k}] must have dtype ${dtype}, got ${o.dtype}`);
+      else if (shapeStr(o.shape) !== shapeStr(shape)) bad.push(`out[${k}] must have shape ${shapeStr(shape)}, got ${shapeStr(o.shape)}`);
+      else if (res.some((r, j) => j < k && r !== null && r.data.buffer === o.data.buffer)) bad.push(`out[${k}] must not share memory with another out entry`);
+      else res[k] = o;
+    }
+    if (bad.length) throw new InputError(`${this.name}: ${bad.join('; ')}`);
+    return res;
+  }
+
+  runSync(args: readonly unknown[], out: readonly unknown[] | null = null): NDArray[] {
     if (this.pending > 0) {
       throw new RuntimeError(`${this.name}: ${this.pending} asynchronous call(s) of this function are still running; await them before calling it synchronously`);
     }
@@ -129,16 +176,18 @@ export class Runner {
       }
     }
     const p = this.bind(args);
+    const into = out === null ? null : this.checkOut(p, out);
     this.executor.run(p, this.inData, this.shData);
-    return this.finish(p);
+    return this.finish(p, into);
   }
 
   /** Queued behind earlier async calls of this function: never interleaved, each sees the previous one's updates. */
-  runAsync(args: readonly unknown[]): Promise<NDArray[]> {
+  runAsync(args: readonly unknown[], out: readonly unknown[] | null = null): Promise<NDArray[]> {
     const snapshot = args.slice();
     this.pending++;
     const job = this.queue.then(async () => {
       const p = this.bind(snapshot);
+      const into = out === null ? null : this.checkOut(p, out);
       const inputs = this.inData.slice();
       const shared = this.shData.slice();
       for (const s of this.sharedVars) readByAsync.set(s, (readByAsync.get(s) ?? 0) + 1);
@@ -151,7 +200,7 @@ export class Runner {
           else readByAsync.set(s, n);
         }
       }
-      return this.finish(p);
+      return this.finish(p, into);
     });
     const done = job.finally(() => this.pending--);
     this.queue = done.catch(() => undefined);
@@ -179,7 +228,7 @@ function sameShapes(a: readonly (readonly number[])[], b: readonly (readonly num
 }
 
 /** Converts one call argument to the input's dtype and checks its shape; returns an error message on failure. */
-function convertArg(arg: unknown, v: Variable, i: number, allowDowncast: boolean): NDArray | string {
+export function convertArg(arg: unknown, v: Variable, i: number, allowDowncast: boolean): NDArray | string {
   const type = v.type;
   let value: NDArray;
   if (arg instanceof NDArray) {
@@ -211,7 +260,8 @@ function convertArg(arg: unknown, v: Variable, i: number, allowDowncast: boolean
 }
 
 function what(v: Variable, i: number): string {
-  return `argument ${i} (${labelOf(v)}: ${v.type})`;
+  // an unnamed input's label is its type already
+  return v.name ? `argument ${i} (${v.name}: ${v.type})` : `argument ${i} (${v.type})`;
 }
 
 function shapeForFlat(shape: readonly (number | null)[], n: number): number[] | null {

@@ -1,10 +1,10 @@
-import { NodeanoError, RuntimeError } from '../errors';
+import { InputError, NodeanoError, RuntimeError } from '../errors';
 import { labelOf } from '../graph/printing';
 import { FunctionGraph } from '../graph/fgraph';
 import type { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Constant, SharedVariable, Variable } from '../graph/variable';
-import { NDArray } from '../ndarray';
+import { describe, NDArray, shapeStr, sizeOf } from '../ndarray';
 import type { Program } from '../compile/program';
 import type { Executor } from './executor';
 import { linearize } from '../compile/program';
@@ -162,7 +162,27 @@ export class SegmentedRunner {
     });
   }
 
-  runSync(args: readonly unknown[]): NDArray[] {
+  /** The results written into the caller's `out` arrays (checked against each result first, all before any write). */
+  private into(res: NDArray[], out: readonly unknown[] | null): NDArray[] {
+    if (out === null) return res;
+    if (!Array.isArray(out) || out.length !== res.length) throw new InputError(`${this.name}: out must be an array of ${res.length} NDArray or null entries (one per output), got ${describe(out)}`);
+    const bad: string[] = [];
+    out.forEach((o, k) => {
+      if (o === null || o === undefined) return;
+      if (!(o instanceof NDArray)) bad.push(`out[${k}] must be an NDArray or null, got ${describe(o)}`);
+      else if (o.data.length !== sizeOf(o.shape)) bad.push(`out[${k}] must be a live array, got one whose buffer was detached`);
+      else if (o.dtype !== res[k].dtype || shapeStr(o.shape) !== shapeStr(res[k].shape)) bad.push(`out[${k}] must be ${res[k].dtype}${shapeStr(res[k].shape)}, got ${o.dtype}${shapeStr(o.shape)}`);
+    });
+    if (bad.length) throw new InputError(`${this.name}: ${bad.join('; ')}`);
+    return res.map((r, k) => {
+      const o = out[k];
+      if (!(o instanceof NDArray)) return r;
+      o.data.set(r.data);
+      return o;
+    });
+  }
+
+  runSync(args: readonly unknown[], out: readonly unknown[] | null = null): NDArray[] {
     if (this.pending > 0) {
       throw new RuntimeError(`${this.name}: ${this.pending} asynchronous call(s) of this function are still running; await them before calling it synchronously`);
     }
@@ -171,11 +191,11 @@ export class SegmentedRunner {
       const outs = seg.runner.runSync(k === 0 ? args : this.argsFor(seg, values));
       seg.outputs.forEach((v, i) => values.set(v, outs[i]));
     });
-    return this.collect(values);
+    return this.into(this.collect(values), out);
   }
 
   /** Whole calls are queued: a call's segments never interleave with another call's, and each sees earlier updates. */
-  runAsync(args: readonly unknown[]): Promise<NDArray[]> {
+  runAsync(args: readonly unknown[], out: readonly unknown[] | null = null): Promise<NDArray[]> {
     const snapshot = args.slice();
     this.pending++;
     const job = this.queue.then(async () => {
@@ -185,7 +205,7 @@ export class SegmentedRunner {
         const outs = await seg.runner.runAsync(k === 0 ? snapshot : this.argsFor(seg, values));
         seg.outputs.forEach((v, i) => values.set(v, outs[i]));
       }
-      return this.collect(values);
+      return this.into(this.collect(values), out);
     });
     const done = job.finally(() => this.pending--);
     this.queue = done.catch(() => undefined);
