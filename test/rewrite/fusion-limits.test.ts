@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
 import { FUSED_MAX_INPUTS, FUSED_MAX_REGS, FusedOp } from '../../lib/ops/fused';
 import { labelOf, MAX_LABEL_CHARS } from '../../lib/graph/printing';
+import { ElemwiseOp } from '../../lib/ops/elemwise';
 import { backends, close } from '../helpers';
 
 const fusedSteps = (f: T.CompiledFunction) => f.program.steps.filter((s) => s.kernel === 'Fused');
@@ -53,7 +54,7 @@ describe('fusion respects the native Fused kernel limits', () => {
 
   it('caps a long fused label in error messages at MAX_LABEL_CHARS with an ellipsis', () => {
     const xs = Array.from({ length: 30 }, (_, i) => T.dvector(`a_rather_long_input_name_${i}`));
-    const code = [30, 29, ...Array.from({ length: 29 }, (_, k) => [T.add(xs[0], xs[1]).owner!.op.fuseOpcode!, k === 0 ? 0 : 30 + k - 1, k + 1]).flat()];
+    const code = [30, 29, ...Array.from({ length: 29 }, (_, k) => [(T.add(xs[0], xs[1]).owner!.op as ElemwiseOp).fuseOpcode!, k === 0 ? 0 : 30 + k - 1, k + 1]).flat()];
     const fused = new FusedOp(code, []).makeNode(...xs).outputs[0];
     expect(T.pp(fused).length).toBeGreaterThan(MAX_LABEL_CHARS);
     const label = labelOf(fused);
