@@ -46,5 +46,33 @@ export function onThreadsChange(l: (n: number) => void): void {
   threadListeners.push(l);
 }
 
+/** The public settings; anything else read or written on `T.config` is an ArgumentError (a typo such as
+ * `T.config.floatx = ...` would otherwise silently do nothing). */
+const SETTINGS: readonly string[] = ['floatX', 'backend', 'threads'];
+/** Keys that inspection tools (console.log, test matchers, `await`) probe on any object; reading them gives undefined. */
+const PROBES = new Set(['then', 'toJSON', 'asymmetricMatch', '$$typeof', 'nodeType', 'tagName', 'constructor', 'toString', 'valueOf', 'inspect']);
+
+function unknownSetting(key: string): ArgumentError {
+  const near = SETTINGS.find((k) => k.toLowerCase() === key.toLowerCase());
+  return new ArgumentError(
+    `config: setting must be one of ${SETTINGS.join(', ')}, got ${JSON.stringify(key)}${near ? ` (did you mean ${near}?)` : ''}`,
+  );
+}
+
 /** Global settings, Theano style: `T.config.floatX = "float64"`. */
-export const config = new Config();
+export const config: Config = new Proxy(new Config(), {
+  get(target, key) {
+    if (typeof key === 'string' && !(key in target) && !PROBES.has(key)) throw unknownSetting(key);
+    return Reflect.get(target, key, target);
+  },
+  set(target, key, value) {
+    if (typeof key !== 'string' || !SETTINGS.includes(key)) throw unknownSetting(String(key));
+    return Reflect.set(target, key, value, target);
+  },
+  defineProperty(_target, key) {
+    throw unknownSetting(String(key));
+  },
+  deleteProperty(_target, key) {
+    throw new ArgumentError(`config: settings cannot be deleted, got delete of ${JSON.stringify(String(key))}`);
+  },
+});

@@ -40,3 +40,28 @@ describe('config', () => {
     }
   });
 });
+
+describe('config: unknown settings', () => {
+  it('setting or reading a misspelt or unknown key is an ArgumentError naming the settings', () => {
+    const cfg = T.config as unknown as Record<string, unknown>;
+    const old = T.config.floatX;
+    expectError(() => (cfg.floatx = 'float64'), T.ArgumentError, 'config: setting must be one of floatX, backend, threads, got "floatx" (did you mean floatX?)');
+    expect(T.config.floatX).toBe(old);
+    expectError(() => (cfg.computeTestValue = 'raise'), T.ArgumentError, 'got "computeTestValue"');
+    expectError(() => cfg.floatx, T.ArgumentError, 'config: setting must be one of floatX, backend, threads, got "floatx"');
+    expectError(() => Object.defineProperty(T.config, 'mode', { value: 1 }), T.ArgumentError, 'got "mode"');
+    expectError(() => (cfg._floatX = 'float16'), T.ArgumentError, 'got "_floatX"');
+    expect(T.config.floatX).toBe(old);
+  });
+  it('valid settings still read back, and the object can still be inspected', () => {
+    const old = T.config.threads;
+    try {
+      T.config.threads = 2;
+      expect(T.config.threads).toBe(2);
+    } finally {
+      T.config.threads = old;
+    }
+    expect(String(T.config)).toBe('[object Object]');
+    expect(() => JSON.stringify(T.config)).not.toThrow();
+  });
+});

@@ -9,13 +9,20 @@ function leafName(v: Variable): string {
   return `<${v.type}>`;
 }
 
-/** A variable as an expression, cut to `...` below `depth` levels (for error messages). */
+/** The longest label an error message embeds: a fused kernel formats its whole tree, which can run to kilobytes. */
+export const MAX_LABEL_CHARS = 200;
+
+/**
+ * A variable as an expression, cut to `...` below `depth` levels and to MAX_LABEL_CHARS characters (ending in `…`)
+ * for error messages; with an infinite depth (pp) nothing is cut.
+ */
 export function labelOf(v: Variable, depth = 4): string {
   if (!v.owner) return leafName(v);
   if (depth <= 0) return '...';
   const node = v.owner;
   const s = node.op.format(node.inputs.map((i) => labelOf(i, depth - 1)));
-  return node.outputs.length > 1 ? `${s}[${v.index}]` : s;
+  const label = node.outputs.length > 1 ? `${s}[${v.index}]` : s;
+  return depth !== Infinity && label.length > MAX_LABEL_CHARS ? `${label.slice(0, MAX_LABEL_CHARS - 1)}…` : label;
 }
 
 /**

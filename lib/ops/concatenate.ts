@@ -1,6 +1,7 @@
 import { ArgumentError, ShapeError } from '../errors';
 import { DType, TypedArray, upcast } from '../dtype';
 import { asVariable } from '../graph/as-variable';
+import { labelOf } from '../graph/printing';
 import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
@@ -34,6 +35,11 @@ export class ConcatenateOp extends Op {
   }
 }
 
+/** How an error names input k of a join: the user's variable (its name or expression) and its place in xs. */
+function inputName(v: Variable, k: number): string {
+  return v.name || v.owner ? `${labelOf(v)} (xs[${k}])` : `xs[${k}]`;
+}
+
 /**
  * The static shape shared by all xs (first known value of each dim); throws a ShapeError listing every input whose
  * static dims (other than `skip`) disagree.
@@ -42,7 +48,7 @@ export function joinedStatic(op: string, xs: readonly Variable[], skip: number):
   const shape = xs[0].type.shape.slice();
   for (const x of xs) x.type.shape.forEach((d, i) => (shape[i] ??= d));
   const show = shape.map((d, i) => (i === skip ? '*' : d === null ? '?' : String(d))).join(', ');
-  const bad = xs.flatMap((x, k) => (x.type.shape.some((d, i) => i !== skip && d !== null && d !== shape[i]) ? [`xs[${k}] ${shapeStr(x.type.shape)}`] : []));
+  const bad = xs.flatMap((x, k) => (x.type.shape.some((d, i) => i !== skip && d !== null && d !== shape[i]) ? [`${inputName(x, k)} ${shapeStr(x.type.shape)}`] : []));
   if (bad.length) throw new ShapeError(`${op}: every input must have shape [${show}]${skip >= 0 ? ` (any size on axis ${skip})` : ''}, got ${bad.join(', ')}`);
   return shape;
 }
@@ -88,8 +94,8 @@ export function joinInputs(op: string, xs: unknown): Variable[] {
   if (!Array.isArray(xs) || xs.length === 0) throw new ArgumentError(`${op}: xs must be a non-empty array of tensors, got ${describe(xs)}`);
   const vs = xs.map((x, i) => asVariable(x, op, `xs[${i}]`));
   const dt = vs.every((v) => v.dtype === vs[0].dtype) ? vs[0].dtype : vs.map((v) => v.dtype).reduce((a: DType, b) => upcast(a, b));
-  const bad = vs.flatMap((v, i) => (v.ndim !== vs[0].ndim ? [`xs[${i}] has rank ${v.ndim}`] : []));
-  if (bad.length) throw new ShapeError(`${op}: every input must have the rank of xs[0] (${vs[0].ndim}), got ${bad.join(', ')}`);
+  const bad = vs.flatMap((v, i) => (v.ndim !== vs[0].ndim ? [`${inputName(v, i)} has rank ${v.ndim}`] : []));
+  if (bad.length) throw new ShapeError(`${op}: every input must have the rank of ${inputName(vs[0], 0)} (${vs[0].ndim}), got ${bad.join(', ')}`);
   return vs.map((v) => (v.dtype === dt ? v : cast(v, dt)));
 }
 

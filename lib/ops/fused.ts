@@ -6,6 +6,15 @@ import { DType } from '../dtype';
 import { broadcastShapes, broadcastStatic } from './broadcast';
 import { elemwiseKernel, fusable } from './elemwise';
 
+/**
+ * The native Fused kernel's limits: at most FUSED_MAX_INPUTS inputs and FUSED_MAX_REGS registers (inputs + ops,
+ * constants included). They mirror kMaxInputs and kMaxRegs in native/kernels/fused.cc (test/rewrite/fusion-limits
+ * checks they agree); the fusion rewrite never builds a larger program, which the addon would reject with
+ * ERR_UNSUPPORTED on every call.
+ */
+export const FUSED_MAX_INPUTS = 32;
+export const FUSED_MAX_REGS = 128;
+
 /** Opcode of a constant inside a fused program (the generated opcode list keeps 0 for it): the value is consts[a]. */
 export const FUSE_CONST = 0;
 

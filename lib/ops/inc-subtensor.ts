@@ -10,7 +10,7 @@ import { broadcastStrides } from './broadcast';
 import { cast } from './cast';
 import { reduceTo } from './sum-to';
 import { formatSpec, parseSpec, regionShape, regionWalker, resolveRegion, SliceSpec, SpecInts, staticShape, substitute, SubtensorOp, symCount } from './subtensor';
-import { IncTakeOp, parseAxis, takeIndices } from './take';
+import { IncTakeOp, parseAxis, takeIndices, TakeOp } from './take';
 
 /**
  * A copy of x with y added to (or, with `set`, written over) the region a basic index selects; y broadcasts to it.
@@ -136,6 +136,31 @@ export interface AdvancedIndexOptions {
   axis?: number;
 }
 
+/**
+ * Theano's two-argument form `incSubtensor(x.take(idx), y)` / `incSubtensor(x.slice(...), y)`: the region is the
+ * result of a take or slice, and y goes into the tensor it was taken from, at the same index.
+ */
+function incOrSetRegion(op: 'incSubtensor' | 'setSubtensor', region: unknown, y: unknown): Variable {
+  const rv = asVariable(region, op, 'x');
+  const node = rv.owner;
+  const set = op === 'setSubtensor';
+  if (node?.op instanceof TakeOp) {
+    const [base, idx] = node.inputs;
+    if (op === 'incSubtensor' && base.dtype === 'bool') throw new DTypeError(`${op}: x must have dtype float32, float64 or int32, got bool`);
+    return new IncTakeOp((node.op as TakeOp).attrs.axis, set).makeNode(base, idx, valueFor(op, base, y)).outputs[0];
+  }
+  if (node?.op instanceof SubtensorOp) {
+    const { spec } = (node.op as SubtensorOp).attrs;
+    const [base, ...rest] = node.inputs;
+    const scalars = rest.slice(0, symCount(spec)); // without the size ref of a data-dependent slice
+    if (op === 'incSubtensor' && base.dtype === 'bool') throw new DTypeError(`${op}: x must have dtype float32, float64 or int32, got bool`);
+    return new IncSubtensorOp(spec, set).makeNode(base, valueFor(op, base, y), ...scalars).outputs[0];
+  }
+  throw new ArgumentError(
+    `${op}: x must be the result of a take or slice when called as ${op}(x, y), got ${rv.toString()} (pass the index explicitly: ${op}(x, index, y))`,
+  );
+}
+
 function incOrSet(op: 'incSubtensor' | 'setSubtensor', x: unknown, index: unknown, y: unknown, opts: AdvancedIndexOptions): Variable {
   const xv = asVariable(x, op, 'x');
   if (op === 'incSubtensor' && xv.dtype === 'bool') throw new DTypeError(`${op}: x must have dtype float32, float64 or int32, got bool`);
@@ -157,14 +182,22 @@ function incOrSet(op: 'incSubtensor' | 'setSubtensor', x: unknown, index: unknow
  * JS array is always a basic index (`[0, 2]` is `x[0, 2]`): wrap integer indices with `T.constant(ids, 'int32')`.
  * @example T.incSubtensor(x, [[1, 3], null], 1) // x[1:3, :] += 1, as a new tensor
  */
-export function incSubtensor(x: unknown, index: readonly SliceSpec[] | Variable | NDArray | Int32Array, y: unknown, opts: AdvancedIndexOptions = {}): Variable {
-  return incOrSet('incSubtensor', x, index, y, opts);
+export function incSubtensor(region: Variable, y: unknown): Variable;
+export function incSubtensor(x: unknown, index: readonly SliceSpec[] | Variable | NDArray | Int32Array, y: unknown, opts?: AdvancedIndexOptions): Variable;
+export function incSubtensor(x: unknown, ...rest: unknown[]): Variable {
+  if (rest.length === 1) return incOrSetRegion('incSubtensor', x, rest[0]);
+  const [index, y, opts] = rest as [unknown, unknown, AdvancedIndexOptions | undefined];
+  return incOrSet('incSubtensor', x, index, y, opts ?? {});
 }
 
 /**
  * A copy of x with y written at a basic index or at integer indices along one axis (the last write of a repeated
  * index wins). @example T.setSubtensor(x, [0], v) // x[0] = v, as a new tensor
  */
-export function setSubtensor(x: unknown, index: readonly SliceSpec[] | Variable | NDArray | Int32Array, y: unknown, opts: AdvancedIndexOptions = {}): Variable {
-  return incOrSet('setSubtensor', x, index, y, opts);
+export function setSubtensor(region: Variable, y: unknown): Variable;
+export function setSubtensor(x: unknown, index: readonly SliceSpec[] | Variable | NDArray | Int32Array, y: unknown, opts?: AdvancedIndexOptions): Variable;
+export function setSubtensor(x: unknown, ...rest: unknown[]): Variable {
+  if (rest.length === 1) return incOrSetRegion('setSubtensor', x, rest[0]);
+  const [index, y, opts] = rest as [unknown, unknown, AdvancedIndexOptions | undefined];
+  return incOrSet('setSubtensor', x, index, y, opts ?? {});
 }

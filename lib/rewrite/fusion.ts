@@ -3,13 +3,19 @@ import { FunctionGraph } from '../graph/fgraph';
 import { graphWork } from '../graph/toposort';
 import { Apply, Constant, Variable } from '../graph/variable';
 import { ElemwiseOp } from '../ops/elemwise';
-import { FUSE_CONST, FusedOp } from '../ops/fused';
+import { FUSE_CONST, FUSED_MAX_INPUTS, FUSED_MAX_REGS, FusedOp } from '../ops/fused';
 import { registerRewrite } from './registry';
 
 // elementwise tree -> fused kernel: every elementwise op whose result feeds exactly one other elementwise op (and is
 // not itself an output) is folded into that consumer, so the tree runs as one loop over memory. Broadcasting inside
 // the tree is fine: elementwise functions commute with broadcasting.
 const MAX_OPS = 48;
+
+/** Rank-0 constants share a register per value (-0 apart from 0). */
+function constKey(c: Constant): string {
+  const val = c.value.data[0];
+  return Object.is(val, -0) ? '-0' : String(val);
+}
 
 function fusable(node: Apply | null): node is Apply {
   return !!node && node.op instanceof ElemwiseOp && node.op.fuseOpcode !== undefined && isFloat(node.outputs[0].dtype);
@@ -29,12 +35,31 @@ function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
     if (!fusable(root) || absorbed.has(root)) continue;
     const dtype = root.outputs[0].dtype;
     const absorbable = (v: Variable) => fusable(v.owner) && v.dtype === dtype && uses.get(v) === 1 && !outputs.has(v) && !absorbed.has(v.owner!);
-    // grow the tree breadth-first up to MAX_OPS ops, so huge chains split into several kernels of bounded size
+    // grow the tree breadth-first up to MAX_OPS ops, so huge chains split into several kernels of bounded size; a
+    // node joins only while the program stays within the native kernel's input and register limits (its leaves,
+    // ops and distinct rank-0 constants, counted as emit below numbers them)
     const members = new Set<Apply>([root]);
+    const leafSet = new Set<Variable>();
+    const constKeys = new Set<string>();
+    const addInputs = (n: Apply, leavesTo: Set<Variable>, constsTo: Set<string>) => {
+      for (const i of n.inputs) {
+        if (i instanceof Constant && i.ndim === 0) constsTo.add(constKey(i));
+        else leavesTo.add(i);
+      }
+    };
+    addInputs(root, leafSet, constKeys);
     for (let queue = [root]; queue.length && members.size < MAX_OPS; ) {
       const n = queue.shift()!;
       for (const i of n.inputs) {
         if (members.size < MAX_OPS && absorbable(i) && !members.has(i.owner!)) {
+          const leaves = new Set(leafSet);
+          const keys = new Set(constKeys);
+          leaves.delete(i);
+          addInputs(i.owner!, leaves, keys);
+          if (leaves.size > FUSED_MAX_INPUTS || leaves.size + members.size + 1 + keys.size > FUSED_MAX_REGS) continue;
+          leafSet.clear();
+          for (const l of leaves) leafSet.add(l);
+          for (const c of keys) constKeys.add(c);
           members.add(i.owner!);
           queue.push(i.owner!);
         }
@@ -63,7 +88,7 @@ function fuse(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
       // only rank-0 constants are inlined: a [1, 1] constant still adds dims by broadcasting
       if (v instanceof Constant && v.ndim === 0) {
         const val = v.value.data[0];
-        const key = Object.is(val, -0) ? '-0' : String(val);
+        const key = constKey(v);
         let r = constReg.get(key);
         if (r === undefined) {
           consts.push(val);

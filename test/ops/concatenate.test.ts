@@ -25,6 +25,14 @@ describe('concatenate', () => {
       expectError(() => T.concatenate([a, b, c], 1), T.ShapeError, 'concatenate: every input must have shape [2, *] (any size on axis 1), got xs[1] [4, 5]');
       expectError(() => T.concatenate([a, b, c], 0), T.ShapeError, 'got xs[1] [4, 5], xs[2] [?, 7]');
     });
+    it("names the user's variables (name or expression) in shape and rank errors, not only their place in xs", () => {
+      const a = T.tensor('float32', [2, 3], 'a');
+      const b = T.tensor('float32', [4, 5], 'weights');
+      expectError(() => T.concatenate([a, b], 1), T.ShapeError, 'concatenate: every input must have shape [2, *] (any size on axis 1), got weights (xs[1]) [4, 5]');
+      expectError(() => T.concatenate([a, T.exp(b)], 0), T.ShapeError, 'got exp(weights) (xs[1]) [4, 5]');
+      expectError(() => T.concatenate([a, T.fvector('v')]), T.ShapeError, 'concatenate: every input must have the rank of a (xs[0]) (2), got v (xs[1]) has rank 1');
+      expectError(() => T.stack([a, b]), T.ShapeError, 'stack: every input must have shape [2, 3], got weights (xs[1]) [4, 5]');
+    });
     it('rejects non-tensor elements with an ArgumentError naming the op and index', () => {
       for (const [bad, got] of NOT_TENSORS) expectError(() => T.concatenate([T.fvector(), bad]), T.ArgumentError, 'concatenate: xs[1] must be', got);
     });

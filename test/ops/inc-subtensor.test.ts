@@ -106,3 +106,42 @@ describe('incSubtensor and setSubtensor', () => {
     });
   });
 });
+
+describe('incSubtensor(region, y): the Theano two-argument form', () => {
+  it('incSubtensor(x.take(idx), y) with int32 indices adds y into x at idx, with gradients, on every backend', () => {
+    const x = T.dmatrix('x');
+    const idx = T.ivector('idx');
+    const y = T.dmatrix('y');
+    const out = T.incSubtensor(x.take(idx), y);
+    const explicit = T.incSubtensor(x, idx, y);
+    const cost = T.sum(out.mul(out));
+    const [gx, gy] = T.grad(cost, [x, y]);
+    const xv = T.array(M, { dtype: 'float64' });
+    const iv = T.array([2, 0, 2], { dtype: 'int32' });
+    const yv = T.array([[1, 1, 1], [10, 20, 30], [2, 2, 2]], { dtype: 'float64' });
+    const expected = [[11, 22, 33], [4, 5, 6], [10, 11, 12]];
+    for (const backend of usable) {
+      const f = T.function([x, idx, y], [out, explicit, gx, gy], { backend });
+      const [o, e, dx, dy] = f(xv, iv, yv) as T.NDArray[];
+      close(o, expected);
+      close(e, expected);
+      close(dx, expected.map((r) => r.map((v) => 2 * v)));
+      close(dy, [[20, 22, 24], [22, 44, 66], [20, 22, 24]]);
+    }
+    T.verifyGrad((a, b) => T.incSubtensor(a.take(T.constant([2, 0], 'int32')), b), [xv, T.array([[1, 2, 3], [4, 5, 6]], { dtype: 'float64' })]);
+  });
+  it('setSubtensor(x.take(idx, 1), y) and incSubtensor(x.slice(...), y) index the tensor the region came from', () => {
+    const x = T.dmatrix('x');
+    const idx = T.ivector('idx');
+    const set = T.setSubtensor(x.take(idx, 1), 0);
+    const inc = T.incSubtensor(x.slice(null, [1, 3]), 100);
+    for (const backend of usable) {
+      const [s, i] = T.function([x, idx], [set, inc], { backend })(T.array(M, { dtype: 'float64' }), T.array([0], { dtype: 'int32' })) as T.NDArray[];
+      close(s, [[0, 2, 3], [0, 5, 6], [0, 8, 9]]);
+      close(i, [[1, 102, 103], [4, 105, 106], [7, 108, 109]]);
+    }
+  });
+  it('rejects a region that is not a take or slice, naming the explicit form', () => {
+    expectError(() => T.incSubtensor(T.dvector('v').mul(2), 1), T.ArgumentError, 'incSubtensor: x must be the result of a take or slice when called as incSubtensor(x, y)', 'incSubtensor(x, index, y)');
+  });
+});
