@@ -202,9 +202,29 @@ function flattenNested(v: NestedArray, shape: number[], where: string): number[]
   return out;
 }
 
-function allIntegers(xs: ArrayLike<number>): boolean {
-  for (let i = 0; i < xs.length; i++) if (!Number.isInteger(xs[i])) return false;
-  return true;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * Checks plain JS numbers bound for an integer dtype: int32 takes integers in [-2^31, 2^31 - 1] (never wrapped),
+ * bool takes any number but NaN (non-zero is true).
+ */
+export function checkIntValues(xs: ArrayLike<number>, dtype: DType, where: string): void {
+  if (dtype === 'int32') {
+    for (let i = 0; i < xs.length; i++) {
+      const v = xs[i];
+      if (!Number.isInteger(v)) {
+        throw new DTypeError(`${where}: values must be integers for dtype int32, got non-integer values (element ${i} is ${v})`);
+      }
+      if (v < INT32_MIN || v > INT32_MAX) {
+        throw new DTypeError(`${where}: values must be integers in the int32 range [${INT32_MIN}, ${INT32_MAX}], got ${v} at element ${i}`);
+      }
+    }
+  } else if (dtype === 'bool') {
+    for (let i = 0; i < xs.length; i++) {
+      if (Number.isNaN(xs[i])) throw new DTypeError(`${where}: values must be numbers other than NaN for dtype bool, got NaN at element ${i}`);
+    }
+  }
 }
 
 export interface ArrayOptions {
@@ -240,9 +260,7 @@ export function array(value: unknown, opts: ArrayOptions = {}): NDArray {
     const flat = flattenNested(value as NestedArray, shape, where);
     const isBool = firstLeafIsBoolean(value as NestedArray);
     const dt = dtype ?? (isBool ? 'bool' : config.floatX);
-    if (dt === 'int32' && !allIntegers(flat)) {
-      throw new DTypeError(`${where}: values must be integers for dtype int32, got non-integer values`);
-    }
+    checkIntValues(flat, dt, where);
     const target = opts.shape ? checkShape(opts.shape, where) : shape;
     if (sizeOf(target) !== flat.length) {
       throw new ShapeError(`${where}: shape ${shapeStr(target)} must have ${flat.length} elements to match the data, got ${sizeOf(target)}`);
@@ -266,6 +284,7 @@ export function full(shape: Shape, value: number, dtype?: DType): NDArray {
   const s = checkShape(shape, 'full');
   const dt = checkDType(dtype, 'full');
   if (typeof value !== 'number') throw new ArgumentError(`full: value must be a number, got ${describe(value)}`);
+  checkIntValues([value], dt, 'full');
   const data = new (ctorOf(dt))(sizeOf(s));
   data.fill(value);
   return new NDArray(data, s, dt);
