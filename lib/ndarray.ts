@@ -1,5 +1,5 @@
 import { ArgumentError, DTypeError, ShapeError } from './errors';
-import { checkDType, ctorOf, DType, dtypeOfTypedArray, TypedArray } from './dtype';
+import { checkDType, ctorOf, DType, dtypeOfTypedArray, isDetached, TypedArray } from './dtype';
 import { config } from './config';
 
 export type Shape = readonly number[];
@@ -24,9 +24,10 @@ export function checkShape(shape: unknown, where: string): number[] {
 
 /** A short description of any JS value for error messages. */
 export function describe(v: unknown): string {
+  if (v instanceof NDArray && isDetached(v.data)) return `NDArray(${v.dtype}, ${shapeStr(v.shape)}, detached buffer)`;
   if (v instanceof NDArray) return `NDArray(${v.dtype}, ${shapeStr(v.shape)})`;
   const ta = dtypeOfTypedArray(v);
-  if (ta) return `${(v as object).constructor.name}(${(v as TypedArray).length})`;
+  if (ta) return isDetached(v as TypedArray) ? `${(v as object).constructor.name}(detached buffer)` : `${(v as object).constructor.name}(${(v as TypedArray).length})`;
   if (Array.isArray(v)) return `array(${v.length})`;
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
@@ -47,6 +48,7 @@ export class NDArray {
   constructor(data: TypedArray, shape: Shape, dtype?: DType) {
     const dt = dtypeOfTypedArray(data);
     if (!dt) throw new ArgumentError(`NDArray: data must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${describe(data)}`);
+    checkNotDetached(data, 'NDArray', 'data');
     if (dtype !== undefined && dtype !== dt) {
       throw new DTypeError(`NDArray: data must match dtype ${dtype}, got ${data.constructor.name}`);
     }
@@ -129,6 +131,17 @@ export class NDArray {
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return `NDArray(${this.dtype}, ${shapeStr(this.shape)})\n${formatNDArray(this)}`;
+  }
+}
+
+/**
+ * Throws an ArgumentError when `data` (or an NDArray's data) sits on a detached buffer; `where` and `arg` name the
+ * entry point and argument (`array: value buffer was detached ...`).
+ */
+export function checkNotDetached(data: TypedArray | NDArray, where: string, arg: string): void {
+  const ta = data instanceof NDArray ? data.data : data;
+  if (isDetached(ta)) {
+    throw new ArgumentError(`${where}: ${arg} must be readable, got ${describe(data)}: its buffer was detached (transferred or released)`);
   }
 }
 
@@ -242,12 +255,14 @@ export function array(value: unknown, opts: ArrayOptions = {}): NDArray {
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(`${where}: options must be an object, got ${describe(opts)}`);
   const dtype = opts.dtype === undefined ? undefined : checkDType(opts.dtype, where);
   if (value instanceof NDArray) {
+    checkNotDetached(value, where, 'value');
     const out = dtype && dtype !== value.dtype ? value.astype(dtype) : value.copy();
     return opts.shape ? out.reshape(checkShape(opts.shape, where)) : out;
   }
   const taDtype = dtypeOfTypedArray(value);
   if (taDtype) {
     const ta = value as TypedArray;
+    checkNotDetached(ta, where, 'value');
     const shape = opts.shape ? checkShape(opts.shape, where) : [ta.length];
     if (sizeOf(shape) !== ta.length) {
       throw new ShapeError(`${where}: shape ${shapeStr(shape)} must have ${ta.length} elements to match the data, got ${sizeOf(shape)}`);

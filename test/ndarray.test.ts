@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../lib';
+import { isDetached } from '../lib/dtype';
 import { expectError } from './helpers';
 
 describe('NDArray: bad input', () => {
@@ -68,5 +69,29 @@ describe('NDArray: plain numbers never wrap into integer dtypes', () => {
     expect(T.constant(3e9).dtype).toBe(T.config.floatX);
     expect(T.constant([1, 2 ** 40]).dtype).toBe(T.config.floatX);
     expect(T.constant(7).dtype).toBe('int32');
+  });
+});
+
+function detach(a: T.NDArray): T.NDArray {
+  structuredClone(a.data.buffer, { transfer: [a.data.buffer as ArrayBuffer] });
+  return a;
+}
+
+describe('NDArray: detached buffers', () => {
+  it('isDetached tells a transferred buffer from an empty one', () => {
+    expect(isDetached(new Float32Array(0))).toBe(false);
+    expect(isDetached(new Float32Array(3))).toBe(false);
+    expect(isDetached(detach(T.array([1, 2])).data)).toBe(true);
+  });
+  it('T.array, the constructor, astype paths and setValue give an ArgumentError naming the detached buffer', () => {
+    const a = detach(T.array([1, 2, 3]));
+    expectError(() => T.array(a), T.ArgumentError, 'array: value must be readable', 'buffer was detached');
+    expectError(() => T.array(a.data), T.ArgumentError, 'array: value must be readable', 'Float32Array(detached buffer)');
+    expectError(() => T.array(a, { dtype: 'float64' }), T.ArgumentError, 'buffer was detached');
+    expectError(() => new T.NDArray(a.data, [0]), T.ArgumentError, 'NDArray: data must be readable');
+    const s = T.shared(T.array([0, 0, 0]), 's');
+    expectError(() => s.setValue(a), T.ArgumentError, 's.setValue: value must be readable', 'buffer was detached');
+    expectError(() => s.setValue(a.data), T.ArgumentError, 'buffer was detached');
+    expect(s.getValue().toArray()).toEqual([0, 0, 0]);
   });
 });
