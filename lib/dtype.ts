@@ -79,3 +79,20 @@ export function canCastSafely(from: DType, to: DType): boolean {
 export function floatOf(dtype: DType): DType {
   return isFloat(dtype) ? dtype : config.floatX;
 }
+
+/**
+ * Whether a typed array's buffer was detached (transferred with structuredClone/postMessage, or released): its
+ * length then reads 0 and every element reads undefined, so computing on it would give NaNs silently.
+ */
+export function isDetached(ta: ArrayBufferView): boolean {
+  const buf = ta.buffer as ArrayBufferLike & { detached?: boolean };
+  if (typeof buf.detached === 'boolean') return buf.detached;
+  // before ArrayBuffer.prototype.detached (Node < 22): only an empty buffer can be detached; constructing a view probes it
+  if (buf.byteLength !== 0 || typeof SharedArrayBuffer !== 'undefined' && buf instanceof SharedArrayBuffer) return false;
+  try {
+    new Uint8Array(buf);
+    return false;
+  } catch {
+    return true;
+  }
+}

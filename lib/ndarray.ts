@@ -1,5 +1,5 @@
 import { ArgumentError, DTypeError, ShapeError } from './errors';
-import { checkDType, ctorOf, DType, dtypeOfTypedArray, TypedArray } from './dtype';
+import { checkDType, ctorOf, DType, dtypeOfTypedArray, isDetached, TypedArray } from './dtype';
 import { config } from './config';
 
 export type Shape = readonly number[];
@@ -24,9 +24,10 @@ export function checkShape(shape: unknown, where: string): number[] {
 
 /** A short description of any JS value for error messages. */
 export function describe(v: unknown): string {
+  if (v instanceof NDArray && isDetached(v.data)) return `NDArray(${v.dtype}, ${shapeStr(v.shape)}, detached buffer)`;
   if (v instanceof NDArray) return `NDArray(${v.dtype}, ${shapeStr(v.shape)})`;
   const ta = dtypeOfTypedArray(v);
-  if (ta) return `${(v as object).constructor.name}(${(v as TypedArray).length})`;
+  if (ta) return isDetached(v as TypedArray) ? `${(v as object).constructor.name}(detached buffer)` : `${(v as object).constructor.name}(${(v as TypedArray).length})`;
   if (Array.isArray(v)) return `array(${v.length})`;
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
@@ -47,6 +48,7 @@ export class NDArray {
   constructor(data: TypedArray, shape: Shape, dtype?: DType) {
     const dt = dtypeOfTypedArray(data);
     if (!dt) throw new ArgumentError(`NDArray: data must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${describe(data)}`);
+    checkNotDetached(data, 'NDArray', 'data');
     if (dtype !== undefined && dtype !== dt) {
       throw new DTypeError(`NDArray: data must match dtype ${dtype}, got ${data.constructor.name}`);
     }
@@ -132,6 +134,17 @@ export class NDArray {
   }
 }
 
+/**
+ * Throws an ArgumentError when `data` (or an NDArray's data) sits on a detached buffer; `where` and `arg` name the
+ * entry point and argument (`array: value buffer was detached ...`).
+ */
+export function checkNotDetached(data: TypedArray | NDArray, where: string, arg: string): void {
+  const ta = data instanceof NDArray ? data.data : data;
+  if (isDetached(ta)) {
+    throw new ArgumentError(`${where}: ${arg} must be readable, got ${describe(data)}: its buffer was detached (transferred or released)`);
+  }
+}
+
 /** Copies `data` into a new typed array of `dtype`. */
 export function convertData(data: ArrayLike<number>, dtype: DType): TypedArray {
   const Ctor = ctorOf(dtype);
@@ -202,9 +215,29 @@ function flattenNested(v: NestedArray, shape: number[], where: string): number[]
   return out;
 }
 
-function allIntegers(xs: ArrayLike<number>): boolean {
-  for (let i = 0; i < xs.length; i++) if (!Number.isInteger(xs[i])) return false;
-  return true;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/**
+ * Checks plain JS numbers bound for an integer dtype: int32 takes integers in [-2^31, 2^31 - 1] (never wrapped),
+ * bool takes any number but NaN (non-zero is true).
+ */
+export function checkIntValues(xs: ArrayLike<number>, dtype: DType, where: string): void {
+  if (dtype === 'int32') {
+    for (let i = 0; i < xs.length; i++) {
+      const v = xs[i];
+      if (!Number.isInteger(v)) {
+        throw new DTypeError(`${where}: values must be integers for dtype int32, got non-integer values (element ${i} is ${v})`);
+      }
+      if (v < INT32_MIN || v > INT32_MAX) {
+        throw new DTypeError(`${where}: values must be integers in the int32 range [${INT32_MIN}, ${INT32_MAX}], got ${v} at element ${i}`);
+      }
+    }
+  } else if (dtype === 'bool') {
+    for (let i = 0; i < xs.length; i++) {
+      if (Number.isNaN(xs[i])) throw new DTypeError(`${where}: values must be numbers other than NaN for dtype bool, got NaN at element ${i}`);
+    }
+  }
 }
 
 export interface ArrayOptions {
@@ -222,12 +255,14 @@ export function array(value: unknown, opts: ArrayOptions = {}): NDArray {
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(`${where}: options must be an object, got ${describe(opts)}`);
   const dtype = opts.dtype === undefined ? undefined : checkDType(opts.dtype, where);
   if (value instanceof NDArray) {
+    checkNotDetached(value, where, 'value');
     const out = dtype && dtype !== value.dtype ? value.astype(dtype) : value.copy();
     return opts.shape ? out.reshape(checkShape(opts.shape, where)) : out;
   }
   const taDtype = dtypeOfTypedArray(value);
   if (taDtype) {
     const ta = value as TypedArray;
+    checkNotDetached(ta, where, 'value');
     const shape = opts.shape ? checkShape(opts.shape, where) : [ta.length];
     if (sizeOf(shape) !== ta.length) {
       throw new ShapeError(`${where}: shape ${shapeStr(shape)} must have ${ta.length} elements to match the data, got ${sizeOf(shape)}`);
@@ -240,9 +275,7 @@ export function array(value: unknown, opts: ArrayOptions = {}): NDArray {
     const flat = flattenNested(value as NestedArray, shape, where);
     const isBool = firstLeafIsBoolean(value as NestedArray);
     const dt = dtype ?? (isBool ? 'bool' : config.floatX);
-    if (dt === 'int32' && !allIntegers(flat)) {
-      throw new DTypeError(`${where}: values must be integers for dtype int32, got non-integer values`);
-    }
+    checkIntValues(flat, dt, where);
     const target = opts.shape ? checkShape(opts.shape, where) : shape;
     if (sizeOf(target) !== flat.length) {
       throw new ShapeError(`${where}: shape ${shapeStr(target)} must have ${flat.length} elements to match the data, got ${sizeOf(target)}`);
@@ -266,6 +299,7 @@ export function full(shape: Shape, value: number, dtype?: DType): NDArray {
   const s = checkShape(shape, 'full');
   const dt = checkDType(dtype, 'full');
   if (typeof value !== 'number') throw new ArgumentError(`full: value must be a number, got ${describe(value)}`);
+  checkIntValues([value], dt, 'full');
   const data = new (ctorOf(dt))(sizeOf(s));
   data.fill(value);
   return new NDArray(data, s, dt);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../lib';
+import { isDetached } from '../lib/dtype';
 import { expectError } from './helpers';
 
 describe('NDArray: bad input', () => {
@@ -44,5 +45,53 @@ describe('NDArray', () => {
     r.data[0] = 5;
     expect(a.data[0]).toBe(5);
     expect(a.astype('int32').dtype).toBe('int32');
+  });
+});
+
+describe('NDArray: plain numbers never wrap into integer dtypes', () => {
+  it('rejects out-of-range, non-integer and NaN values for int32 and NaN for bool', () => {
+    expectError(() => T.array([2 ** 40, 3e9], { dtype: 'int32' }), T.DTypeError, 'int32 range', 'got 1099511627776 at element 0');
+    expectError(() => T.array(2 ** 31, { dtype: 'int32' }), T.DTypeError, 'got 2147483648');
+    expectError(() => T.array([NaN], { dtype: 'int32' }), T.DTypeError, 'must be integers for dtype int32', 'NaN');
+    expectError(() => T.array([1, NaN], { dtype: 'bool' }), T.DTypeError, 'dtype bool', 'NaN at element 1');
+    expectError(() => T.full([2], 3e9, 'int32'), T.DTypeError, 'full: values must be integers in the int32 range');
+    expect(T.array([-(2 ** 31), 2 ** 31 - 1], { dtype: 'int32' }).toArray()).toEqual([-(2 ** 31), 2 ** 31 - 1]);
+    expect(T.array([0, 2, -1], { dtype: 'bool' }).toArray()).toEqual([false, true, true]);
+  });
+  it('rejects an out-of-range plain number passed to an int32 function input', () => {
+    const v = T.vector('v');
+    const i = T.scalar('i', 'int32');
+    const f = T.function([v, i], T.take(v, i));
+    expect(f(T.array([10, 20, 30]), 1)).toBeDefined();
+    expectError(() => f(T.array([10, 20, 30]), 2 ** 32 + 1), T.InputError, 'int32 range', 'got 4294967297');
+  });
+  it('infers floatX rather than int32 for integer constants beyond int32', () => {
+    expect(T.constant(3e9).dtype).toBe(T.config.floatX);
+    expect(T.constant([1, 2 ** 40]).dtype).toBe(T.config.floatX);
+    expect(T.constant(7).dtype).toBe('int32');
+  });
+});
+
+function detach(a: T.NDArray): T.NDArray {
+  structuredClone(a.data.buffer, { transfer: [a.data.buffer as ArrayBuffer] });
+  return a;
+}
+
+describe('NDArray: detached buffers', () => {
+  it('isDetached tells a transferred buffer from an empty one', () => {
+    expect(isDetached(new Float32Array(0))).toBe(false);
+    expect(isDetached(new Float32Array(3))).toBe(false);
+    expect(isDetached(detach(T.array([1, 2])).data)).toBe(true);
+  });
+  it('T.array, the constructor, astype paths and setValue give an ArgumentError naming the detached buffer', () => {
+    const a = detach(T.array([1, 2, 3]));
+    expectError(() => T.array(a), T.ArgumentError, 'array: value must be readable', 'buffer was detached');
+    expectError(() => T.array(a.data), T.ArgumentError, 'array: value must be readable', 'Float32Array(detached buffer)');
+    expectError(() => T.array(a, { dtype: 'float64' }), T.ArgumentError, 'buffer was detached');
+    expectError(() => new T.NDArray(a.data, [0]), T.ArgumentError, 'NDArray: data must be readable');
+    const s = T.shared(T.array([0, 0, 0]), 's');
+    expectError(() => s.setValue(a), T.ArgumentError, 's.setValue: value must be readable', 'buffer was detached');
+    expectError(() => s.setValue(a.data), T.ArgumentError, 'buffer was detached');
+    expect(s.getValue().toArray()).toEqual([0, 0, 0]);
   });
 });

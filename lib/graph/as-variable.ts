@@ -10,14 +10,15 @@ export type TensorLike = Variable | NDArray | number | boolean | readonly unknow
 /** A constant from a user value; plain numbers are int32 when integral, else floatX. */
 export function constant(value: unknown, dtype?: DType, name?: string): Constant {
   if (value instanceof Variable) throw new ArgumentError(`constant: value must be a number, array or NDArray, got a Variable (${value})`);
-  if (dtype === undefined && typeof value === 'number') dtype = Number.isInteger(value) ? 'int32' : config.floatX;
+  if (dtype === undefined && typeof value === 'number') dtype = allIntegral(value) ? 'int32' : config.floatX;
   if (dtype === undefined && Array.isArray(value) && allIntegral(value)) dtype = 'int32';
   return new Constant(array(value, dtype === undefined ? {} : { dtype }), name);
 }
 
 function allIntegral(v: unknown): boolean {
   if (Array.isArray(v)) return v.every(allIntegral);
-  return typeof v === 'number' && Number.isInteger(v);
+  // integers beyond int32 are not inferred as int32 (they would not fit): they take floatX like fractions
+  return typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ArgumentError, DTypeError, ShapeError } from '../errors';
 import { canCastSafely, ctorOf, DType, dtypeOfTypedArray, TypedArray } from '../dtype';
-import { array, convertData, describe, NDArray, shapeStr } from '../ndarray';
+import { array, checkNotDetached, convertData, describe, NDArray, shapeStr } from '../ndarray';
 import { captureSite, COMPILER_SITE, CreationSite } from './trace';
 import { TensorType } from './type';
 import type { Op } from './op';
@@ -171,6 +171,7 @@ function releaseStorage(v: NDArray): void {
 
 /** Converts a user value to an NDArray of `dtype`, allowing only safe casts for typed data. */
 export function toValue(v: unknown, dtype: DType, where: string): NDArray {
+  if (v instanceof NDArray || dtypeOfTypedArray(v)) checkNotDetached(v as NDArray | TypedArray, where, 'value');
   if (v instanceof NDArray) {
     if (v.dtype === dtype) return v;
     if (!canCastSafely(v.dtype, dtype)) {
