@@ -16,14 +16,60 @@ export function shapeStr(shape: readonly (number | null)[]): string {
 }
 
 export function checkShape(shape: unknown, where: string): number[] {
+  checkReadable(shape, where, 'shape');
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new ShapeError(`${where}: shape must be an array of non-negative integers, got ${describe(shape)}`);
   }
   return shape.slice();
 }
 
+/**
+ * Whether `v` is an object that cannot be inspected at all (a revoked Proxy: every typeof-object check on it throws).
+ * Entry points test this first so users get an ArgumentError, not a raw TypeError from deep inside.
+ */
+export function isUnreadable(v: unknown): boolean {
+  if ((typeof v !== 'object' && typeof v !== 'function') || v === null) return false;
+  try {
+    Object.getPrototypeOf(v);
+    Array.isArray(v);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Throws an ArgumentError for a value no check can read (a revoked Proxy). */
+export function checkReadable(v: unknown, where: string, arg: string): void {
+  if (isUnreadable(v)) throw new ArgumentError(`${where}: ${arg} must be a readable value, got a revoked Proxy`);
+}
+
+/**
+ * A value as error messages show it: JSON-like for numbers, strings and arrays of them (`[0,1]`), and never throwing
+ * (BigInts as `1n`, Symbols, revoked Proxies and deep or cyclic arrays are described rather than serialized).
+ */
+export function showValue(v: unknown): string {
+  const rec = (x: unknown, depth: number): string => {
+    if (typeof x === 'bigint') return `${x}n`;
+    if (typeof x === 'symbol') return x.toString();
+    if (typeof x === 'string') return JSON.stringify(x);
+    if (typeof x === 'number' || typeof x === 'boolean' || x === undefined || x === null) return String(x);
+    if (typeof x === 'function') return 'function';
+    if (isUnreadable(x)) return 'a revoked Proxy';
+    if (Array.isArray(x)) return depth >= 4 || x.length > 32 ? describe(x) : `[${Array.from(x, (e) => rec(e, depth + 1)).join(',')}]`;
+    if (x instanceof NDArray || dtypeOfTypedArray(x)) return describe(x);
+    try {
+      return JSON.stringify(x) ?? describe(x);
+    } catch {
+      return describe(x);
+    }
+  };
+  return rec(v, 0);
+}
+
 /** A short description of any JS value for error messages. */
 export function describe(v: unknown): string {
+  if (isUnreadable(v)) return 'a revoked Proxy';
+  if (typeof v === 'symbol') return `symbol ${v.toString()}`;
   if (v instanceof NDArray && isDetached(v.data)) return `NDArray(${v.dtype}, ${shapeStr(v.shape)}, detached buffer)`;
   if (v instanceof NDArray) return `NDArray(${v.dtype}, ${shapeStr(v.shape)})`;
   const ta = dtypeOfTypedArray(v);
@@ -117,6 +163,7 @@ export class NDArray {
 
   /** A copy converted to another dtype (float to int truncates toward zero, as NumPy's astype). */
   astype(dtype: DType): NDArray {
+    checkDType(dtype, 'NDArray.astype');
     return new NDArray(convertData(this.data, dtype), this.shape, dtype);
   }
 
@@ -186,10 +233,16 @@ function formatNDArray(a: NDArray): string {
   return rec(0, 0, 0);
 }
 
+/** The deepest nesting (rank) accepted from nested JS arrays; deeper input is refused before any recursion. */
+export const MAX_NESTING = 64;
+
 function inferNestedShape(v: NestedArray, where: string): number[] {
   const shape: number[] = [];
   let cur: NestedArray = v;
   while (Array.isArray(cur)) {
+    if (shape.length === MAX_NESTING) {
+      throw new ShapeError(`${where}: nested array must have at most ${MAX_NESTING} levels (dims), got more`);
+    }
     shape.push(cur.length);
     if (cur.length === 0) break;
     cur = cur[0];
@@ -200,6 +253,7 @@ function inferNestedShape(v: NestedArray, where: string): number[] {
 function flattenNested(v: NestedArray, shape: number[], where: string): number[] {
   const out: number[] = [];
   const rec = (x: NestedArray, dim: number, path: string) => {
+    if (isUnreadable(x)) throw new ArgumentError(`${where}: element ${path || '[]'} must be a number or an array, got a revoked Proxy`);
     if (dim === shape.length) {
       if (typeof x === 'boolean') out.push(x ? 1 : 0);
       else if (typeof x === 'number') out.push(x);
@@ -253,7 +307,9 @@ export interface ArrayOptions {
 export function array(value: unknown, opts: ArrayOptions = {}): NDArray {
   const where = 'array';
   if (opts === null || typeof opts !== 'object') throw new ArgumentError(`${where}: options must be an object, got ${describe(opts)}`);
+  checkReadable(opts, where, 'options');
   const dtype = opts.dtype === undefined ? undefined : checkDType(opts.dtype, where);
+  checkReadable(value, where, 'value');
   if (value instanceof NDArray) {
     checkNotDetached(value, where, 'value');
     const out = dtype && dtype !== value.dtype ? value.astype(dtype) : value.copy();

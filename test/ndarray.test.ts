@@ -95,3 +95,20 @@ describe('NDArray: detached buffers', () => {
     expect(s.getValue().toArray()).toEqual([0, 0, 0]);
   });
 });
+
+describe('NDArray: odd JS values give typed errors', () => {
+  it('BigInt and Symbol axes, revoked Proxies, deep nesting and unknown astype dtypes', () => {
+    const x = T.matrix('x');
+    expectError(() => T.sum(x, 1n as never), T.ArgumentError, 'sum: axis must be an integer', 'got 1n');
+    expectError(() => T.sum(x, Symbol('a') as never), T.ArgumentError, 'got Symbol(a)');
+    const { proxy, revoke } = Proxy.revocable([1, 2], {});
+    revoke();
+    expectError(() => T.array(proxy as never), T.ArgumentError, 'array: value must be a readable value, got a revoked Proxy');
+    expectError(() => T.constant(proxy as never), T.ArgumentError, 'revoked Proxy');
+    expectError(() => T.sum(x, proxy as never), T.ArgumentError, 'sum: axis must be a readable value');
+    let deep: unknown = 1;
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    expectError(() => T.constant(deep as never), T.ShapeError, 'at most 64 levels');
+    expectError(() => T.array([1]).astype('float16' as never), T.DTypeError, 'NDArray.astype: dtype must be one of');
+  });
+});

@@ -1,6 +1,6 @@
 import { ArgumentError, NodeanoError } from '../errors';
 import { DType, dtypeOfTypedArray, isFloat } from '../dtype';
-import { array, describe, NDArray } from '../ndarray';
+import { array, checkReadable, describe, isUnreadable, NDArray } from '../ndarray';
 import { config } from '../config';
 import { Constant, Variable } from './variable';
 
@@ -9,16 +9,27 @@ export type TensorLike = Variable | NDArray | number | boolean | readonly unknow
 
 /** A constant from a user value; plain numbers are int32 when integral, else floatX. */
 export function constant(value: unknown, dtype?: DType, name?: string): Constant {
+  checkReadable(value, 'constant', 'value');
   if (value instanceof Variable) throw new ArgumentError(`constant: value must be a number, array or NDArray, got a Variable (${value})`);
   if (dtype === undefined && typeof value === 'number') dtype = allIntegral(value) ? 'int32' : config.floatX;
   if (dtype === undefined && Array.isArray(value) && allIntegral(value)) dtype = 'int32';
   return new Constant(array(value, dtype === undefined ? {} : { dtype }), name);
 }
 
+/** Whether every leaf is an integer in the int32 range (iterative: deep nesting must reach array()'s own check). */
 function allIntegral(v: unknown): boolean {
-  if (Array.isArray(v)) return v.every(allIntegral);
-  // integers beyond int32 are not inferred as int32 (they would not fit): they take floatX like fractions
-  return typeof v === 'number' && Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
+  const stack: unknown[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (isUnreadable(x)) return false;
+    if (Array.isArray(x)) {
+      for (const e of x) stack.push(e);
+      continue;
+    }
+    // integers beyond int32 are not inferred as int32 (they would not fit): they take floatX like fractions
+    if (!(typeof x === 'number' && Number.isInteger(x) && x >= -2147483648 && x <= 2147483647)) return false;
+  }
+  return true;
 }
 
 /**
@@ -26,6 +37,7 @@ function allIntegral(v: unknown): boolean {
  * and take it (2 * float32 stays float32; 0.5 * int32 becomes floatX), as Theano does with Python scalars.
  */
 export function asVariable(x: unknown, op: string, arg: string, like?: DType): Variable {
+  checkReadable(x, op, arg);
   if (x instanceof Variable) return x;
   try {
     return convert(x, op, arg, like);

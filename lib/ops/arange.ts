@@ -6,6 +6,7 @@ import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { DIM_FORMS, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg } from './dim-expr';
+import { showValue } from '../ndarray';
 
 /** [start, start + step, ...) below stop; stop is a size expression (dim-expr.ts) over the inputs' shapes. */
 export class ArangeOp extends Op {
@@ -62,7 +63,7 @@ export function arange(start: unknown, stop?: unknown, step: unknown = 1, dtype?
   const stopExpr = typeof stop === 'number' && !Number.isInteger(stop) ? null : parseDim(stop);
   if (typeof stop === 'number' && !Number.isFinite(stop)) problems.push(`stop must be a finite number, got ${stop}`);
   else if (stopExpr === null && typeof stop !== 'number') problems.push(`stop must be a number or ${DIM_FORMS}, got ${showArg(stop)}`);
-  if (dtype !== undefined && (!isDType(dtype) || dtype === 'bool')) throw new DTypeError(`arange: dtype must be float32, float64 or int32, got ${JSON.stringify(dtype)}`);
+  if (dtype !== undefined && (!isDType(dtype) || dtype === 'bool')) throw new DTypeError(`arange: dtype must be float32, float64 or int32, got ${showValue(dtype)}`);
   if (problems.length) throw new ArgumentError(`arange: ${problems.join('; ')}`);
   const integral = [start, stop, step].every((v) => typeof v !== 'number' || Number.isInteger(v));
   const dt: DType = dtype ?? (integral ? 'int32' : config.floatX);

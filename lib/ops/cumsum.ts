@@ -5,7 +5,7 @@ import { KernelSpec, registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { shapeStr, sizeOf } from '../ndarray';
+import { shapeStr, showValue, sizeOf } from '../ndarray';
 import { normalizeAxes } from './reduce-kernel';
 
 /**
@@ -92,7 +92,7 @@ registerKernel('Cumsum', cumKernelSpec(false));
 export function cumArgs(op: string, x: unknown, axis: unknown): [Variable, number | null] {
   const v = asVariable(x, op, 'x');
   if (axis === undefined || axis === null) return [v, v.ndim === 1 ? 0 : null];
-  if (typeof axis !== 'number') throw new ArgumentError(`${op}: axis must be a single integer or undefined, got ${JSON.stringify(axis)}`);
+  if (typeof axis !== 'number') throw new ArgumentError(`${op}: axis must be a single integer or undefined, got ${showValue(axis)}`);
   return [v, normalizeAxes(op, axis, v.ndim)[0]];
 }
 

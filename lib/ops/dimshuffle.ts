@@ -1,7 +1,7 @@
 import { ArgumentError, ShapeError } from '../errors';
 import { asVariable } from '../graph/as-variable';
 import { Variable } from '../graph/variable';
-import { shapeStr } from '../ndarray';
+import { shapeStr, showValue } from '../ndarray';
 import { expandDims } from './expand-dims';
 import { squeeze } from './squeeze';
 import { transpose } from './transpose';
@@ -15,7 +15,7 @@ export function dimshuffle(x: unknown, ...pattern: unknown[]): Variable {
   const v = asVariable(x, 'dimshuffle', 'x');
   const pat = pattern.length === 1 && Array.isArray(pattern[0]) ? (pattern[0] as unknown[]) : pattern;
   const r = v.ndim;
-  const show = JSON.stringify(pat);
+  const show = showValue(pat);
   const ok = pat.every((p) => p === 'x' || (Number.isInteger(p) && (p as number) >= 0 && (p as number) < r));
   if (!ok) throw new ArgumentError(`dimshuffle: pattern must hold 'x' or integers in [0, ${r}) for x of rank ${r}, got ${show}`);
   const axes = pat.filter((p): p is number => p !== 'x');

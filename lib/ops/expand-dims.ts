@@ -6,6 +6,7 @@ import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { expandedShape } from './broadcast-to';
 import { sum } from './sum';
+import { showValue } from '../ndarray';
 
 /** Inserts size-1 dims at output positions `axes` (same data, new shape). */
 export class ExpandDimsOp extends Op {
@@ -37,9 +38,9 @@ export function expandDims(x: unknown, axes: number | number[]): Variable {
   const list = typeof axes === 'number' ? [axes] : axes;
   const r = v.ndim + (Array.isArray(list) ? list.length : 0);
   if (!Array.isArray(list) || !list.every((a) => Number.isInteger(a) && a >= -r && a < r)) {
-    throw new ArgumentError(`expandDims: axes must be integers in [${-r}, ${r}), got ${JSON.stringify(axes)}`);
+    throw new ArgumentError(`expandDims: axes must be integers in [${-r}, ${r}), got ${showValue(axes)}`);
   }
   const norm = list.map((a) => (a < 0 ? a + r : a)).sort((a, b) => a - b);
-  if (new Set(norm).size !== norm.length) throw new ArgumentError(`expandDims: axes must not repeat, got ${JSON.stringify(axes)}`);
+  if (new Set(norm).size !== norm.length) throw new ArgumentError(`expandDims: axes must not repeat, got ${showValue(axes)}`);
   return new ExpandDimsOp(norm).makeNode(v).outputs[0];
 }

@@ -5,6 +5,7 @@ import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { DIM_FORMS, DimExpr, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg } from './dim-expr';
+import { showValue } from '../ndarray';
 
 /** An n x m matrix with ones on diagonal k (k > 0 above the main one); n and m are size expressions (dim-expr.ts). */
 export class EyeOp extends Op {
@@ -59,7 +60,7 @@ export function eye(n: unknown, m?: unknown, k = 0, dtype?: DType): Variable {
   };
   const ne = size(n, 'n');
   const me = m === undefined || m === null ? ne : size(m, 'm');
-  if (!Number.isInteger(k)) problems.push(`k must be an integer, got ${JSON.stringify(k)}`);
+  if (!Number.isInteger(k)) problems.push(`k must be an integer, got ${showValue(k)}`);
   const dt = checkDType(dtype, 'eye');
   if (problems.length) throw new ArgumentError(`eye: ${problems.join('; ')}`);
   const { code, refs } = encodeDims([ne, me], []);

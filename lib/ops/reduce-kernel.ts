@@ -1,13 +1,14 @@
 import { JsKernel } from '../graph/kernel-registry';
 import { ArgumentError, ShapeError } from '../errors';
-import { shapeStr, sizeOf } from '../ndarray';
+import { checkReadable, shapeStr, showValue, sizeOf } from '../ndarray';
 
 /** Validates and normalizes reduction axes (negative counts from the end; undefined means all). */
 export function normalizeAxes(op: string, axis: unknown, ndim: number): number[] {
+  checkReadable(axis, op, 'axis');
   if (axis === undefined || axis === null) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : axis;
   if (!Array.isArray(list) || !list.every((a) => Number.isInteger(a))) {
-    throw new ArgumentError(`${op}: axis must be an integer, an array of integers or undefined, got ${JSON.stringify(axis)}`);
+    throw new ArgumentError(`${op}: axis must be an integer, an array of integers or undefined, got ${showValue(axis)}`);
   }
   const bad = list.filter((a) => a < -ndim || a >= ndim);
   if (bad.length) throw new ShapeError(`${op}: axis must be in [${-ndim}, ${ndim}) for a tensor of rank ${ndim}, got ${bad.join(', ')}`);

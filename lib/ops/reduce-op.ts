@@ -5,6 +5,7 @@ import { Attrs, Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { normalizeAxes, reducedShape } from './reduce-kernel';
+import { showValue } from '../ndarray';
 
 export interface ReduceOptions {
   keepdims?: boolean;
@@ -38,9 +39,9 @@ export const reduceKernelBase = {
 export function checkKeepdims(op: string, opts: unknown): boolean {
   if (opts === undefined) return false;
   if (typeof opts === 'boolean') return opts;
-  if (typeof opts !== 'object' || opts === null) throw new ArgumentError(`${op}: options must be { keepdims?: boolean }, got ${JSON.stringify(opts)}`);
+  if (typeof opts !== 'object' || opts === null) throw new ArgumentError(`${op}: options must be { keepdims?: boolean }, got ${showValue(opts)}`);
   const k = (opts as ReduceOptions).keepdims;
-  if (k !== undefined && typeof k !== 'boolean') throw new ArgumentError(`${op}: keepdims must be a boolean, got ${JSON.stringify(k)}`);
+  if (k !== undefined && typeof k !== 'boolean') throw new ArgumentError(`${op}: keepdims must be a boolean, got ${showValue(k)}`);
   return k ?? false;
 }
 

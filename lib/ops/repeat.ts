@@ -4,7 +4,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { shapeStr } from '../ndarray';
+import { shapeStr, showValue } from '../ndarray';
 import { zerosLike } from './broadcast-to';
 import { concatenate } from './concatenate';
 import { constDim, decodeDims, DIM_FORMS, dimsOf, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg, staticDim } from './dim-expr';
@@ -100,7 +100,7 @@ export function repeat(x: unknown, repeats: unknown, axis?: number): Variable {
   if (bad) problems.push(`repeats must be a count >= 0 (${DIM_FORMS}) or an array of numbers, one count per index along the axis, got ${showArg(repeats)}`);
   const base = axis === undefined ? flatten(v) : v;
   const r = base.ndim;
-  if (axis !== undefined && (r === 0 || !Number.isInteger(axis) || axis < -r || axis >= r)) problems.push(`axis must be an integer in [${-r}, ${r}), got ${JSON.stringify(axis)}`);
+  if (axis !== undefined && (r === 0 || !Number.isInteger(axis) || axis < -r || axis >= r)) problems.push(`axis must be an integer in [${-r}, ${r}), got ${showValue(axis)}`);
   if (problems.length) throw new ArgumentError(`repeat: ${problems.join('; ')}`);
   const ax = axis === undefined ? 0 : axis < 0 ? axis + r : axis;
   const d = base.type.shape[ax];

@@ -4,7 +4,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Constant, Variable } from '../graph/variable';
-import { shapeStr, sizeOf } from '../ndarray';
+import { shapeStr, showValue, sizeOf } from '../ndarray';
 import { DIM_FORMS, dimOf, DimSlot, dimsOf, encodeDims, evalDims, evalStatic, formatDims, inferredSlot, parseDim, productExpr, showArg, staticDim } from './dim-expr';
 import { ShapeOp } from './shape';
 
@@ -111,7 +111,7 @@ export function reshape(x: unknown, shape: unknown): Variable {
   return out;
 }
 
-const showList = (l: readonly unknown[]) => `[${l.map((d) => (d instanceof Variable ? String(d) : JSON.stringify(d))).join(', ')}]`;
+const showList = (l: readonly unknown[]) => `[${l.map((d) => (d instanceof Variable ? String(d) : showValue(d))).join(', ')}]`;
 
 /**
  * Theano's flatten: keeps the first ndim-1 dims and collapses the rest into one (ndim = 1 gives a vector).
@@ -120,7 +120,7 @@ const showList = (l: readonly unknown[]) => `[${l.map((d) => (d instanceof Varia
 export function flatten(x: unknown, ndim = 1): Variable {
   const v = asVariable(x, 'flatten', 'x');
   if (!Number.isInteger(ndim) || ndim < 1 || ndim > Math.max(1, v.ndim)) {
-    throw new ArgumentError(`flatten: ndim must be an integer in [1, ${Math.max(1, v.ndim)}] for x of rank ${v.ndim}, got ${JSON.stringify(ndim)}`);
+    throw new ArgumentError(`flatten: ndim must be an integer in [1, ${Math.max(1, v.ndim)}] for x of rank ${v.ndim}, got ${showValue(ndim)}`);
   }
   const keep = dimsOf(v).slice(0, ndim - 1);
   const rest = v.type.shape.map((_, i) => i).filter((i) => i >= ndim - 1).map((i) => dimOf(v, i));

@@ -4,7 +4,7 @@
 import { ArgumentError, DTypeError, RuntimeError, ShapeError } from '../errors';
 import { Dim } from '../graph/type';
 import { Variable } from '../graph/variable';
-import { describe, shapeStr } from '../ndarray';
+import { describe, shapeStr, showValue } from '../ndarray';
 
 /**
  * One axis of a basic index: `null` keeps the whole axis, an integer picks one position and drops the axis,
@@ -139,7 +139,7 @@ export function parseSpec(op: string, x: Variable, specs: readonly unknown[]): {
       const bound = (v: unknown, what: string) => (v instanceof Variable ? sym(v, `slice ${what} on axis ${k}`) : ((v ?? NULL_BOUND) as number));
       ints.push(1, bound(s[0], 'start'), bound(s[1], 'stop'), step instanceof Variable ? 1 : step);
     } else {
-      bad.push(`axis ${k} must be an integer, null or [start, stop, step] of integers or nulls, got ${Array.isArray(s) ? JSON.stringify(s) : describe(s)}`);
+      bad.push(`axis ${k} must be an integer, null or [start, stop, step] of integers or nulls, got ${Array.isArray(s) ? showValue(s) : describe(s)}`);
     }
   }
   if (bad.length) throw new ArgumentError(`${op}: ${bad.join('; ')}`);

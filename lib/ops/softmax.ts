@@ -5,7 +5,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { sizeOf } from '../ndarray';
+import { showValue, sizeOf } from '../ndarray';
 import { broadcastLike } from './broadcast-to';
 import { cast } from './cast';
 import { exp } from './exp';
@@ -77,7 +77,7 @@ registerKernel('LogSoftmax', softmaxKernel(true) as never);
 function build(x: unknown, axis: number, log: boolean): Variable {
   const name = log ? 'logSoftmax' : 'softmax';
   let v = asVariable(x, name, 'x');
-  if (!Number.isInteger(axis)) throw new ArgumentError(`${name}: axis must be an integer, got ${JSON.stringify(axis)}`);
+  if (!Number.isInteger(axis)) throw new ArgumentError(`${name}: axis must be an integer, got ${showValue(axis)}`);
   if (v.ndim < 1) throw new ShapeError(`${name}: x must have rank >= 1, got a scalar ${v.type}`);
   const a = normalizeAxes(name, axis, v.ndim)[0];
   if (v.dtype !== floatOf(v.dtype)) v = cast(v, floatOf(v.dtype));

@@ -4,7 +4,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { describe, shapeStr } from '../ndarray';
+import { describe, shapeStr, showValue } from '../ndarray';
 import { concatenate } from './concatenate';
 import { DIM_FORMS, DimExpr, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg } from './dim-expr';
 import { zerosLike } from './broadcast-to';
@@ -89,7 +89,7 @@ export function split(x: unknown, sizesOrN: number | readonly unknown[], axis = 
   const r = v.ndim;
   const problems: string[] = [];
   if (r === 0) problems.push('x must have rank >= 1, got a scalar');
-  else if (!Number.isInteger(axis) || axis < -r || axis >= r) problems.push(`axis must be an integer in [${-r}, ${r}), got ${JSON.stringify(axis)}`);
+  else if (!Number.isInteger(axis) || axis < -r || axis >= r) problems.push(`axis must be an integer in [${-r}, ${r}), got ${showValue(axis)}`);
   const ax = axis < 0 ? axis + r : axis;
   let sizes: DimExpr[] | null = null;
   let n = 0;

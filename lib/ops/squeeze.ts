@@ -4,7 +4,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { shapeStr } from '../ndarray';
+import { shapeStr, showValue } from '../ndarray';
 import { expandDims } from './expand-dims';
 
 /** Removes the size-1 dims `axes` (same data); a dim unknown until run time is checked then. */
@@ -45,10 +45,10 @@ export function squeeze(x: unknown, axes?: number | number[]): Variable {
   else {
     const raw = typeof axes === 'number' ? [axes] : axes;
     if (!Array.isArray(raw) || !raw.every((a) => Number.isInteger(a) && a >= -r && a < r)) {
-      throw new ArgumentError(`squeeze: axes must be integers in [${-r}, ${r}), got ${JSON.stringify(axes)}`);
+      throw new ArgumentError(`squeeze: axes must be integers in [${-r}, ${r}), got ${showValue(axes)}`);
     }
     list = raw.map((a) => (a < 0 ? a + r : a)).sort((a, b) => a - b);
-    if (new Set(list).size !== list.length) throw new ArgumentError(`squeeze: axes must not repeat, got ${JSON.stringify(axes)}`);
+    if (new Set(list).size !== list.length) throw new ArgumentError(`squeeze: axes must not repeat, got ${showValue(axes)}`);
     const bad = list.filter((a) => v.type.shape[a] !== null && v.type.shape[a] !== 1);
     if (bad.length) throw new ShapeError(`squeeze: axes ${bad.join(', ')} must have size 1, got x of shape ${shapeStr(v.type.shape)}`);
   }

@@ -5,7 +5,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { shapeStr } from '../ndarray';
+import { shapeStr, showValue } from '../ndarray';
 import { cast } from './cast';
 import { transpose } from './transpose';
 
@@ -161,7 +161,7 @@ export function tensordot(a: unknown, b: unknown, axes: number | [number | numbe
   let axesB: number[];
   if (typeof axes === 'number') {
     if (!Number.isInteger(axes) || axes < 0 || axes > Math.min(ra, rb)) {
-      throw new ArgumentError(`tensordot: axes must be an integer in [0, ${Math.min(ra, rb)}] for a of rank ${ra} and b of rank ${rb}, got ${JSON.stringify(axes)}`);
+      throw new ArgumentError(`tensordot: axes must be an integer in [0, ${Math.min(ra, rb)}] for a of rank ${ra} and b of rank ${rb}, got ${showValue(axes)}`);
     }
     axesA = Array.from({ length: axes }, (_, i) => ra - axes + i);
     axesB = Array.from({ length: axes }, (_, i) => i);
@@ -169,14 +169,14 @@ export function tensordot(a: unknown, b: unknown, axes: number | [number | numbe
     const list = (x: unknown) => (typeof x === 'number' ? [x] : x);
     const pair = Array.isArray(axes) && axes.length === 2 ? axes.map(list) : null;
     if (!pair || !pair.every((l) => Array.isArray(l) && l.every((x) => Number.isInteger(x)))) {
-      throw new ArgumentError(`tensordot: axes must be an integer or a pair of axis lists [axesA, axesB], got ${JSON.stringify(axes)}`);
+      throw new ArgumentError(`tensordot: axes must be an integer or a pair of axis lists [axesA, axesB], got ${showValue(axes)}`);
     }
     const problems: string[] = [];
     const norm = (l: number[], r: number, name: string) => {
       const bad = l.filter((x) => x < -r || x >= r);
-      if (bad.length) problems.push(`${name} must be in [${-r}, ${r}) for rank ${r}, got ${JSON.stringify(l)}`);
+      if (bad.length) problems.push(`${name} must be in [${-r}, ${r}) for rank ${r}, got ${showValue(l)}`);
       const n = l.map((x) => (x < 0 ? x + r : x));
-      if (!bad.length && new Set(n).size !== n.length) problems.push(`${name} must not repeat an axis, got ${JSON.stringify(l)}`);
+      if (!bad.length && new Set(n).size !== n.length) problems.push(`${name} must not repeat an axis, got ${showValue(l)}`);
       return n;
     };
     axesA = norm(pair[0] as number[], ra, 'axesA');

@@ -4,7 +4,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { sizeOf } from '../ndarray';
+import { showValue, sizeOf } from '../ndarray';
 
 /** Permutes the axes: output axis i is input axis perm[i]. */
 export class TransposeOp extends Op {
@@ -75,7 +75,7 @@ export function transpose(x: unknown, axes?: number[]): Variable {
   const r = v.ndim;
   const perm = axes ?? Array.from({ length: r }, (_, i) => r - 1 - i);
   const valid = Array.isArray(perm) && perm.length === r && [...perm].sort((a, b) => a - b).every((p, i) => p === i);
-  if (!valid) throw new ArgumentError(`transpose: axes must be a permutation of [0..${r - 1}], got ${JSON.stringify(axes)}`);
+  if (!valid) throw new ArgumentError(`transpose: axes must be a permutation of [0..${r - 1}], got ${showValue(axes)}`);
   if (perm.every((p, i) => p === i)) return v;
   return new TransposeOp(perm).makeNode(v).outputs[0];
 }

@@ -5,7 +5,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { shapeStr, sizeOf } from '../ndarray';
+import { shapeStr, showValue, sizeOf } from '../ndarray';
 
 /** x with the elements off one side of diagonal k of its last two axes set to 0 (NumPy's tril / triu). */
 export class TriangleOp extends Op {
@@ -55,7 +55,7 @@ for (const upper of [false, true]) {
 function triangle(upper: boolean, x: unknown, k: number): Variable {
   const name = upper ? 'triu' : 'tril';
   const v = asVariable(x, name, 'x');
-  if (!Number.isSafeInteger(k)) throw new ArgumentError(`${name}: k must be an integer, got ${JSON.stringify(k)}`);
+  if (!Number.isSafeInteger(k)) throw new ArgumentError(`${name}: k must be an integer, got ${showValue(k)}`);
   // beyond ±2^30 every k keeps all or nothing of any matrix that fits in memory: clamp, so it fits the int32 attrs
   return new TriangleOp(upper, Math.max(-(2 ** 30), Math.min(2 ** 30, k))).makeNode(v).outputs[0];
 }

@@ -2,7 +2,7 @@ import { ArgumentError } from '../errors';
 import { floatOf } from '../dtype';
 import { asVariable } from '../graph/as-variable';
 import { Variable } from '../graph/variable';
-import { describe } from '../ndarray';
+import { describe, showValue } from '../ndarray';
 import { axisCount } from './axis-count';
 import { div } from './div';
 import { mean } from './mean';
@@ -23,7 +23,7 @@ export function checkVarOptions(op: string, opts: unknown): { keepdims: boolean;
   }
   const keepdims = checkKeepdims(op, opts);
   const ddof = typeof opts === 'object' ? (opts as VarOptions).ddof ?? 0 : 0;
-  if (!Number.isInteger(ddof) || ddof < 0) throw new ArgumentError(`${op}: ddof must be a non-negative integer, got ${JSON.stringify(ddof)}`);
+  if (!Number.isInteger(ddof) || ddof < 0) throw new ArgumentError(`${op}: ddof must be a non-negative integer, got ${showValue(ddof)}`);
   return { keepdims, ddof };
 }
 
