@@ -1,5 +1,5 @@
 import { InputError, RuntimeError } from '../errors';
-import { canCastSafely, dtypeOfTypedArray, TypedArray } from '../dtype';
+import { canCastSafely, dtypeOfTypedArray, isDetached, TypedArray } from '../dtype';
 import { array, convertData, describe, NDArray, shapeStr, sizeOf } from '../ndarray';
 import { SharedVariable, Variable } from '../graph/variable';
 import { labelOf } from '../graph/printing';
@@ -232,11 +232,13 @@ export function convertArg(arg: unknown, v: Variable, i: number, allowDowncast: 
   const type = v.type;
   let value: NDArray;
   if (arg instanceof NDArray) {
+    if (isDetached(arg.data)) return `${what(v, i)} must be a live array, got an NDArray whose buffer was detached (transferred)`;
     value = arg;
   } else {
     const taDtype = dtypeOfTypedArray(arg);
     if (taDtype) {
       const ta = arg as TypedArray;
+      if (isDetached(ta)) return `${what(v, i)} must be a live array, got a ${ta.constructor.name} whose buffer was detached (transferred)`;
       const shape = shapeForFlat(type.shape, ta.length);
       if (!shape) return `${what(v, i)} must be an NDArray or nested array: a flat ${ta.constructor.name} of length ${ta.length} does not fix the shape ${type}`;
       value = new NDArray(ta, shape, taDtype);

@@ -115,6 +115,19 @@ suite('T.In, T.Out and into', () => {
     });
   }
 
+  for (const backend of backends) {
+    it(`rejects a detached input with an InputError (${backend})`, () => {
+      const x = T.vector('x');
+      const f = T.function([x], x.mul(2), { backend, name: 'f' });
+      const a = T.array([1, 2], { dtype: 'float32' });
+      structuredClone(a.data.buffer, { transfer: [a.data.buffer as ArrayBuffer] });
+      expectError(() => f(a), T.InputError, 'f:', 'argument 0 (x', 'detached');
+      const ta = new Float32Array(2);
+      structuredClone(ta.buffer, { transfer: [ta.buffer] });
+      expectError(() => f(ta), T.InputError, 'detached');
+    });
+  }
+
   it('names an unnamed input by its type once in argument errors', () => {
     const m = T.matrix();
     const f = T.function([m], m.mul(2));
