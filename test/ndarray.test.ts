@@ -112,3 +112,16 @@ describe('NDArray: odd JS values give typed errors', () => {
     expectError(() => T.array([1]).astype('float16' as never), T.DTypeError, 'NDArray.astype: dtype must be one of');
   });
 });
+
+describe('op arguments that JSON cannot print', () => {
+  it('report a BigInt or Symbol axis or index as a typed error', () => {
+    const x = T.matrix('x');
+    for (const bad of [1n, Symbol('axis')]) {
+      expect(() => T.take(x, T.ivector('i'), bad as never)).toThrow(T.NodeanoError);
+      expect(() => T.concatenate([x, x], bad as never)).toThrow(T.NodeanoError);
+      expect(() => T.stack([x, x], bad as never)).toThrow(T.NodeanoError);
+      expect(() => T.argmax(x, bad as never)).toThrow(T.NodeanoError);
+      expect(() => T.trace(x, bad as never)).toThrow(T.NodeanoError);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { showValue } from '../ndarray';
 import { ArgumentError } from '../errors';
 import { DType } from '../dtype';
 import { asVariable } from '../graph/as-variable';
@@ -80,7 +81,7 @@ export function argReduction(smallest: boolean) {
   return (x: unknown, axis?: number, opts?: ReduceOptions | boolean): Variable => {
     const v = asVariable(x, name, 'x');
     if (axis !== undefined && axis !== null && typeof axis !== 'number') {
-      throw new ArgumentError(`${name}: axis must be a single integer or undefined (the flat index over all axes), got ${JSON.stringify(axis)}`);
+      throw new ArgumentError(`${name}: axis must be a single integer or undefined (the flat index over all axes), got ${showValue(axis)}`);
     }
     return new ArgReduceOp(smallest, normalizeAxes(name, axis, v.ndim), checkKeepdims(name, opts)).makeNode(v).outputs[0];
   };

@@ -6,7 +6,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { describe, shapeStr } from '../ndarray';
+import { describe, shapeStr, showValue } from '../ndarray';
 import { cast } from './cast';
 import { dimOf } from './dim-expr';
 import { splitBy } from './split';
@@ -104,7 +104,7 @@ export function concatenate(xs: unknown, axis = 0): Variable {
   const vs = joinInputs('concatenate', xs);
   const r = vs[0].ndim;
   if (r === 0) throw new ShapeError('concatenate: xs must have rank >= 1, got scalars');
-  if (!Number.isInteger(axis) || axis < -r || axis >= r) throw new ArgumentError(`concatenate: axis must be an integer in [${-r}, ${r}), got ${JSON.stringify(axis)}`);
+  if (!Number.isInteger(axis) || axis < -r || axis >= r) throw new ArgumentError(`concatenate: axis must be an integer in [${-r}, ${r}), got ${showValue(axis)}`);
   const ax = axis < 0 ? axis + r : axis;
   if (vs.length === 1) return vs[0];
   return new ConcatenateOp(ax).makeNode(...vs).outputs[0];

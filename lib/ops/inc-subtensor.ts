@@ -5,7 +5,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { Dim, TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { NDArray, shapeStr } from '../ndarray';
+import { NDArray, shapeStr, showValue } from '../ndarray';
 import { broadcastStrides } from './broadcast';
 import { cast } from './cast';
 import { reduceTo } from './sum-to';
@@ -170,7 +170,7 @@ function incOrSet(op: 'incSubtensor' | 'setSubtensor', x: unknown, index: unknow
     return new IncTakeOp(axis, op === 'setSubtensor').makeNode(xv, idx, valueFor(op, xv, y)).outputs[0];
   }
   if (!Array.isArray(index)) {
-    throw new ArgumentError(`${op}: index must be an array of per-axis specs ([start, stop, step], null or integer) or an int32 index tensor, got ${JSON.stringify(index) ?? String(index)}`);
+    throw new ArgumentError(`${op}: index must be an array of per-axis specs ([start, stop, step], null or integer) or an int32 index tensor, got ${showValue(index)}`);
   }
   const { spec, scalars } = parseSpec(op, xv, index);
   return new IncSubtensorOp(spec, op === 'setSubtensor').makeNode(xv, valueFor(op, xv, y), ...scalars).outputs[0];

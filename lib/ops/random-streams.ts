@@ -1,7 +1,7 @@
 import { ArgumentError, DTypeError } from '../errors';
 import { DType, isFloat } from '../dtype';
 import { config } from '../config';
-import { describe, NDArray } from '../ndarray';
+import { describe, NDArray, showValue } from '../ndarray';
 import { shared } from '../graph/tensor';
 import { SharedVariable, Variable } from '../graph/variable';
 import { Distribution, RandomOp } from './random';
@@ -65,7 +65,7 @@ export class RandomStreams {
   private draw(dist: Distribution, size: unknown, a: number, b: number, n: number, dtype: DType, bad: string[]): Variable {
     const ref = size instanceof Variable ? size : undefined;
     if (!ref && !(Array.isArray(size) && size.every((d) => Number.isInteger(d) && d >= 0 && d < 2 ** 31))) {
-      bad.push(`size must be an array of non-negative integers or a Variable whose shape to take, got ${describe(size)}${Array.isArray(size) ? ` ${JSON.stringify(size)}` : ''}`);
+      bad.push(`size must be an array of non-negative integers or a Variable whose shape to take, got ${describe(size)}${Array.isArray(size) ? ` ${showValue(size)}` : ''}`);
     }
     if (bad.length) throw new (bad.some((m) => m.startsWith('dtype')) ? DTypeError : ArgumentError)(`random.${dist}: ${bad.join('; ')}`);
     const state = shared(initialState(this.seedValue, this.draws.length), { name: `rng${this.draws.length}` });

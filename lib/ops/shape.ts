@@ -1,3 +1,4 @@
+import { showValue } from '../ndarray';
 import { ArgumentError } from '../errors';
 import { asVariable, constant } from '../graph/as-variable';
 import { registerKernel } from '../graph/kernel-registry';
@@ -65,7 +66,7 @@ export function shape(x: unknown): Variable {
 export function shapeI(x: unknown, i: number): Variable {
   const v = asVariable(x, 'shapeI', 'x');
   if (!Number.isInteger(i) || i < -v.ndim || i >= v.ndim) {
-    throw new ArgumentError(`shapeI: i must be an integer in [${-v.ndim}, ${v.ndim}) for x of rank ${v.ndim}, got ${JSON.stringify(i)}`);
+    throw new ArgumentError(`shapeI: i must be an integer in [${-v.ndim}, ${v.ndim}) for x of rank ${v.ndim}, got ${showValue(i)}`);
   }
   const axis = i < 0 ? i + v.ndim : i;
   // a static dim is known now: a constant lets sizes built from it stay static and folds arithmetic on it

@@ -1,3 +1,4 @@
+import { showValue } from '../ndarray';
 import { ArgumentError } from '../errors';
 import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
@@ -43,6 +44,6 @@ registerKernel('Stack', {
 export function stack(xs: unknown, axis = 0): Variable {
   const vs = joinInputs('stack', xs);
   const r = vs[0].ndim + 1;
-  if (!Number.isInteger(axis) || axis < -r || axis >= r) throw new ArgumentError(`stack: axis must be an integer in [${-r}, ${r}), got ${JSON.stringify(axis)}`);
+  if (!Number.isInteger(axis) || axis < -r || axis >= r) throw new ArgumentError(`stack: axis must be an integer in [${-r}, ${r}), got ${showValue(axis)}`);
   return new StackOp(axis < 0 ? axis + r : axis).makeNode(...vs).outputs[0];
 }

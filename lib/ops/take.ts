@@ -5,7 +5,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { Dim, TensorType } from '../graph/type';
 import { Apply, Constant, Variable } from '../graph/variable';
-import { shapeStr, sizeOf } from '../ndarray';
+import { shapeStr, sizeOf, showValue } from '../ndarray';
 import { broadcastStrides } from './broadcast';
 import { zerosLike } from './broadcast-to';
 import { checkFit, unaliased } from './inc-subtensor';
@@ -160,7 +160,7 @@ registerKernel('IncTake', {
 export function parseAxis(op: string, x: Variable, axis: unknown): number {
   const r = x.ndim;
   if (!Number.isInteger(axis) || (axis as number) < -r || (axis as number) >= r) {
-    throw new ShapeError(`${op}: axis must be an integer in [${-r}, ${r}) for x of rank ${r} (${x.type}), got ${JSON.stringify(axis) ?? String(axis)}`);
+    throw new ShapeError(`${op}: axis must be an integer in [${-r}, ${r}) for x of rank ${r} (${x.type}), got ${showValue(axis)}`);
   }
   return (axis as number) < 0 ? (axis as number) + r : (axis as number);
 }

@@ -1,7 +1,7 @@
 import { ArgumentError, ShapeError } from '../errors';
 import { asVariable } from '../graph/as-variable';
 import { Variable } from '../graph/variable';
-import { shapeStr } from '../ndarray';
+import { shapeStr, showValue } from '../ndarray';
 import { diag } from './diag';
 import { sum } from './sum';
 
@@ -12,6 +12,6 @@ import { sum } from './sum';
 export function trace(x: unknown, k = 0): Variable {
   const v = asVariable(x, 'trace', 'x');
   if (v.ndim !== 2) throw new ShapeError(`trace: x must be a matrix, got rank ${v.ndim} ${shapeStr(v.type.shape)}`);
-  if (!Number.isInteger(k)) throw new ArgumentError(`trace: k must be an integer, got ${JSON.stringify(k)}`);
+  if (!Number.isInteger(k)) throw new ArgumentError(`trace: k must be an integer, got ${showValue(k)}`);
   return sum(diag(v, k));
 }
