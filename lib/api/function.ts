@@ -1,4 +1,4 @@
-import { NDArray } from '../ndarray';
+import { describe, NDArray } from '../ndarray';
 import { withoutSiteCapture } from '../graph/trace';
 import { debugprintVariables, labelOf } from '../graph/printing';
 import type { Variable } from '../graph/variable';
@@ -9,7 +9,7 @@ import { Runner } from '../runtime/runner';
 import { hasDataDependentNodes, SegmentedRunner } from '../runtime/segments';
 import { selectExecutor } from '../backend/select';
 import { In, Out, Signature } from './in-out';
-import { ArgumentError } from '../errors';
+import { InputError } from '../errors';
 
 export type { FunctionOptions, UpdatesLike, GivensLike } from '../compile/compile';
 
@@ -73,30 +73,27 @@ export function compileFunction(
     ? withoutSiteCapture(() => new SegmentedRunner(name, optimized, outList.length, updated, makeExecutor, opts.allowInputDowncast === true))
     : new Runner(name, inputs, g.sharedVars, makeExecutor(program), opts.allowInputDowncast === true, borrow);
   const shape = (outs: NDArray[]) => (single ? outs[0] : g.returnsNothing ? undefined : outs);
-  const outList2 = (out: unknown): unknown[] => {
-    if (single && !Array.isArray(out)) return [out];
+  // `out` as one entry per output (a single-output function may take the array alone)
+  const outEntries = (out: unknown): unknown[] => {
     if (Array.isArray(out)) return out;
-    throw new ArgumentError(`${name}.into: out must be ${single ? 'an NDArray' : `an array of ${outList.length} NDArray or null entries`}, got ${out === null ? 'null' : typeof out}`);
+    if (single) return [out];
+    throw new InputError(`${name}: out must be an array of ${outList.length} NDArray or null entries (one per output), got ${describe(out)}`);
+  };
+  // argument errors of an async call reject its promise instead of throwing
+  const settle = (f: () => Promise<NDArray[]>) => {
+    try {
+      return f().then(shape);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   };
 
   const call = function (...args: unknown[]): NDArray | NDArray[] | undefined {
     return shape(runner.runSync(sig.resolve(name, args)));
   } as CompiledFunction;
-  call.async = (...args: unknown[]) => {
-    try {
-      return runner.runAsync(sig.resolve(name, args)).then(shape);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  };
-  call.into = (out, ...args) => shape(runner.runSync(sig.resolve(name, args), outList2(out)));
-  call.asyncInto = (out, ...args) => {
-    try {
-      return runner.runAsync(sig.resolve(name, args), outList2(out)).then(shape);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  };
+  call.async = (...args: unknown[]) => settle(() => runner.runAsync(sig.resolve(name, args)));
+  call.into = (out, ...args) => shape(runner.runSync(sig.resolve(name, args), outEntries(out)));
+  call.asyncInto = (out, ...args) => settle(() => runner.runAsync(sig.resolve(name, args), outEntries(out)));
   call.dispose = () => runner.dispose();
 
   Object.defineProperties(call, {

@@ -136,32 +136,11 @@ export class Runner {
     return outs;
   }
 
-  /** Checks the caller's `out` arrays against the plan: one per output (or null), right dtype and shape, live, distinct. */
+  /** The caller's `out` arrays checked against the plan's output dtypes and shapes. */
   private checkOut(p: Prepared, out: readonly unknown[]): (NDArray | null)[] {
     const program = this.executor.program;
-    const n = program.outputs.length;
-    if (!Array.isArray(out) || out.length !== n) {
-      throw new InputError(`${this.name}: out must be an array of ${n} NDArray or null entries (one per output), got ${describe(out)}`);
-    }
-    const bad: string[] = [];
-    const res: (NDArray | null)[] = new Array(n);
-    for (let k = 0; k < n; k++) {
-      const o = out[k];
-      res[k] = null;
-      if (o === null || o === undefined) continue;
-      const slot = program.outputs[k];
-      const dtype = program.slots[slot].dtype;
-      const shape = p.plan.shapes[slot];
-      if (!(o instanceof NDArray)) bad.push(`out[${k}] must be an NDArray or null, got ${describe(o)}`);
-      else if (o.data.length !== sizeOf(o.shape)) bad.push(`out[${k}] must be a live array, got one whose buffer was detached`);
-      else if (this.borrowed.has(o.data.buffer)) bad.push(`out[${k}] must be an array the caller owns, got a borrowed output (a view of a function's own buffer)`);
-      else if (o.dtype !== dtype) bad.push(`out[${k}] must have dtype ${dtype}, got ${o.dtype}`);
-      else if (shapeStr(o.shape) !== shapeStr(shape)) bad.push(`out[${k}] must have shape ${shapeStr(shape)}, got ${shapeStr(o.shape)}`);
-      else if (res.some((r, j) => j < k && r !== null && r.data.buffer === o.data.buffer)) bad.push(`out[${k}] must not share memory with another out entry`);
-      else res[k] = o;
-    }
-    if (bad.length) throw new InputError(`${this.name}: ${bad.join('; ')}`);
-    return res;
+    const expected = program.outputs.map((slot) => ({ dtype: program.slots[slot].dtype, shape: p.plan.shapes[slot] }));
+    return checkOutArrays(this.name, out, expected, this.borrowed);
   }
 
   runSync(args: readonly unknown[], out: readonly unknown[] | null = null): NDArray[] {
@@ -215,6 +194,37 @@ export class Runner {
     this.last = null;
     this.executor.dispose();
   }
+}
+
+/**
+ * Checks `out` arrays for a call (one NDArray or null per output: right dtype and shape, live, distinct, not a
+ * borrowed view), listing every problem at once; returns them with null where the runtime allocates.
+ */
+export function checkOutArrays(name: string, out: readonly unknown[], expected: readonly { dtype: string; shape: readonly number[] }[], borrowed?: WeakSet<ArrayBufferLike>): (NDArray | null)[] {
+  const n = expected.length;
+  if (!Array.isArray(out) || out.length !== n) {
+    throw new InputError(`${name}: out must be an array of ${n} NDArray or null entries (one per output), got ${describe(out)}`);
+  }
+  const bad: string[] = [];
+  const res: (NDArray | null)[] = new Array(n).fill(null);
+  for (let k = 0; k < n; k++) {
+    const o = out[k];
+    if (o === null || o === undefined) continue;
+    const { dtype, shape } = expected[k];
+    if (!(o instanceof NDArray)) bad.push(`out[${k}] must be an NDArray or null, got ${describe(o)}`);
+    else if (o.data.length !== sizeOf(o.shape)) bad.push(`out[${k}] must be a live array, got one whose buffer was detached`);
+    else if (borrowed?.has(o.data.buffer)) bad.push(`out[${k}] must be an array the caller owns, got a borrowed output (a view of a function's own buffer)`);
+    else if (o.dtype !== dtype) bad.push(`out[${k}] must have dtype ${dtype}, got ${o.dtype}`);
+    else if (!sameDims(o.shape, shape)) bad.push(`out[${k}] must have shape ${shapeStr(shape)}, got ${shapeStr(o.shape)}`);
+    else if (res.some((r) => r !== null && r.data.buffer === o.data.buffer)) bad.push(`out[${k}] must not share memory with another out entry`);
+    else res[k] = o;
+  }
+  if (bad.length) throw new InputError(`${name}: ${bad.join('; ')}`);
+  return res;
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function sameShapes(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean {

@@ -1,14 +1,14 @@
-import { InputError, NodeanoError, RuntimeError } from '../errors';
+import { NodeanoError, RuntimeError } from '../errors';
 import { labelOf } from '../graph/printing';
 import { FunctionGraph } from '../graph/fgraph';
 import type { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Constant, SharedVariable, Variable } from '../graph/variable';
-import { describe, NDArray, shapeStr, sizeOf } from '../ndarray';
+import { NDArray } from '../ndarray';
 import type { Program } from '../compile/program';
 import type { Executor } from './executor';
 import { linearize } from '../compile/program';
-import { Runner } from './runner';
+import { checkOutArrays, Runner } from './runner';
 
 /**
  * An op whose output shape depends on input values (booleanMask). Memory is planned per signature of input shapes,
@@ -162,21 +162,13 @@ export class SegmentedRunner {
     });
   }
 
-  /** The results written into the caller's `out` arrays (checked against each result first, all before any write). */
+  /** The results written into the caller's `out` arrays, each checked against its result before any write. */
   private into(res: NDArray[], out: readonly unknown[] | null): NDArray[] {
     if (out === null) return res;
-    if (!Array.isArray(out) || out.length !== res.length) throw new InputError(`${this.name}: out must be an array of ${res.length} NDArray or null entries (one per output), got ${describe(out)}`);
-    const bad: string[] = [];
-    out.forEach((o, k) => {
-      if (o === null || o === undefined) return;
-      if (!(o instanceof NDArray)) bad.push(`out[${k}] must be an NDArray or null, got ${describe(o)}`);
-      else if (o.data.length !== sizeOf(o.shape)) bad.push(`out[${k}] must be a live array, got one whose buffer was detached`);
-      else if (o.dtype !== res[k].dtype || shapeStr(o.shape) !== shapeStr(res[k].shape)) bad.push(`out[${k}] must be ${res[k].dtype}${shapeStr(res[k].shape)}, got ${o.dtype}${shapeStr(o.shape)}`);
-    });
-    if (bad.length) throw new InputError(`${this.name}: ${bad.join('; ')}`);
+    const checked = checkOutArrays(this.name, out, res);
     return res.map((r, k) => {
-      const o = out[k];
-      if (!(o instanceof NDArray)) return r;
+      const o = checked[k];
+      if (o === null) return r;
       o.data.set(r.data);
       return o;
     });
