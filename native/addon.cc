@@ -6,7 +6,7 @@
 // lib/backend/native-loader.ts describes these exports as the `Addon` interface (ADDON_EXPORTS lists their names).
 //
 // Exports (dtype numbers: F32=0 F64=1 I32=2 BOOL=3, carried by Float32Array/Float64Array/Int32Array/Uint8Array):
-//   info() -> { version: 2, avx2: boolean, fma: boolean, threads: number, blas: string }
+//   info() -> { version: 3, avx2: boolean, fma: boolean, threads: number, blas: string }
 //   kernels(names?: string[]) -> string[]   (the given names that have a native kernel, in order; without names,
 //                                             every registered kernel name)
 //   createProgram({ slots: Int32Array /* [kind, dtype, ref] per slot; kind 0 input, 1 shared, 2 constant, 3 temp;
@@ -21,12 +21,16 @@
 //                         skip?: Uint8Array /* per step: 1 = not run, its output is a view of its input */,
 //                         inPlace?: Uint8Array /* per step: 1 = its output lies exactly over an input dying there */,
 //                         sharedAlias?: Int32Array /* [temp slot, sharedRef]...: an update value written in place */,
-//                         resized?: Int32Array /* update indices the caller lands itself (shape changes) */ })
+//                         resized?: Int32Array /* update indices the caller lands itself (shape changes) */,
+//                         outputs?: Int32Array /* direct outputs: temp slots (offset -1) computed into the caller's
+//                                                 arrays, one per call each, in this order */ })
 //       -> { plan: plan handle, arena: ArrayBuffer /* zero copy: temps live here */ }
 //       The memory decisions are the caller's (lib/compile/memory-plan.ts); createPlan only rejects an unsafe layout.
-//   run(plan, ...inputs, ...shared) -> undefined   (the nInputs + nShared typed arrays as separate arguments; runs
-//       every step, then copies every update not listed in resized into its shared array)
-//   runAsync(plan, ...inputs, ...shared) -> Promise<undefined>   (the same off the main thread; never throws)
+//   run(plan, ...inputs, ...shared, ...outputs) -> undefined   (the nInputs + nShared typed arrays, then one array per
+//       direct output that its values are computed into, as separate arguments; runs every step, then copies every
+//       update not listed in resized into its shared array)
+//   runAsync(plan, ...inputs, ...shared) -> Promise<ArrayBuffer[]>   (the same off the main thread; never throws;
+//       the direct outputs are allocated and computed on the worker thread and resolve as alloc()-style buffers)
 //   alloc(bytes: number) -> ArrayBuffer (zeroed, 64-byte aligned native memory; read without a copy by runAsync)
 //   free(buffer: ArrayBuffer) -> undefined   (an alloc() buffer or a plan's arena: detached now, so every view of it
 //       has length 0, and its memory released once no plan or run in flight uses it; a detached or empty buffer
@@ -58,7 +62,7 @@ namespace napi {
 namespace {
 
 // Bumped whenever the shape of this JS interface or of its descriptors changes.
-constexpr int kInterfaceVersion = 2;
+constexpr int kInterfaceVersion = 3;
 
 const int32_t kNoInts[1] = {0};
 const double kNoFloats[1] = {0};
@@ -196,7 +200,7 @@ Napi::Value CreatePlan(const Napi::CallbackInfo& info) {
   // every property first (getters may run JS), then the raw pointers
   napi_value shapes = get_prop(env, desc, "shapes"), offsets = get_prop(env, desc, "offsets"), arena = get_prop(env, desc, "arenaBytes"),
              skip = get_prop(env, desc, "skip"), in_place = get_prop(env, desc, "inPlace"), alias = get_prop(env, desc, "sharedAlias"),
-             resized = get_prop(env, desc, "resized");
+             resized = get_prop(env, desc, "resized"), outputs = get_prop(env, desc, "outputs");
   PlanDesc d;
   if (napi_get_value_double(env, arena, &d.arena_bytes) != napi_ok) type_fail(env, "createPlan: desc.arenaBytes must be a number, got " + describe(env, arena));
   typed_field(env, shapes, napi_int32_array, "createPlan: desc.shapes", &d.shapes, &d.shapes_len);
@@ -205,6 +209,7 @@ Napi::Value CreatePlan(const Napi::CallbackInfo& info) {
   optional_typed_field(env, in_place, napi_uint8_array, "createPlan: desc.inPlace", &d.in_place, &d.in_place_len);
   optional_typed_field(env, alias, napi_int32_array, "createPlan: desc.sharedAlias", &d.shared_alias, &d.shared_alias_len);
   optional_typed_field(env, resized, napi_int32_array, "createPlan: desc.resized", &d.resized, &d.resized_len);
+  optional_typed_field(env, outputs, napi_int32_array, "createPlan: desc.outputs", &d.outputs, &d.outputs_len);
   if (!d.shapes) d.shapes = kNoInts;
   if (!d.offsets) d.offsets = kNoFloats;
   Failure f;

@@ -45,7 +45,7 @@ class PlanBuilder {
   }
 
   std::shared_ptr<Plan> build() {
-    if (!shapes() || !value_shapes() || !resized() || !aliases() || !offsets() || !skips() || !overlaps() || !updates() ||
+    if (!shapes() || !value_shapes() || !resized() || !aliases() || !direct_outputs() || !offsets() || !skips() || !overlaps() || !updates() ||
         !allocate_arena() || !contexts() || !scratch())
       return nullptr;
     bindings();
@@ -152,6 +152,23 @@ class PlanBuilder {
     return true;
   }
 
+  // Direct outputs: distinct temps, not in a shared buffer, never in the arena.
+  bool direct_outputs() {
+    direct_.assign(n_slots_, 0);
+    for (size_t k = 0; k < d_.outputs_len; k++) {
+      const int32_t s = d_.outputs[k];
+      const std::string what = "outputs: slot " + str(s);
+      if (s < 0 || size_t(s) >= n_slots_ || !is_temp(s)) return invalid(what + " is not a temp");
+      if (alias_ref_[size_t(s)] >= 0) return invalid(what + " lives in a shared buffer (sharedAlias)");
+      if (direct_[size_t(s)]) return invalid(what + " is listed twice");
+      direct_[size_t(s)] = 1;
+      plan_->outputs_.push_back({s, SLOT_TEMP, int32_t(k), prog_.slots[size_t(s)].dtype, size_t(bytes_[size_t(s)])});
+    }
+    plan_->out_staging_.resize(plan_->outputs_.size());
+    plan_->out_dest_.assign(plan_->outputs_.size(), nullptr);
+    return true;
+  }
+
   // Arena offsets: every temp not aliased to a shared buffer lies, 64-byte aligned, inside the arena.
   bool offsets() {
     if (d_.offsets_len != n_slots_) return invalid("offsets has length " + str(int64_t(d_.offsets_len)) + ", expected " + str(int64_t(n_slots_)));
@@ -162,8 +179,8 @@ class PlanBuilder {
     for (size_t s = 0; s < n_slots_; s++) {
       const std::string where = "slot " + str(int64_t(s));
       const double o = d_.offsets[s];
-      if (prog_.slots[s].kind != SLOT_TEMP || alias_ref_[s] >= 0) {
-        if (o != -1) return invalid(where + ": offset must be -1 for a non-temp or a shared-aliased temp");
+      if (prog_.slots[s].kind != SLOT_TEMP || alias_ref_[s] >= 0 || direct_[s]) {
+        if (o != -1) return invalid(where + ": offset must be -1 for a non-temp, a shared-aliased temp or a direct output");
         continue;
       }
       if (!(o >= 0) || o > double(kMaxBytes) || std::floor(o) != o) return invalid(where + ": offset must be a non-negative integer");
@@ -248,7 +265,7 @@ class PlanBuilder {
       if (bytes_[s] == 0) t.data = g_empty;
       else if (sd.kind == SLOT_TEMP && off_[s] >= 0) t.data = base + off_[s];
       else if (sd.kind == SLOT_CONSTANT) t.data = prog_.constants[size_t(sd.ref)]->data();
-      else t.data = nullptr;  // an input, shared value or shared-aliased temp: bound by each call
+      else t.data = nullptr;  // an input, shared value, shared-aliased temp or direct output: bound by each call
     }
     return true;
   }
@@ -296,7 +313,7 @@ class PlanBuilder {
   void add_step_tensor(int32_t s, size_t ti) {
     plan_->step_tensors_[ti] = plan_->slot_tensors_[size_t(s)];
     const int32_t kind = prog_.slots[size_t(s)].kind;
-    const bool per_call = kind == SLOT_INPUT || kind == SLOT_SHARED || alias_ref_[size_t(s)] >= 0;
+    const bool per_call = kind == SLOT_INPUT || kind == SLOT_SHARED || alias_ref_[size_t(s)] >= 0 || direct_[size_t(s)];
     if (per_call && bytes_[size_t(s)] != 0) plan_->patches_.push_back({&plan_->step_tensors_[ti], s});
   }
 
@@ -366,6 +383,7 @@ class PlanBuilder {
   std::vector<int64_t> bytes_;      // per slot
   std::vector<int64_t> off_;        // per slot: arena offset, -1 outside the arena
   std::vector<int32_t> alias_ref_;  // per slot: the shared ref a temp lives in, or -1
+  std::vector<char> direct_;        // per slot: 1 for a direct output
   std::vector<char> resized_;       // per update
   std::vector<char> skip_, in_place_;
   std::vector<size_t> scratch_;     // per step
@@ -395,15 +413,54 @@ Status Plan::bind(size_t b, void* data, bool must_copy) {
   return OK;
 }
 
+// Main thread.
+Status Plan::bind_output(size_t k, void* data) {
+  const Binding& bd = outputs_[k];
+  void* p = data;
+  out_dest_[k] = nullptr;
+  if (bd.bytes == 0) {
+    p = g_empty;
+  } else if ((reinterpret_cast<uintptr_t>(data) & 15) != 0) {
+    if (!out_staging_[k]) {
+      out_staging_[k] = AlignedBuffer::make(bd.bytes, false);
+      if (!out_staging_[k]) return ERR_ALLOC;
+    }
+    p = out_staging_[k]->data();
+    out_dest_[k] = data;
+  }
+  slot_tensors_[size_t(bd.slot)].data = p;
+  return OK;
+}
+
+// Any thread, exclusive per plan.
+Status Plan::alloc_outputs(std::vector<std::shared_ptr<AlignedBuffer>>* out) {
+  for (const Binding& bd : outputs_) {
+    out_dest_[size_t(bd.ref)] = nullptr;
+    std::shared_ptr<AlignedBuffer> b = AlignedBuffer::make(bd.bytes, true);
+    if (!b) return ERR_ALLOC;
+    slot_tensors_[size_t(bd.slot)].data = bd.bytes ? b->data() : g_empty;
+    out->push_back(std::move(b));
+  }
+  return OK;
+}
+
 // Main thread or a libuv worker thread; never concurrently for one plan.
 Status Plan::run(int32_t* failed_step) {
   *failed_step = -1;
   for (const auto& a : aliases_) slot_tensors_[size_t(a.first)].data = slot_tensors_[size_t(a.second)].data;
   for (const Patch& p : patches_) p.t->data = slot_tensors_[size_t(p.slot)].data;
-  if (exec_.empty()) return OK;
-  if (!needs_pool_) return run_steps(nullptr, failed_step);  // small steps only: no pool, no BLAS
-  PoolLease lease;
-  return run_steps(lease.pool(), failed_step);
+  Status st = OK;
+  if (exec_.empty()) {
+  } else if (!needs_pool_) {
+    st = run_steps(nullptr, failed_step);  // small steps only: no pool, no BLAS
+  } else {
+    PoolLease lease;
+    st = run_steps(lease.pool(), failed_step);
+  }
+  if (st == OK)
+    for (size_t k = 0; k < outputs_.size(); k++)
+      if (out_dest_[k]) std::memcpy(out_dest_[k], out_staging_[k]->data(), outputs_[k].bytes);
+  return st;
 }
 
 Status Plan::run_steps(ThreadPool* pool, int32_t* failed_step) {

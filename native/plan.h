@@ -41,13 +41,17 @@ struct PlanDesc {
   // Indices of the updates whose value changes the shared variable's shape: the caller lands them from the arena.
   const int32_t* resized = nullptr;
   size_t resized_len = 0;
+  // Direct outputs: temp slots with no arena offset (-1) that each call computes straight into the array the caller
+  // gets (bind_output for a synchronous run, alloc_outputs for an asynchronous one), in the caller's order.
+  const int32_t* outputs = nullptr;
+  size_t outputs_len = 0;
 };
 
-// An input or shared slot that each call binds to a JS buffer.
+// An input, shared or direct output slot that each call binds to a buffer.
 struct Binding {
   int32_t slot;
-  int32_t kind;  // SLOT_INPUT or SLOT_SHARED
-  int32_t ref;
+  int32_t kind;  // SLOT_INPUT, SLOT_SHARED or (a direct output) SLOT_TEMP
+  int32_t ref;   // the input, shared or direct output index
   int32_t dtype;
   size_t bytes;  // exact byte length the bound buffer must have
 };
@@ -83,6 +87,15 @@ class Plan {
   Status bind(size_t b, void* data, bool must_copy);
   // Main thread, after an async run: the binding's buffer as it is now (the destination apply_updates writes to).
   void set_destination(size_t b, void* data) { dest_[b] = data; }
+
+  // The direct outputs (kind SLOT_TEMP, ref = their index), one buffer each per call.
+  const std::vector<Binding>& outputs() const { return outputs_; }
+  // Main thread, before a synchronous run: direct output k is computed into `data` (outputs()[k].bytes bytes, valid
+  // until run returns). Unaligned data gets a plan-owned staging buffer, copied into `data` after the steps.
+  Status bind_output(size_t k, void* data);
+  // Any thread, before run (exclusive per plan): every direct output gets a fresh zeroed block, appended to `out`.
+  // Blocks of 1 MiB or more come from mmap, so their pages are first touched by the kernel that writes them.
+  Status alloc_outputs(std::vector<std::shared_ptr<AlignedBuffer>>* out);
 
   // Any thread (exclusive per plan). Runs every step in order; on failure returns the status and sets *failed_step.
   // Takes the process-wide pool only when some step may use it (or call BLAS).
@@ -125,6 +138,9 @@ class Plan {
   std::vector<std::shared_ptr<AlignedBuffer>> staging_;  // per binding, allocated on first need
   std::vector<NativeUpdate> native_updates_;
   std::vector<std::pair<int32_t, int32_t>> aliases_;  // [temp slot, shared slot] rebound on every call
+  std::vector<Binding> outputs_;
+  std::vector<std::shared_ptr<AlignedBuffer>> out_staging_;  // per direct output, allocated on first need
+  std::vector<void*> out_dest_;  // per direct output: the unaligned caller buffer its staging is copied to, or null
 };
 
 }  // namespace nodeano

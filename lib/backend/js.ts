@@ -14,13 +14,18 @@ export interface JsPrepared extends Prepared {
   stepOuts: TypedArray[][];
   /** [step, position, slot, 0 input | 1 output] for every step operand bound at call time. */
   dynamic: Int32Array;
-  /** [slot, 0 input | 1 shared, ref] for every slot bound at call time. */
+  /** [slot, 0 input | 1 shared | 2 direct output, ref] for every slot bound at call time. */
   bind: Int32Array;
   /** [shared ref, slot] of the updates copied into their shared buffer after the steps. */
   inPlace: Int32Array;
 }
 
 const noop: JsKernel = () => undefined;
+
+/** Fresh zeroed arrays for a plan's direct outputs, in `plan.direct` order. */
+export function allocDirect(program: Program, plan: MemoryPlan): TypedArray[] {
+  return plan.direct.map((slot) => new (ctorOf(program.slots[slot].dtype))(sizeOf(plan.shapes[slot])));
+}
 
 /** Runs programs with the TypeScript reference kernels: the fallback backend and the reference for native ones. */
 export class JsExecutor implements Executor {
@@ -55,7 +60,7 @@ export class JsExecutor implements Executor {
         throw this.wrap(e, step.node);
       }
     });
-    // slots bound per call: inputs, shared values, and temps that write straight into a shared buffer
+    // slots bound per call: inputs, shared values, temps that write straight into a shared buffer, direct outputs
     const alias = new Map<number, number>();
     for (let i = 0; i < plan.sharedAlias.length; i += 2) alias.set(plan.sharedAlias[i], plan.sharedAlias[i + 1]);
     const bind: number[] = [];
@@ -63,8 +68,10 @@ export class JsExecutor implements Executor {
       if (sl.kind === 'input') bind.push(i, 0, sl.ref);
       else if (sl.kind === 'shared') bind.push(i, 1, sl.ref);
       else if (alias.has(i)) bind.push(i, 1, alias.get(i)!);
+      else if (plan.direct.includes(i)) bind.push(i, 2, plan.direct.indexOf(i));
     });
-    const isBound = (slot: number) => alias.has(slot) || program.slots[slot].kind === 'input' || program.slots[slot].kind === 'shared';
+    const bound = new Set(bind.filter((_, k) => k % 3 === 0));
+    const isBound = (slot: number) => bound.has(slot);
     const dynamic: number[] = [];
     program.steps.forEach((step, s) => {
       step.inputs.forEach((slot, k) => isBound(slot) && dynamic.push(s, k, slot, 0));
@@ -83,10 +90,13 @@ export class JsExecutor implements Executor {
     };
   }
 
-  /** Executes every step; inputs and shared values are bound by slot kind and ref. */
-  run(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
+  /** Executes every step; inputs, shared values and the direct outputs (`outs`) are bound by slot kind and ref. */
+  run(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): void {
     const { bufs, bind, dynamic, stepIns, stepOuts, kernels } = p;
-    for (let b = 0; b < bind.length; b += 3) bufs[bind[b]] = bind[b + 1] === 0 ? inputs[bind[b + 2]] : shared[bind[b + 2]];
+    for (let b = 0; b < bind.length; b += 3) {
+      const k = bind[b + 1];
+      bufs[bind[b]] = k === 0 ? inputs[bind[b + 2]] : k === 1 ? shared[bind[b + 2]] : outs[bind[b + 2]];
+    }
     for (let d = 0; d < dynamic.length; d += 4) (dynamic[d + 3] ? stepOuts : stepIns)[dynamic[d]][dynamic[d + 1]] = bufs[dynamic[d + 2]];
     let s = 0;
     try {
@@ -98,10 +108,11 @@ export class JsExecutor implements Executor {
     for (let u = 0; u < up.length; u += 2) shared[up[u]].set(bufs[up[u + 1]]);
   }
 
-  runAsync(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<void> {
+  runAsync(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<TypedArray[]> {
     return new Promise((resolve) => {
-      this.run(p, inputs, shared);
-      resolve();
+      const outs = allocDirect(this.program, p.plan);
+      this.run(p, inputs, shared, outs);
+      resolve(outs);
     });
   }
 

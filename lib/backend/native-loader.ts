@@ -29,6 +29,8 @@ export interface PlanDescriptor {
   inPlace?: Uint8Array;
   sharedAlias?: Int32Array;
   resized?: Int32Array;
+  /** Direct outputs: temp slots (offset -1) that each call computes straight into the array the caller gets. */
+  outputs?: Int32Array;
 }
 
 /** The N-API surface of native/addon.cc: exactly its exports (ADDON_EXPORTS, checked by test/backend/addon-exports). */
@@ -38,10 +40,16 @@ export interface Addon {
   kernels(names?: readonly string[]): string[];
   createProgram(desc: ProgramDescriptor): NativeHandle;
   createPlan(program: NativeHandle, desc: PlanDescriptor): { plan: NativeHandle; arena: ArrayBuffer };
-  /** Runs every step, then lands the updates not listed in resized; the program's inputs, then its shared values. */
+  /**
+   * Runs every step, then lands the updates not listed in resized: the program's inputs, then its shared values, then
+   * one array per direct output, which its values are computed into.
+   */
   run(plan: NativeHandle, ...arrays: TypedArray[]): void;
-  /** The same off the main thread; the updates land when the promise settles. Never throws: errors reject. */
-  runAsync(plan: NativeHandle, ...arrays: TypedArray[]): Promise<void>;
+  /**
+   * The same off the main thread (inputs and shared values only); the updates land when the promise settles, which
+   * resolves with the direct outputs, allocated and computed on the worker thread. Never throws: errors reject.
+   */
+  runAsync(plan: NativeHandle, ...arrays: TypedArray[]): Promise<ArrayBuffer[]>;
   /** Zeroed, 64-byte aligned native memory. */
   alloc(bytes: number): ArrayBuffer;
   /** Detaches an alloc() buffer or a plan arena and releases its memory now (once no run in flight reads it). */
@@ -54,7 +62,7 @@ export interface Addon {
 }
 
 /** The interface version info() reports (native/addon.cc kInterfaceVersion): a build of other sources is refused. */
-export const ADDON_VERSION = 2;
+export const ADDON_VERSION = 3;
 
 /** The names of the addon's exports, at run time. */
 export const ADDON_EXPORTS = [

@@ -12,7 +12,7 @@ const KIND: Record<string, number> = { input: 0, shared: 1, constant: 2, temp: 3
 interface NativePrepared extends Prepared {
   handle: NativeHandle;
   arena: ArrayBuffer;
-  /** [slot, 0 input | 1 shared, ref] for the slots read after a run that live outside the arena. */
+  /** [slot, 0 input | 1 shared | 2 direct output, ref] for the slots read after a run that live outside the arena. */
   binds: Int32Array;
   /** Async runs in flight; a plan disposed meanwhile frees its arena once the last one's results were read. */
   inFlight: number;
@@ -74,6 +74,7 @@ export class NativeExecutor implements Executor {
       inPlace: plan.inPlace,
       sharedAlias: Int32Array.from(plan.sharedAlias),
       resized: Int32Array.from(plan.resized),
+      outputs: Int32Array.from(plan.direct),
     });
     const bufs = program.slots.map((s, i) => {
       if (s.kind === 'temp' && plan.offsets[i] >= 0) return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
@@ -90,35 +91,44 @@ export class NativeExecutor implements Executor {
       if (s.kind === 'input') binds.push(slot, 0, s.ref);
       else if (s.kind === 'shared') binds.push(slot, 1, s.ref);
       else if (alias.has(slot)) binds.push(slot, 1, alias.get(slot)!);
+      else if (plan.direct.includes(slot)) binds.push(slot, 2, plan.direct.indexOf(slot));
     }
     return { plan, bufs, handle, arena, binds: Int32Array.from(binds), inFlight: 0, disposed: false };
   }
 
-  private bind(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
+  private bind(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): void {
     const b = p.binds;
-    for (let i = 0; i < b.length; i += 3) p.bufs[b[i]] = b[i + 1] === 0 ? inputs[b[i + 2]] : shared[b[i + 2]];
-  }
-
-  run(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void {
-    try {
-      callRun(this.addon.run, p.handle, inputs, shared);
-    } catch (e) {
-      throw this.wrap(e, p, inputs, shared);
+    for (let i = 0; i < b.length; i += 3) {
+      const k = b[i + 1];
+      p.bufs[b[i]] = k === 0 ? inputs[b[i + 2]] : k === 1 ? shared[b[i + 2]] : outs[b[i + 2]];
     }
-    this.bind(p, inputs, shared);
   }
 
-  async runAsync(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<void> {
-    p.inFlight++;
+  run(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): void {
     try {
-      await this.addon.runAsync(p.handle, ...inputs, ...shared);
+      callRun(this.addon.run, p.handle, inputs, shared, outs);
+    } catch (e) {
+      throw this.wrap(e, p, inputs, shared, outs);
+    }
+    this.bind(p, inputs, shared, outs);
+  }
+
+  async runAsync(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<TypedArray[]> {
+    p.inFlight++;
+    let buffers: ArrayBuffer[];
+    try {
+      buffers = await this.addon.runAsync(p.handle, ...inputs, ...shared);
     } catch (e) {
       throw this.wrap(e, p, inputs, shared);
     } finally {
       // the caller reads the results (views of the arena) in the microtasks that follow: free after them
       if (--p.inFlight === 0 && p.disposed) setImmediate(() => this.addon.free(p.arena));
     }
-    this.bind(p, inputs, shared);
+    // the direct outputs were allocated and computed on the worker thread: only wrapped here
+    const { plan } = p;
+    const outs = plan.direct.map((slot, j) => new (ctorOf(this.program.slots[slot].dtype))(buffers[j], 0, plan.directSizes[j]));
+    this.bind(p, inputs, shared, outs);
+    return outs;
   }
 
   /** Frees a plan (its arena at once, or after the async runs in flight) or, without one, the program. */
@@ -138,11 +148,16 @@ export class NativeExecutor implements Executor {
    * Why a step failed, in the TypeScript reference's words (which name the bad value, say an index out of range):
    * its kernel rerun on the step's inputs, on the error path only. Null when the reference does not fail there.
    */
-  private explain(step: Program['steps'][number], p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): string | null {
+  private explain(step: Program['steps'][number], p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs?: readonly TypedArray[]): string | null {
     try {
       const { slots } = this.program;
-      const shapes = p.plan.shapes;
-      const buf = (i: number) => (slots[i].kind === 'input' ? inputs[slots[i].ref] : slots[i].kind === 'shared' ? shared[slots[i].ref] : p.bufs[i]);
+      const { shapes, direct } = p.plan;
+      const none = new Float32Array(0);
+      const buf = (i: number) => {
+        const d = direct.indexOf(i);
+        if (d >= 0) return outs ? outs[d] : none; // an async run's outputs died with it
+        return slots[i].kind === 'input' ? inputs[slots[i].ref] : slots[i].kind === 'shared' ? shared[slots[i].ref] : p.bufs[i];
+      };
       if (step.inputs.some((i) => buf(i).length !== sizeOf(shapes[i]))) return null;
       const kernel = getKernel(step.kernel).prepareJs({
         attrs: step.attrs,
@@ -159,12 +174,12 @@ export class NativeExecutor implements Executor {
   }
 
   /** A native status error as the same typed error the TypeScript backend throws, naming the node. */
-  private wrap(e: unknown, p?: NativePrepared, inputs?: readonly TypedArray[], shared?: readonly TypedArray[]): Error {
+  private wrap(e: unknown, p?: NativePrepared, inputs?: readonly TypedArray[], shared?: readonly TypedArray[], outs?: readonly TypedArray[]): Error {
     if (e instanceof NodeanoError) return e;
     const err = e as Error & { code?: string; step?: number };
     const step = typeof err.step === 'number' ? this.program.steps[err.step] : undefined;
     const info = step ? this.program.nodes[step.node] : undefined;
-    const why = step && p && inputs && shared ? this.explain(step, p, inputs, shared) : null;
+    const why = step && p && inputs && shared ? this.explain(step, p, inputs, shared, outs) : null;
     const msg = why ?? `${String(err.message).replace(/^nodeano native: /, '')}${err.code ? ` (${err.code})` : ''}`;
     return new RuntimeError(msg, info ? { node: info.label, createdAt: info.createdAt } : {});
   }
@@ -172,22 +187,32 @@ export class NativeExecutor implements Executor {
 
 type Run = (plan: NativeHandle, ...arrays: TypedArray[]) => void;
 
-/** addon.run(plan, ...inputs, ...shared), with a direct call (no spread) for up to 8 arrays. */
-function callRun(f: Run, h: NativeHandle, ins: readonly TypedArray[], sh: readonly TypedArray[]): void {
+/** The i-th array of inputs, then shared values, then direct outputs. */
+function nth(ins: readonly TypedArray[], sh: readonly TypedArray[], outs: readonly TypedArray[], i: number): TypedArray {
   const ni = ins.length;
-  const n = ni + sh.length;
-  if (n > 8) return f(h, ...ins, ...sh);
-  const a0 = ni > 0 ? ins[0] : sh[0], a1 = ni > 1 ? ins[1] : sh[1 - ni], a2 = ni > 2 ? ins[2] : sh[2 - ni], a3 = ni > 3 ? ins[3] : sh[3 - ni];
-  if (n <= 4) {
-    if (n === 4) return f(h, a0, a1, a2, a3);
-    if (n === 3) return f(h, a0, a1, a2);
-    if (n === 2) return f(h, a0, a1);
-    return n === 1 ? f(h, a0) : f(h);
-  }
-  const a4 = ni > 4 ? ins[4] : sh[4 - ni], a5 = ni > 5 ? ins[5] : sh[5 - ni], a6 = ni > 6 ? ins[6] : sh[6 - ni], a7 = ni > 7 ? ins[7] : sh[7 - ni];
-  if (n === 8) return f(h, a0, a1, a2, a3, a4, a5, a6, a7);
-  if (n === 7) return f(h, a0, a1, a2, a3, a4, a5, a6);
-  return n === 6 ? f(h, a0, a1, a2, a3, a4, a5) : f(h, a0, a1, a2, a3, a4);
+  if (i < ni) return ins[i];
+  return i < ni + sh.length ? sh[i - ni] : outs[i - ni - sh.length];
+}
+
+/** addon.run(plan, ...inputs, ...shared, ...outs), with a direct call (no spread) for up to 8 arrays. */
+function callRun(f: Run, h: NativeHandle, ins: readonly TypedArray[], sh: readonly TypedArray[], outs: readonly TypedArray[]): void {
+  const n = ins.length + sh.length + outs.length;
+  if (n > 8) return f(h, ...ins, ...sh, ...outs);
+  if (n === 0) return f(h);
+  const a0 = nth(ins, sh, outs, 0);
+  if (n === 1) return f(h, a0);
+  const a1 = nth(ins, sh, outs, 1);
+  if (n === 2) return f(h, a0, a1);
+  const a2 = nth(ins, sh, outs, 2);
+  if (n === 3) return f(h, a0, a1, a2);
+  const a3 = nth(ins, sh, outs, 3);
+  if (n === 4) return f(h, a0, a1, a2, a3);
+  const a4 = nth(ins, sh, outs, 4);
+  if (n === 5) return f(h, a0, a1, a2, a3, a4);
+  const a5 = nth(ins, sh, outs, 5);
+  if (n === 6) return f(h, a0, a1, a2, a3, a4, a5);
+  const a6 = nth(ins, sh, outs, 6);
+  return n === 7 ? f(h, a0, a1, a2, a3, a4, a5, a6) : f(h, a0, a1, a2, a3, a4, a5, a6, nth(ins, sh, outs, 7));
 }
 
 /** Kernels of a program that the addon does not implement. */

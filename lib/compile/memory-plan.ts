@@ -33,6 +33,15 @@ export interface MemoryPlan {
   sharedAlias: number[];
   /** 1 for steps whose output takes the arena space of an input that dies at that step. */
   inPlace: Uint8Array;
+  /**
+   * Output slots computed straight into the array the caller gets (no arena offset, no copy afterwards): each call
+   * binds one buffer per entry, in this order. `directOf[k]` is output k's index in it, or -1 for an output that is
+   * returned another way (a borrowed view of the arena, a copy of an input, shared value or constant, a repeat).
+   */
+  direct: number[];
+  directOf: number[];
+  /** Element count of each direct output. */
+  directSizes: number[];
 }
 
 /** Whether a step may write its output over input `pos`: the inplace rewrite phase offered that position. */
@@ -93,6 +102,7 @@ export function planMemory(
   program: Program,
   inputShapes: readonly (readonly number[])[],
   sharedShapes: readonly (readonly number[])[],
+  lent: readonly boolean[] = [],
 ): MemoryPlan {
   const { slots, steps } = program;
   const shapes: number[][] = new Array(slots.length);
@@ -125,6 +135,22 @@ export function planMemory(
     }
   });
 
+  // outputs computed where the caller gets them: temps of their own, not lent as views of the arena. A view step
+  // producing one runs (a copy into the output) instead of being skipped; a temp something else views stays put.
+  const producer = new Map<number, number>();
+  steps.forEach((st, t) => st.outputs.forEach((o) => producer.set(o, t)));
+  const direct: number[] = [];
+  const directOf = program.outputs.map((o, k) => {
+    if (slots[o].kind !== 'temp' || lent[k] === true || program.outputs.indexOf(o) !== k) return -1;
+    if (slots.some((_, j) => j !== o && root[j] === o)) return -1;
+    if (root[o] !== o) {
+      root[o] = o;
+      skip[producer.get(o)!] = 0;
+    }
+    return direct.push(o) - 1;
+  });
+  const isDirect = new Set(direct);
+
   const end = steps.length;
   const lastUse = new Array(slots.length).fill(-1);
   const use = (slot: number, t: number) => (lastUse[root[slot]] = Math.max(lastUse[root[slot]], t));
@@ -156,7 +182,7 @@ export function planMemory(
   steps.forEach((step, t) => {
     if (skip[t]) return;
     for (const o of step.outputs) {
-      if (inShared.has(o)) continue;
+      if (inShared.has(o) || isDirect.has(o)) continue;
       // an elementwise step may write over an input that dies here (same shape and dtype): no new memory, warm cache
       const reuse = step.outputs.length === 1 && step.inPlace.length > 0 ? step.inputs.findIndex((i, pos) => dyingHere(i, t) && inPlaceOk(step, pos) && slots[i].dtype === slots[o].dtype && sameDims(shapes[i], shapes[o])) : -1;
       if (reuse >= 0) {
@@ -201,5 +227,5 @@ export function planMemory(
   slots.forEach((_, i) => {
     if (root[i] !== i) offsets[i] = offsets[root[i]];
   });
-  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, copied, skip, sharedAlias, inPlace };
+  return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, copied, skip, sharedAlias, inPlace, direct, directOf, directSizes: direct.map((o) => sizeOf(shapes[o])) };
 }

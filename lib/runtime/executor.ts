@@ -5,7 +5,7 @@ import type { Program } from '../compile/program';
 /** A program bound to one memory plan on some backend. */
 export interface Prepared {
   plan: MemoryPlan;
-  /** A view of every slot's buffer after `run` (temps view the arena; inputs and shared values as passed). */
+  /** A view of every slot's buffer after `run` (temps view the arena; inputs, shared values and direct outputs as bound). */
   bufs: TypedArray[];
   /** The buffer every temp of the plan views. */
   arena: ArrayBuffer;
@@ -19,9 +19,13 @@ export interface Executor {
   readonly backend: 'js' | 'native';
   readonly program: Program;
   prepare(plan: MemoryPlan): Prepared;
-  run(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): void;
-  /** The same as run, off the main thread where the backend can; updates land on the main thread. */
-  runAsync(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<void>;
+  /** `outs`: one buffer per `plan.direct` slot (the arrays the caller gets), of its dtype and size. */
+  run(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): void;
+  /**
+   * The same as run, off the main thread where the backend can; updates land on the main thread. The backend makes
+   * the direct outputs itself (the native one on the worker thread) and resolves with them, in `plan.direct` order.
+   */
+  runAsync(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<TypedArray[]>;
   /** Releases native memory now instead of at garbage collection. */
   dispose(p?: Prepared): void;
 }

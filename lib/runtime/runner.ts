@@ -1,5 +1,5 @@
 import { InputError, RuntimeError } from '../errors';
-import { canCastSafely, dtypeOfTypedArray, isDetached, TypedArray } from '../dtype';
+import { canCastSafely, ctorOf, dtypeOfTypedArray, isDetached, TypedArray } from '../dtype';
 import { array, convertData, describe, NDArray, shapeStr, sizeOf } from '../ndarray';
 import { SharedVariable, Variable } from '../graph/variable';
 import { labelOf } from '../graph/printing';
@@ -91,7 +91,7 @@ export class Runner {
     const key = shapeKey(this.inShapes, this.shShapes);
     let prepared = this.plans.get(key);
     if (!prepared) {
-      prepared = this.executor.prepare(planMemory(this.executor.program, this.inShapes, this.shShapes));
+      prepared = this.executor.prepare(planMemory(this.executor.program, this.inShapes, this.shShapes, this.borrow));
       this.planCount++;
       if (this.plans.size >= MAX_PLANS) {
         const oldest = this.plans.keys().next().value as string;
@@ -108,21 +108,44 @@ export class Runner {
   }
 
   /**
-   * Outputs as fresh arrays the caller owns, views of the function's own buffers (borrowed outputs, valid until the
-   * next call), or the caller's `out` arrays; then the updates that changed shape.
+   * The buffers the direct outputs are computed into (plan.direct order): the caller's `out` array where it shares
+   * no memory with an input or shared value (a kernel must not write over what a later step still reads), else a
+   * fresh array that becomes the result.
+   */
+  private directBuffers(p: Prepared, into: readonly (NDArray | null)[] | null): TypedArray[] {
+    const { plan } = p;
+    const { slots } = this.executor.program;
+    const bufs: TypedArray[] = new Array(plan.direct.length);
+    if (into !== null) {
+      for (let k = 0; k < into.length; k++) {
+        const o = into[k];
+        const j = plan.directOf[k];
+        if (o && j >= 0 && !this.inData.some((d) => d.buffer === o.data.buffer) && !this.shData.some((d) => d.buffer === o.data.buffer)) bufs[j] = o.data;
+      }
+    }
+    for (let j = 0; j < plan.direct.length; j++) if (bufs[j] === undefined) bufs[j] = new (ctorOf(slots[plan.direct[j]].dtype))(plan.directSizes[j]);
+    return bufs;
+  }
+
+  /**
+   * Outputs as the arrays they were computed into (fresh, the caller's), copies (outputs that are an input, a shared
+   * value or a constant, or repeat another output), views of the function's own buffers (borrowed outputs, valid
+   * until the next call), or the caller's `out` arrays; then the updates that changed shape.
    */
   private finish(p: Prepared, out: readonly (NDArray | null)[] | null): NDArray[] {
     const program = this.executor.program;
     const { bufs, plan } = p;
     const slotsOut = program.outputs;
     const outs: NDArray[] = new Array(slotsOut.length);
-    // the arrays are made here from checked shapes and fresh copies, so NDArray's argument checks are skipped
+    // the arrays are made here from checked shapes and fresh buffers, so NDArray's argument checks are skipped
     for (let k = 0; k < slotsOut.length; k++) {
       const slot = slotsOut[k];
       const o = out !== null ? out[k] : null;
       if (o) {
-        o.data.set(bufs[slot]);
+        if (bufs[slot] !== o.data) o.data.set(bufs[slot]);
         outs[k] = o;
+      } else if (plan.directOf[k] >= 0) {
+        outs[k] = NDArray.trusted(bufs[slot], plan.shapes[slot], program.slots[slot].dtype);
       } else if (this.borrow[k] && bufs[slot].buffer === p.arena && slotsOut.indexOf(slot) === k) {
         // only arena temps are lent: an input, a shared value or a constant is never handed out to be overwritten
         outs[k] = NDArray.trusted(bufs[slot], plan.shapes[slot], program.slots[slot].dtype);
@@ -156,7 +179,7 @@ export class Runner {
     }
     const p = this.bind(args);
     const into = out === null ? null : this.checkOut(p, out);
-    this.executor.run(p, this.inData, this.shData);
+    this.executor.run(p, this.inData, this.shData, this.directBuffers(p, into));
     return this.finish(p, into);
   }
 
@@ -171,6 +194,7 @@ export class Runner {
       const shared = this.shData.slice();
       for (const s of this.sharedVars) readByAsync.set(s, (readByAsync.get(s) ?? 0) + 1);
       try {
+        // the backend makes the direct outputs (off the main thread where it can) and binds them in p.bufs
         await this.executor.runAsync(p, inputs, shared);
       } finally {
         for (const s of this.sharedVars) {

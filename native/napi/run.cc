@@ -45,15 +45,17 @@ class Args {
   size_t argc_;
 };
 
-void check_count(Napi::Env env, const Program& prog, size_t count, const char* fn) {
-  if (int64_t(count) != prog.n_inputs + prog.n_shared)
-    fail(env, kInvalid, std::string(fn) + ": got " + std::to_string(count) + " array(s) after the plan, the program takes " + std::to_string(prog.n_inputs) +
-                            " input(s) then " + std::to_string(prog.n_shared) + " shared value(s)");
+// `outputs`: the direct outputs a synchronous run takes after the shared values (none for runAsync).
+void check_count(Napi::Env env, const Program& prog, size_t count, size_t outputs, const char* fn) {
+  if (int64_t(count) != prog.n_inputs + prog.n_shared + int64_t(outputs))
+    fail(env, kInvalid, std::string(fn) + ": got " + std::to_string(count) + " array(s) after the plan, the plan takes " + std::to_string(prog.n_inputs) +
+                            " input(s), then " + std::to_string(prog.n_shared) + " shared value(s)" +
+                            (outputs ? ", then " + std::to_string(outputs) + " direct output(s)" : std::string()));
 }
 
 // Checks one value against its binding and returns its data pointer (and its ArrayBuffer when asked). No JS runs.
 void* check_bound(Napi::Env env, napi_value v, const Binding& b, const char* fn, napi_value* arraybuffer) {
-  auto what = [&] { return std::string(fn) + ": " + (b.kind == SLOT_INPUT ? "inputs" : "shared") + "[" + std::to_string(b.ref) + "]"; };
+  auto what = [&] { return std::string(fn) + ": " + (b.kind == SLOT_INPUT ? "inputs" : b.kind == SLOT_SHARED ? "shared" : "outputs") + "[" + std::to_string(b.ref) + "]"; };
   napi_typedarray_type type;
   size_t length;
   void* data = nullptr;
@@ -142,7 +144,8 @@ class AsyncRun {
   // libuv worker thread: no JS, no N-API.
   static void execute(napi_env, void* data) {
     auto* r = static_cast<AsyncRun*>(data);
-    r->status_ = r->plan_->run(&r->step_);
+    r->status_ = r->plan_->alloc_outputs(&r->outputs_);
+    if (r->status_ == OK) r->status_ = r->plan_->run(&r->step_);
   }
 
   // Main thread (also during environment teardown, with status napi_cancelled or with JS no longer callable).
@@ -172,9 +175,14 @@ class AsyncRun {
     r->deferred_ = nullptr;
   }
 
-  // Main thread: lands the native updates (all or none) in the shared arrays as they are now, and returns the
-  // resolution value or an error.
+  // Main thread: wraps the direct outputs as alloc()-style buffers, lands the native updates (all or none) in the
+  // shared arrays as they are now, and returns the resolution value or an error.
   napi_value finish(Napi::Env env, bool* ok) {
+    napi_value outs;
+    if (napi_create_array_with_length(env, outputs_.size(), &outs) != napi_ok) throw Napi::Error::New(env);
+    const auto& bds = plan_->outputs();
+    for (size_t k = 0; k < outputs_.size(); k++)
+      if (napi_set_element(env, outs, uint32_t(k), external_buffer(env, outputs_[k], bds[k].bytes, Origin::Alloc)) != napi_ok) throw Napi::Error::New(env);
     const auto& ups = plan_->native_updates();
     std::vector<void*> dst(ups.size(), nullptr);
     for (size_t i = 0; i < ups.size(); i++) {
@@ -191,14 +199,15 @@ class AsyncRun {
     for (size_t i = 0; i < ups.size(); i++) plan_->set_destination(size_t(ups[i].binding), dst[i]);
     plan_->apply_updates();
     *ok = true;
-    return env.Undefined();
+    return outs;
   }
 
   napi_env env_;
   std::shared_ptr<Plan> plan_;
   napi_async_work work_ = nullptr;
   napi_deferred deferred_ = nullptr;
-  std::vector<std::shared_ptr<AlignedBuffer>> held_;  // alloc()'d buffers read without copying
+  std::vector<std::shared_ptr<AlignedBuffer>> held_;     // alloc()'d buffers read without copying
+  std::vector<std::shared_ptr<AlignedBuffer>> outputs_;  // the direct outputs, allocated on the worker thread
   std::vector<napi_ref> refs_;                       // shared arrays receiving native updates (same order)
   Status status_ = OK;
   int32_t step_ = -1;
@@ -218,9 +227,15 @@ napi_value run(napi_env raw_env, napi_callback_info info) {
   Args args(raw_env, info);
   // no JS runs until this returns, so nothing can dispose the handle meanwhile: the plan is used without a reference
   Plan& plan = *plan_handle_of(env, args.plan(), "run")->plan;
-  check_count(env, plan.program(), args.count(), "run");
+  const auto& outs = plan.outputs();
+  check_count(env, plan.program(), args.count(), outs.size(), "run");
   if (plan.busy) fail(env, kBusy, "run: the plan is busy (a runAsync on it has not settled yet)");
   bind_values(env, plan, args.values(), "run", nullptr);
+  const napi_value* out_vals = args.values() + (plan.program().n_inputs + plan.program().n_shared);
+  for (size_t k = 0; k < outs.size(); k++) {
+    void* data = check_bound(env, out_vals[k], outs[k], "run", nullptr);
+    if (plan.bind_output(k, data) != OK) fail(env, kAlloc, "run: cannot allocate a staging buffer");
+  }
   int32_t step = -1;
   const Status st = plan.run(&step);
   if (st != OK) throw run_error(env, plan, st, step);
@@ -235,7 +250,7 @@ napi_value run_async(napi_env raw_env, napi_callback_info info) {
   try {
     Args args(raw_env, info);
     std::shared_ptr<Plan> plan = plan_handle_of(env, args.plan(), "runAsync")->plan;
-    check_count(env, plan->program(), args.count(), "runAsync");
+    check_count(env, plan->program(), args.count(), 0, "runAsync");
     if (plan->busy) fail(env, kBusy, "runAsync: the plan is busy (another runAsync on it has not settled yet)");
     run.reset(new AsyncRun(env, plan));
     run->bind(env, args.values());  // busy until the run completes, or until `run` is destroyed on an error below

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADDON_EXPORTS } from '../../lib/backend/native-loader';
+import { ADDON_EXPORTS, ADDON_VERSION } from '../../lib/backend/native-loader';
 import { addon, throwsCode } from './addon-helpers';
 
 const d = addon ? describe : describe.skip;
@@ -14,7 +14,7 @@ d('addon exports', () => {
 
   it('info reports the interface version, CPU features, threads and the BLAS build', () => {
     const i = n.info();
-    expect(i.version).toBe(2);
+    expect(i.version).toBe(ADDON_VERSION);
     expect(typeof i.avx2).toBe('boolean');
     expect(typeof i.fma).toBe('boolean');
     expect(Number.isInteger(i.threads) && i.threads >= 1).toBe(true);

@@ -119,7 +119,7 @@ d('addon: createPlan checks that the layout is safe, and only that', () => {
     expect(Array.from(W)).toEqual([1, 2, 3, 4]);
     throwsCode(() => n.createPlan(p, { ...aliased, sharedAlias: Int32Array.of(3, 0), offsets: Float64Array.from([-1, -1, 0, -1]) }), 'NODEANO_NATIVE_INVALID', /slot 3 is not the value of an update of shared 0/);
     throwsCode(() => n.createPlan(p, { ...aliased, resized: Int32Array.of(0) }), 'NODEANO_NATIVE_INVALID', /slot 2 is the value of a resized update/);
-    throwsCode(() => n.createPlan(p, { ...aliased, offsets: base.offsets }), 'NODEANO_NATIVE_INVALID', /slot 2: offset must be -1 for a non-temp or a shared-aliased temp/);
+    throwsCode(() => n.createPlan(p, { ...aliased, offsets: base.offsets }), 'NODEANO_NATIVE_INVALID', /slot 2: offset must be -1 for a non-temp, a shared-aliased temp or a direct output/);
     throwsCode(() => n.createPlan(p, { ...aliased, sharedAlias: Int32Array.of(2) }), 'NODEANO_NATIVE_INVALID', /sharedAlias must hold \[slot, sharedRef\] pairs/);
     const s2: SlotSpec[] = [[INPUT, F32, 0], [SHARED, F32, 0], [TEMP, F32, -1], [TEMP, F32, -1]];
     throwsCode(() => n.createPlan(p, { ...planDesc(s2, [[2, 2], [4], [2, 2], [4]]), offsets: Float64Array.from([-1, -1, -1, 0]), sharedAlias: Int32Array.of(2, 0) }), 'NODEANO_NATIVE_INVALID', /differs in dtype or shape/);

@@ -22,13 +22,46 @@ d('addon: run and runAsync', () => {
     throwsCode(() => (n.run as Loose)(), 'NODEANO_NATIVE_INVALID', /run: plan must be a plan handle from this addon, got undefined/);
     throwsCode(() => n.run(prog, W, W), 'NODEANO_NATIVE_INVALID', /plan must be a plan handle/);
     throwsCode(() => n.run({}, W, W), 'NODEANO_NATIVE_INVALID', /got an object/);
-    throwsCode(() => n.run(plan, W), 'NODEANO_NATIVE_INVALID', /run: got 1 array\(s\) after the plan, the program takes 1 input\(s\) then 1 shared value\(s\)/);
+    throwsCode(() => n.run(plan, W), 'NODEANO_NATIVE_INVALID', /run: got 1 array\(s\) after the plan, the plan takes 1 input\(s\), then 1 shared value\(s\)/);
     throwsCode(() => n.run(plan, W, W, W), 'NODEANO_NATIVE_INVALID', /got 3 array/);
     throwsCode(() => n.run(plan, new Float64Array(4), W), 'NODEANO_NATIVE_DTYPE', /run: inputs\[0\] must be a Float32Array \(float32\), got a Float64Array/);
     throwsCode(() => n.run(plan, new Float32Array(5), W), 'NODEANO_NATIVE_SHAPE', /inputs\[0\] has 20 bytes, the plan expects 16 \(4 elements\)/);
     throwsCode(() => n.run(plan, W, new Float32Array(3)), 'NODEANO_NATIVE_SHAPE', /shared\[0\] has 12 bytes/);
     throwsCode(() => (n.run as Loose)(plan, [1, 2, 3, 4], W), 'NODEANO_NATIVE_INVALID', /inputs\[0\] must be a Float32Array, got an array/);
     throwsCode(() => n.run(plan, detached(new Float32Array(4)), W), 'NODEANO_NATIVE_INVALID', /inputs\[0\] is detached/);
+  });
+
+  it('direct outputs: createPlan checks them, run computes into the arrays passed last, runAsync resolves with fresh ones', async () => {
+    // t2 = Add(x, y) in the arena; t3 = Sigmoid(t2) computed straight into the caller's array
+    const slots: SlotSpec[] = [[INPUT, F32, 0], [INPUT, F32, 1], [TEMP, F32, -1], [TEMP, F32, -1]];
+    const prog = n.createProgram(programDesc({ slots, steps: [{ kernel: 'Add', ins: [0, 1], outs: [2] }, { kernel: 'Sigmoid', ins: [2], outs: [3] }], nInputs: 2, nShared: 0 }));
+    const pd = { ...planDesc(slots, [[3], [3], [3], [3]]), offsets: Float64Array.from([-1, -1, 0, -1]), arenaBytes: 64, outputs: Int32Array.of(3) };
+    throwsCode(() => n.createPlan(prog, { ...pd, outputs: Int32Array.of(0) }), 'NODEANO_NATIVE_INVALID', /outputs: slot 0 is not a temp/);
+    throwsCode(() => n.createPlan(prog, { ...pd, outputs: Int32Array.of(3, 3) }), 'NODEANO_NATIVE_INVALID', /outputs: slot 3 is listed twice/);
+    throwsCode(() => n.createPlan(prog, { ...pd, offsets: Float64Array.from([-1, -1, 0, 64]), arenaBytes: 128 }), 'NODEANO_NATIVE_INVALID', /slot 3: offset must be -1 .* or a direct output/);
+    throwsCode(() => (n.createPlan as Loose)(prog, { ...pd, outputs: [3] }), 'NODEANO_NATIVE_INVALID', /desc.outputs must be a Int32Array/);
+    const { plan } = n.createPlan(prog, pd);
+    const a = Float32Array.from([0, 1, -2]);
+    const b = Float32Array.from([0, 1, 1]);
+    const want = Array.from(a, (x, i) => 1 / (1 + Math.exp(-(x + b[i]))));
+    throwsCode(() => n.run(plan, a, b), 'NODEANO_NATIVE_INVALID', /run: got 2 array\(s\) after the plan, the plan takes 2 input\(s\), then 0 shared value\(s\), then 1 direct output\(s\)/);
+    throwsCode(() => n.run(plan, a, b, new Float64Array(3)), 'NODEANO_NATIVE_DTYPE', /run: outputs\[0\] must be a Float32Array/);
+    throwsCode(() => n.run(plan, a, b, new Float32Array(4)), 'NODEANO_NATIVE_SHAPE', /run: outputs\[0\] has 16 bytes, the plan expects 12/);
+    throwsCode(() => n.run(plan, a, b, detached(new Float32Array(3))), 'NODEANO_NATIVE_INVALID', /outputs\[0\] is detached/);
+    const out = new Float32Array(3);
+    n.run(plan, a, b, out);
+    close(out, want, 1e-6);
+    await rejectsCode(n.runAsync(plan, a, b, out), 'NODEANO_NATIVE_INVALID', /runAsync: got 3 array/);
+    const [buf] = await n.runAsync(plan, a, b);
+    expect(buf).toBeInstanceOf(ArrayBuffer);
+    expect(buf.byteLength).toBe(12);
+    close(new Float32Array(buf), want, 1e-6);
+    const [buf2] = await n.runAsync(plan, a, b);
+    expect(buf2).not.toBe(buf);
+    // an async result is native memory: free releases it now
+    n.free(buf);
+    expect(buf.byteLength).toBe(0);
+    close(new Float32Array(buf2), want, 1e-6);
   });
 
   it('sigmoid(a + b): sync, async and unaligned inputs (staged) give the same values; temps live in the arena', async () => {
