@@ -96,7 +96,7 @@ export class CustomOp extends Op {
   }
   override grad(inputs: readonly Variable[], outputs: readonly Variable[], gOut: readonly (Variable | null)[]): (Variable | null)[] {
     const rule = this.def.grad;
-    if (!rule) throw new GradError(`${this.name}: the op defines no gradient (pass grad to T.defineOp or T.asOp)`);
+    if (!rule) throw new GradError(`${this.name}: the op defines no gradient (pass grad to T.defineOp or T.asOp, or cut the path with T.disconnectedGrad or considerConstant)`);
     let r: readonly GradResult[];
     try {
       r = rule(inputs, outputs, gOut.map((g, i) => g ?? zerosLike(outputs[i])));
@@ -222,7 +222,7 @@ function checkDefinition(where: string, def: unknown, keys: readonly string[]): 
 function toType(t: unknown, arg: string, problems: string[]): TensorType | null {
   if (t instanceof TensorType) return t;
   const want = `${arg} must be a T.TensorType or { dtype, shape } with shape an array of dims (null for unknown)`;
-  if (t === null || typeof t !== 'object' || Array.isArray(t)) {
+  if (t === null || typeof t !== 'object' || Array.isArray(t) || t instanceof Variable) {
     problems.push(`${want}, got ${t instanceof Variable ? `the Variable ${labelOf(t)} (use its .type)` : describe(t)}`);
     return null;
   }

@@ -218,8 +218,7 @@ function gradFailure(e: unknown, node: Apply, live: ReadonlySet<Variable>): unkn
   const needed = node.inputs.map((v, i) => [v, i] as const).filter(([v]) => live.has(v) && isFloat(v.dtype));
   const which = needed.map(([v, i]) => `input ${i} (${labelOf(v)})`).join(', ');
   const label = labelOf(node.outputs[0]);
-  const hint = ' (give the op a gradient, or cut the path with T.disconnectedGrad or considerConstant)';
-  return new GradError(`${e.message.split('\n')[0]}; ${which} of ${label} ${needed.length > 1 ? 'need' : 'needs'} a gradient through it${hint}`, {
+  return new GradError(`${e.message.split('\n')[0]}; while differentiating ${label} for ${which}`, {
     node: label,
     createdAt: String(node.site),
   });

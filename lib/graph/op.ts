@@ -28,7 +28,7 @@ export abstract class Op {
    * needed one and the node's creation site (grad.ts adds those).
    */
   grad(_inputs: readonly Variable[], _outputs: readonly Variable[], _gOut: readonly (Variable | null)[]): (Variable | null)[] {
-    throw new GradError(`${this.name}: the op defines no gradient`);
+    throw new GradError(`${this.name}: the op defines no gradient (override grad, or cut the path with T.disconnectedGrad or considerConstant)`);
   }
 
   /** How the node prints in `pp` and error messages, given its printed inputs. */
