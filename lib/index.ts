@@ -24,6 +24,8 @@ export type { Shape, NestedArray, ArrayOptions } from './ndarray';
 export { Variable, Constant, SharedVariable, Apply } from './graph/variable';
 export type { SharedOptions } from './graph/variable';
 export { Op } from './graph/op';
+export { defineOp, asOp, CustomOp } from './api/custom-op';
+export type { OpDefinition, AsOpDefinition, OpFunction, TypeLike, GradResult } from './api/custom-op';
 export { TensorType } from './graph/type';
 export { FunctionGraph } from './graph/fgraph';
 export { constant } from './graph/as-variable';

@@ -102,3 +102,25 @@ describe('examples/logistic-regression.ts and examples/mlp-dropout.ts (issue 4)'
     expect(Math.abs(acc - num(jsMlp(), /final train accuracy ([\d.]+)/))).toBeLessThanOrEqual(0.01);
   }, 60000);
 });
+
+describe('examples/custom-op.ts (writing your own op, issue 11)', () => {
+  const run = (backend: string) =>
+    execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'examples/custom-op.ts'), '--backend', backend], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const nums = (out: string, label: string) => out.split(`${label}: `)[1].split('\n')[0].match(/-?\d+(\.\d*)?(e-?\d+)?/g)!.map(Number);
+  const close = (a: number[], b: number[]) => expect(a.map((v, i) => Math.abs(v - b[i])).every((d) => d < 1e-12), `${a} vs ${b}`).toBe(true);
+
+  it.each(['js', 'auto'])('defines, runs, differentiates and trains its ops with backend %s (on js)', (backend) => {
+    const out = run(backend);
+    expect(out).toContain('backend: js');
+    close(nums(out, 'softsign'), [2 / 3, -0.75, 1 / 3]);
+    close(nums(out, 'gradient'), [1 / 9, 1 / 16, 4 / 9]);
+    expect(nums(out, 'sorted')).toEqual([-3, 0.5, 2]);
+    expect(nums(out, 'range')).toEqual([-3, 2]);
+    expect(out).toContain('gradient of softsign checked against finite differences');
+    expect(Math.abs(nums(out, 'fitted w')[0] - 1.5)).toBeLessThan(1e-3);
+  }, 60000);
+
+  it.skipIf(!nativeAvailable)('reports the CompileError for its JS-only ops with backend native', () => {
+    expect(run('native')).toMatch(/with backend native: CompileError: .*no kernel "custom:softsign" for op softsign/);
+  }, 60000);
+});

@@ -57,6 +57,10 @@ export class NodeInfo {
   get createdAt(): string {
     return String(this.v.site);
   }
+  /** The name of the op that computes it (`dot`), or '' for a leaf. */
+  get opName(): string {
+    return this.v.owner?.op.name ?? '';
+  }
   toJSON(): { label: string; createdAt: string } {
     return { label: this.label, createdAt: this.createdAt };
   }

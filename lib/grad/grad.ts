@@ -3,7 +3,7 @@ import { isFloat } from '../dtype';
 import { describe, shapeStr } from '../ndarray';
 import { asVariable, constant } from '../graph/as-variable';
 import { toposort } from '../graph/toposort';
-import { Variable } from '../graph/variable';
+import { Apply, Variable } from '../graph/variable';
 import { labelOf } from '../graph/printing';
 import { add } from '../ops/add';
 import { cast } from '../ops/cast';
@@ -210,6 +210,21 @@ export function finish(where: string, list: readonly Variable[], names: readonly
 }
 
 /**
+ * A GradError from an op's gradient rule, given the node it is about: which inputs needed a gradient through it and
+ * where the user created it. Other errors pass unchanged.
+ */
+function gradFailure(e: unknown, node: Apply, live: ReadonlySet<Variable>): unknown {
+  if (!(e instanceof GradError) || e.node !== undefined) return e;
+  const needed = node.inputs.map((v, i) => [v, i] as const).filter(([v]) => live.has(v) && isFloat(v.dtype));
+  const which = needed.map(([v, i]) => `input ${i} (${labelOf(v)})`).join(', ');
+  const label = labelOf(node.outputs[0]);
+  return new GradError(`${e.message.split('\n')[0]}; while differentiating ${label} for ${which}`, {
+    node: label,
+    createdAt: String(node.site),
+  });
+}
+
+/**
  * Accumulates d cost / d v over all paths for every variable between `wrt` and the seeds. `seeds` are added to what
  * flows into their variable; `known` gradients replace it. Paths through `constants` and disconnectedGrad are cut.
  */
@@ -250,7 +265,12 @@ export function backprop(
     if (!node.outputs.some((o) => live.has(o))) continue;
     const gOut = node.outputs.map(total);
     if (gOut.every((g) => g === null)) continue;
-    const gIn = node.op.grad(node.inputs, node.outputs, gOut);
+    let gIn: (Variable | null)[];
+    try {
+      gIn = node.op.grad(node.inputs, node.outputs, gOut);
+    } catch (e) {
+      throw gradFailure(e, node, live);
+    }
     // a branch of where gets g only where it was taken and exact zeros elsewhere; an elementwise rule below it
     // turns those zeros into NaN where its derivative is infinite or undefined (0 / x at x = 0 for log, 0 / NaN for
     // sqrt below 0). Down such a branch, each elementwise rule's result is kept only where its incoming gradient is

@@ -17,6 +17,8 @@ export interface KernelSpec {
   inPlace?: (input: number) => boolean;
   /** The attributes as the native kernel reads them (its comment in native/kernels/ gives the order); none if omitted. */
   nativeAttrs?(attrs: Attrs): NativeAttrs;
+  /** The user-facing name of the op, for kernels registered by T.defineOp / T.asOp (their messages name it). */
+  customOp?: string;
 }
 
 export interface NativeAttrs {
@@ -50,6 +52,11 @@ export function getKernel(id: string): KernelSpec {
   const k = kernels.get(id);
   if (!k) throw new Error(`unknown kernel id ${JSON.stringify(id)}`);
   return k;
+}
+
+/** The kernel registered under `id`, or undefined: T.function checks every step with it before picking a backend. */
+export function findKernel(id: string): KernelSpec | undefined {
+  return kernels.get(id);
 }
 
 export function kernelIds(): string[] {

@@ -1,3 +1,4 @@
+import { GradError } from '../errors';
 import type { Apply, Variable } from './variable';
 
 /** An attribute value of an op: what makes two ops of the same kind differ; serialized into programs. */
@@ -23,9 +24,11 @@ export abstract class Op {
   /**
    * Symbolic gradient: given the node's inputs, outputs and the gradients of the cost w.r.t. each output (null where
    * the output does not reach the cost), returns the gradient w.r.t. each input, or null where there is none.
+   * Without an override the op has no gradient: T.grad through it is a GradError naming the op, the inputs that
+   * needed one and the node's creation site (grad.ts adds those).
    */
   grad(_inputs: readonly Variable[], _outputs: readonly Variable[], _gOut: readonly (Variable | null)[]): (Variable | null)[] {
-    throw new Error(`${this.name}: gradient not implemented`);
+    throw new GradError(`${this.name}: the op defines no gradient (override grad, or cut the path with T.disconnectedGrad or considerConstant)`);
   }
 
   /** How the node prints in `pp` and error messages, given its printed inputs. */
