@@ -35,6 +35,33 @@ export function compare(cases: Case[], opts: { rounds?: number; roundMs?: number
   return cases.map((c, i) => ({ name: c.name, ns: median(samples[i]), rounds }));
 }
 
+/** Cases measured in another process (a Python peer): each `round()` runs every case once and gives ns per iteration. */
+export interface PeerRounds {
+  names: string[];
+  round(): Promise<number[]>;
+}
+
+/**
+ * compare() with a second process in the same rounds: every round runs each local case in turn, then each peer case,
+ * so both sides see the same noise; results are local cases then peer cases, medians over rounds.
+ */
+export async function compareWithPeers(cases: Case[], peers: PeerRounds | null, opts: { rounds?: number; roundMs?: number } = {}): Promise<Result[]> {
+  const rounds = opts.rounds ?? 7;
+  const roundMs = opts.roundMs ?? 200;
+  const iters = cases.map((c) => calibrate(c, roundMs));
+  const samples: number[][] = [...cases, ...(peers?.names ?? [])].map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    cases.forEach((c, i) => {
+      const t0 = process.hrtime.bigint();
+      c.run(iters[i]);
+      samples[i].push(Number(process.hrtime.bigint() - t0) / iters[i]);
+    });
+    if (peers) (await peers.round()).forEach((ns, j) => samples[cases.length + j].push(ns));
+  }
+  const names = [...cases.map((c) => c.name), ...(peers?.names ?? [])];
+  return names.map((name, i) => ({ name, ns: median(samples[i]), rounds }));
+}
+
 function calibrate(c: Case, roundMs: number): number {
   c.run(1);
   let n = 1;
@@ -60,26 +87,49 @@ export function fmtTime(ns: number): string {
 
 export interface Section {
   title: string;
-  /** Name of the case the ratios are relative to. */
+  /** Name of the case the ratios are relative to (unused when the section has its own `columns`). */
   baseline: string;
   results: Result[];
   notes?: string[];
+  /** A section that is not times per iteration (event-loop delays) gives its own columns and rows. */
+  columns?: string[];
+  rows?: string[][];
+  /** The event-loop section's figures as numbers, for bench/results/latest.json. */
+  delays?: { name: string; p50Ms: number; p99Ms: number; maxMs: number }[];
+  /** Set when the section was measured apart from the rest of the table (`--save` of one section): when and where. */
+  measured?: string;
 }
 
 export function table(s: Section): string {
+  const notes = [...(s.measured ? [`Measured ${s.measured}.`] : []), ...(s.notes ?? [])].map((n) => `\n${n}`);
+  if (s.columns && s.rows) {
+    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+    return [`**${s.title}**`, '', line(s.columns), line(s.columns.map(() => '---')), ...s.rows.map(line), ...notes].join('\n');
+  }
   const base = s.results.find((r) => r.name === s.baseline)!;
   const rows = s.results.map((r) => `| ${r.name} | ${fmtTime(r.ns)} | ${(r.ns / base.ns).toFixed(2)}× |`);
-  return [`**${s.title}** (ratio: time / ${s.baseline})`, '', '| case | time per iteration | ratio |', '|---|---|---|', ...rows, ...(s.notes ?? []).map((n) => `\n${n}`)].join('\n');
+  return [`**${s.title}** (ratio: time / ${s.baseline})`, '', '| case | time per iteration | ratio |', '|---|---|---|', ...rows, ...notes].join('\n');
 }
 
-/** Writes the run's JSON under bench/results/ and refreshes the README table between its markers. */
-export function save(sections: Section[]): void {
+/**
+ * Writes the run's JSON under bench/results/ and refreshes the README table between its markers. With `merge`, the
+ * sections replace those of the same title in the saved results (new ones are appended) and the rest is kept.
+ */
+export function save(sections: Section[], opts: { merge?: boolean } = {}): void {
   const root = path.resolve(__dirname, '..');
-  const meta = { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length };
+  let meta = { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length };
   const dir = path.join(root, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
+  const saved = path.join(dir, 'latest.json');
+  const measured = sections;
+  if (opts.merge && fs.existsSync(saved)) {
+    const old = JSON.parse(fs.readFileSync(saved, 'utf8')) as { meta: typeof meta; sections: Section[] };
+    const merged = old.sections.map((o) => sections.find((s) => s.title === o.title) ?? o);
+    sections = [...merged, ...sections.filter((s) => !old.sections.some((o) => o.title === s.title))];
+    meta = old.meta;
+  }
   const json = JSON.stringify({ meta, sections }, null, 2) + '\n';
-  fs.writeFileSync(path.join(dir, 'latest.json'), json);
+  fs.writeFileSync(saved, json);
   const md = sections.map(table).join('\n\n');
   const readme = path.join(root, 'README.md');
   if (fs.existsSync(readme)) {
@@ -93,5 +143,5 @@ export function save(sections: Section[]): void {
       fs.writeFileSync(readme, text.slice(0, i) + body + text.slice(j + end.length));
     }
   }
-  console.log(md);
+  console.log(measured.map(table).join('\n\n'));
 }

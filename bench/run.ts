@@ -8,11 +8,19 @@ import { buildMlp } from './models';
 import { makeHandwrittenXor } from './xor-handwritten';
 import { GRAPH_REWRITES_OFF, rewritesSection } from './rewrites';
 import { fashionSection, mlpTfSection, xorTfSection } from './compare-tfjs';
+import { callsSection } from './calls';
+import { eventLoopSection } from './eventloop';
 
 const addon = loadNative().addon;
 const native = addon !== null;
 const sections: Section[] = [];
-const only = process.argv[2];
+// npm run bench -- <section> [--save] [--label <where it was measured>]: one section, printed; with --save also
+// merged into bench/results/latest.json and the README table, stamped with the date and the label
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.indexOf(name);
+const only = argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--label');
+const saveOne = flag('--save') >= 0;
+const label = flag('--label') >= 0 ? argv[flag('--label') + 1] : undefined;
 
 function xorSection(): Section {
   const rng = new T.RandomState(1);
@@ -32,14 +40,19 @@ function xorSection(): Section {
   const loop = (f: () => unknown) => (n: number) => {
     for (let i = 0; i < n; i++) f();
   };
+  // the no-op call is measured in the same rounds: what a call costs before any kernel runs
   const cases = [{ name: 'hand-written TypeScript backprop', run: loop(hand.step) }];
   if (native) cases.push({ name: 'nodeano, native backend', run: loop(build('native')) });
   cases.push({ name: 'nodeano, TypeScript backend', run: loop(build('js')) });
+  if (native) cases.push({ name: 'compiled no-op T.function([], []), native', run: loop(T.function([], [], { backend: 'native' })) });
+  cases.push({ name: 'compiled no-op T.function([], []), TypeScript', run: loop(T.function([], [], { backend: 'js' })) });
   return {
     title: 'XOR training step (examples/xor.ts train())',
     baseline: 'hand-written TypeScript backprop',
     results: compare(cases),
-    notes: ['Target: native within 1.5× of the hand-written loop. For scale: Theano takes 6–9 µs per step, TensorFlow.js 166–265 µs.'],
+    notes: [
+      'Target: the native step at ≤ 1.0× the hand-written loop, both measured in the same rounds with the no-op call beside them. For scale: Theano takes 6–9 µs per step, TensorFlow.js 166–265 µs.',
+    ],
   };
 }
 
@@ -189,19 +202,24 @@ function compileSection(): Section {
 
 // the TensorFlow.js comparisons are async (its wasm backend loads asynchronously), so the run is one async main
 async function main(): Promise<void> {
-  const all: [string, () => Section | null | Promise<Section | null>][] = [
-    ['compile', compileSection], ['xor', xorSection], ['overhead', overheadSection], ['dot', dotSection], ['sigmoid', sigmoidSection], ['mlp', mlpSection],
+  const all: [string, () => Section | Section[] | null | Promise<Section | Section[] | null>][] = [
+    ['compile', compileSection], ['xor', xorSection], ['overhead', overheadSection], ['dot', dotSection], ['sigmoid', sigmoidSection],
+    ['calls', () => callsSection(native)], ['eventloop', () => eventLoopSection(native)], ['mlp', mlpSection],
     ['xor-tfjs', () => xorTfSection(native)], ['mlp-tfjs', () => mlpTfSection(native)], ['fashion', () => fashionSection(native)],
     ['rewrites', () => rewritesSection(native)],
   ];
   for (const [key, make] of all) {
     if (only && only !== key) continue;
     const s = await make();
-    if (s) sections.push(s);
+    if (s) sections.push(...(Array.isArray(s) ? s : [s]));
   }
+  if (only && sections.length === 0 && !all.some(([key]) => key === only)) throw new Error(`bench: section must be one of ${all.map(([k]) => k).join(', ')}, got ${JSON.stringify(only)}`);
   if (!native) console.log(`native backend unavailable (${loadNative().reason}); only TypeScript figures were measured`);
-  // a single section (npm run bench -- xor) prints without touching the saved results
-  if (only) console.log(sections.map(table).join('\n\n'));
+  // a single section (npm run bench -- xor) prints without touching the saved results, unless --save
+  if (only && saveOne) {
+    const stamp = `${new Date().toISOString().slice(0, 10)} apart from the rest of the table${label ? `, ${label}` : ''}`;
+    save(sections.map((s) => ({ ...s, measured: stamp })), { merge: true });
+  } else if (only) console.log(sections.map(table).join('\n\n'));
   else save(sections);
 }
 
