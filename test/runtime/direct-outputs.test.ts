@@ -84,7 +84,7 @@ suite('outputs computed where the caller gets them', () => {
       close(d3, [[7, 10], [15, 22]]);
       // arrays an async call returned go back in without trouble, and asyncInto fills the caller's arrays
       const out = T.zeros([2, 2], 'float32');
-      const [r] = await f.asyncInto([out, null], d3, a);
+      const [r] = (await f.asyncInto([out, null], d3, a)) as T.NDArray[];
       expect(r).toBe(out);
       close(out, [[37, 54], [81, 118]]);
     });
