@@ -41,6 +41,7 @@ class Runtime {
         pool_ = nullptr;
         return nullptr;
       }
+      if (blas_pending_) set_blas_threads_locked();
     }
     pool_taken_ = true;
     return pool_;
@@ -70,14 +71,19 @@ class Runtime {
  private:
   void apply_locked() {
     pending_ = false;
-    openblas_set_num_threads(threads_);
-    if (pool_ && pool_->threads() != threads_) {
-      try {
-        pool_->resize(threads_);
-      } catch (...) {
-        // keep the old size
-      }
+    if (pool_ && pool_->threads() != threads_) pool_->resize(threads_);  // never throws; may get fewer threads
+    if (pool_) {
+      set_blas_threads_locked();
+    } else {
+      blas_pending_ = true;  // set when the pool is created, once it is known how many threads the OS gives
     }
+  }
+
+  // OpenBLAS gets no more threads than the pool could create: an OS that refused the pool's threads would refuse
+  // OpenBLAS's too, and OpenBLAS has no fallback we can rely on when its pthread_create fails.
+  void set_blas_threads_locked() {
+    blas_pending_ = false;
+    openblas_set_num_threads(std::min(threads_, pool_->threads()));
   }
 
   std::mutex mu_;
@@ -86,6 +92,7 @@ class Runtime {
   int active_ = 0;
   int threads_ = default_threads();
   bool pending_ = false;
+  bool blas_pending_ = false;
 };
 
 Runtime& runtime() {

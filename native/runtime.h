@@ -24,7 +24,8 @@ class PoolLease {
 
 int runtime_threads();
 // Sets the ThreadPool size and OpenBLAS's thread count; applied at once when no run is in progress, otherwise by
-// the last run to finish. n is clamped to [1, kMaxThreads].
+// the last run to finish. n is clamped to [1, kMaxThreads]. When the OS cannot create n threads, both run on as many
+// as it gave (runtime_threads still reads n back).
 void runtime_set_threads(int n);
 const char* runtime_blas_config();
 bool cpu_has_avx2();

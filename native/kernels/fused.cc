@@ -63,25 +63,28 @@ bool to_ew(int32_t opcode, Instr* in) {
 
 int arity(const Instr& in) { return kEwOps[static_cast<int32_t>(in.code)].arity; }
 
-// Decodes ints [nIn, nOps, (opcode, a, b[, c]) * nOps] and checks every register reference.
+// Decodes ints [nIn, nOps, (opcode, a, b[, c]) * nOps] and checks every register reference. Counts and positions are
+// checked in 64 bits before they index anything: nIn + nOps in int would wrap past the kMaxRegs check for a hostile
+// nOps near 2^31 and let the loop below write past `code`.
 Status decode(const KernelCtx& ctx, Instr* code, int* n_in, int* n_regs) {
   const Attrs& at = ctx.attrs;
-  if (at.n_ints < 2) return ERR_INVALID;
-  *n_in = at.ints[0];
-  const int n_ops = at.ints[1];
-  if (*n_in != ctx.n_in || n_ops < 0 || *n_in + n_ops == 0) return ERR_INVALID;
-  if (*n_in > kMaxInputs || *n_in + n_ops > kMaxRegs) return ERR_UNSUPPORTED;
-  int pos = 2;
+  if (at.n_ints < 2 || at.ints == nullptr) return ERR_INVALID;
+  const int64_t n_inputs = at.ints[0], n_ops = at.ints[1], n_ints = at.n_ints;
+  if (n_inputs != ctx.n_in || n_inputs < 0 || n_ops < 0 || n_inputs + n_ops == 0) return ERR_INVALID;
+  if (n_inputs > kMaxInputs || n_inputs + n_ops > kMaxRegs) return ERR_UNSUPPORTED;
+  if (n_ops * 3 > n_ints - 2) return ERR_INVALID;  // every op takes at least three ints
+  *n_in = static_cast<int>(n_inputs);
+  int64_t pos = 2;
   for (int k = 0; k < n_ops; k++) {
-    const int r = *n_in + k;
+    const int r = *n_in + k;  // < kMaxRegs (checked above)
     Instr& in = code[r];
-    if (pos + 3 > at.n_ints) return ERR_INVALID;
+    if (pos + 3 > n_ints) return ERR_INVALID;
     in.arg[0] = at.ints[pos + 1];
     in.arg[1] = at.ints[pos + 2];
     if (!to_ew(at.ints[pos], &in)) return ERR_INVALID;
     pos += 3;
     if (arity(in) == 3) {
-      if (pos >= at.n_ints) return ERR_INVALID;
+      if (pos >= n_ints) return ERR_INVALID;
       in.arg[2] = at.ints[pos++];
     }
     if (in.code == EwCode::Const && (in.arg[0] < 0 || in.arg[0] >= at.n_floats)) return ERR_INVALID;
@@ -90,8 +93,8 @@ Status decode(const KernelCtx& ctx, Instr* code, int* n_in, int* n_regs) {
       if (in.arg[j] < 0 || in.arg[j] >= r) return ERR_INVALID;
     }
   }
-  if (pos != at.n_ints) return ERR_INVALID;
-  *n_regs = *n_in + n_ops;
+  if (pos != n_ints) return ERR_INVALID;
+  *n_regs = static_cast<int>(n_inputs + n_ops);
   return OK;
 }
 

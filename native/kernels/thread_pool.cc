@@ -1,7 +1,10 @@
 #include "thread_pool.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <system_error>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -40,6 +43,21 @@ bool spin_until(std::unique_lock<std::mutex>& lock, Ready ready) {
   return false;
 }
 
+// Test hook: NODEANO_TEST_MAX_THREADS=k (read once, k >= 1) makes creating thread number k or later (the caller is
+// thread 0) fail with the std::system_error std::thread throws when pthread_create fails (EAGAIN: a pids limit,
+// RLIMIT_NPROC, no address space for a stack). Root ignores RLIMIT_NPROC, so the tests need this to reach the
+// fallback in start(). Unset, empty or not a positive integer: no limit.
+int test_max_threads() {
+  static const int limit = [] {
+    const char* v = std::getenv("NODEANO_TEST_MAX_THREADS");
+    if (v == nullptr || *v == '\0') return 0;
+    char* end = nullptr;
+    const long k = std::strtol(v, &end, 10);
+    return *end == '\0' && k >= 1 && k <= (1 << 20) ? static_cast<int>(k) : 0;
+  }();
+  return limit;
+}
+
 void run_chunk(const std::function<void(int64_t, int64_t)>& fn, int64_t n, int64_t chunks, int64_t i) {
   const int64_t begin = n * i / chunks, end = n * (i + 1) / chunks;
   t_in_chunk = true;
@@ -57,14 +75,25 @@ void ThreadPool::resize(int threads) {
   start(threads);
 }
 
-// The caller is thread 0, so `threads` threads of work need threads - 1 workers.
+// The caller is thread 0, so `threads` threads of work need threads - 1 workers. When the OS refuses a thread (a
+// container's pids limit, an address-space limit), the pool keeps the workers it has and threads() says how many
+// threads it runs on: parallel_for never waits for a chunk no worker will take. Never throws.
 void ThreadPool::start(int threads) {
-  n_threads_ = std::max(1, threads);
+  const int want = std::max(1, threads);
   quit_ = false;
   generation_ = 0;  // new workers start with seen = 0 and must not pick up the last job of the old ones
   job_ = nullptr;
-  workers_.reserve(n_threads_ - 1);
-  for (int id = 1; id < n_threads_; id++) workers_.emplace_back(&ThreadPool::worker, this, id);
+  const int limit = test_max_threads();
+  try {
+    workers_.reserve(want - 1);
+    for (int id = 1; id < want; id++) {
+      if (limit > 0 && id >= limit) throw std::system_error(EAGAIN, std::generic_category(), "thread creation refused (NODEANO_TEST_MAX_THREADS)");
+      workers_.emplace_back(&ThreadPool::worker, this, id);
+    }
+  } catch (const std::exception&) {
+    // std::system_error from std::thread, or std::bad_alloc from reserve: run on the threads that exist
+  }
+  n_threads_ = static_cast<int>(workers_.size()) + 1;
 }
 
 void ThreadPool::stop() {

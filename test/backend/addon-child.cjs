@@ -2,6 +2,8 @@
 //   node --expose-gc addon-child.cjs <addon path> fuzz <seed> <iterations>   -> FUZZ-OK calls=.. uncoded=..
 //   node addon-child.cjs <addon path> workers                                -> WORKERS-OK ..
 //   node --expose-gc addon-child.cjs <addon path> memory                     -> MEMORY-OK growthMiB=..
+//   node addon-child.cjs <addon path> fused <seed> <programs> <opcodes JSON>  -> FUSED-OK programs=.. ok=.. uncoded=..
+//   NODEANO_TEST_MAX_THREADS=3 node addon-child.cjs <addon path> threads <n>  -> THREADS-OK ..
 // A crash shows as a signal or a missing line; the test checks both.
 'use strict';
 
@@ -318,10 +320,125 @@ async function memory(n) {
   console.log(`MEMORY-OK growthMiB=${((process.memoryUsage().rss - before) / 2 ** 20).toFixed(1)}`);
 }
 
+// Fused register programs that are well formed except for one hostile field: counts near 2^31, -1, 2^30, past
+// kMaxRegs / kMaxInputs; register indices at and past the bounds; unknown opcodes; truncated or padded ints; Const
+// without floats. createPlan and run must return (coded errors or results), never crash. `opcodes` is
+// ELEMWISE_OPCODES: index = opcode, '' (0) is Const; Clip and Where take a third operand.
+function fusedFuzz(n, seed, programs, opcodes) {
+  let s = seed >>> 0 || 1;
+  const rnd = () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s / 4294967296;
+  };
+  const ri = (k) => Math.floor(rnd() * k);
+  const pick = (a) => a[ri(a.length)];
+  const ternary = new Set([opcodes.indexOf('Clip'), opcodes.indexOf('Where')]);
+  const huge = [2 ** 31 - 1, -1, 2 ** 30, -(2 ** 31), 2 ** 30 + 1, 128, 129, 127, 33, 32, 1e6];
+  let ok = 0, coded = 0, uncoded = 0, runsOk = 0;
+  const failed = (e) => {
+    if (e && typeof e.code === 'string' && e.code.startsWith('NODEANO_NATIVE_')) coded++;
+    else if (uncoded++ < 5) console.error(`uncoded error: ${e && e.stack}`);
+  };
+  for (let it = 0; it < programs; it++) {
+    const nIn = ri(4), dtype = ri(2), len = pick([1, 4, 1000, 5000]);
+    const nOps = rnd() < 0.15 ? 100 + ri(3000) : ri(8) + (nIn === 0 ? 1 : 0);
+    const ints = [nIn, nOps];
+    const floats = [0.5, -2];
+    for (let k = 0; k < nOps; k++) {
+      const r = nIn + k;
+      const op = 1 + ri(opcodes.length - 1);
+      ints.push(op, ri(r), ri(r));
+      if (ternary.has(op)) ints.push(ri(r));
+    }
+    // one hostile change (sometimes none, so valid programs run too)
+    const v = ri(12);
+    if (v === 0) ints[1] = pick(huge);
+    else if (v === 1) ints[0] = pick(huge);
+    else if (v === 2 && ints.length > 2) ints[2 + ri(ints.length - 2)] = pick([...huge, -1, 0, nIn + nOps, nIn + nOps - 1, opcodes.length]);
+    else if (v === 3) ints.length = ri(ints.length);
+    else if (v === 4) ints.push(...Array.from({ length: 1 + ri(7) }, () => pick(huge)));
+    else if (v === 5 && ints.length > 2) ints.splice(2 + 3 * ri(nOps || 1), 0, 0, pick([0, 1, 2, -1, 2 ** 31 - 1]), 0);  // a Const
+    else if (v === 6) floats.length = 0;
+    else if (v === 7) ints[1] = pick(huge), ints.push(...Array.from({ length: 3 * 500 }, (_, i) => (i % 3 === 0 ? 1 : ri(nIn + 1))));
+    const slots = [];
+    for (let i = 0; i < nIn; i++) slots.push([INPUT, dtype, i]);
+    slots.push([TEMP, dtype, -1]);
+    const ins = Array.from({ length: nIn }, (_, i) => i);
+    let prog;
+    try {
+      prog = n.createProgram(programDesc({ slots, steps: [{ kernel: 'Fused', ins, outs: [nIn], ints, floats }], nInputs: nIn, nShared: 0 }));
+      ok++;
+    } catch (e) {
+      failed(e);
+      continue;
+    }
+    let plan;
+    try {
+      plan = n.createPlan(prog, planDesc(slots, slots.map(() => [len]))).plan;
+      ok++;
+    } catch (e) {
+      failed(e);
+      continue;
+    }
+    const args = ins.map(() => new CTORS[dtype](len).map(() => rnd() * 2 - 1));
+    try {
+      n.run(plan, ...args);
+      ok++;
+      runsOk++;
+    } catch (e) {
+      failed(e);
+    }
+  }
+  console.log(`FUSED-OK programs=${programs} ok=${ok} runsOk=${runsOk} coded=${coded} uncoded=${uncoded}`);
+}
+
+// setThreads(n) with the OS (simulated by NODEANO_TEST_MAX_THREADS) giving fewer threads: a large elementwise kernel
+// split across the pool and a large Gemm (OpenBLAS threads) still return the right values. A hang shows as the
+// parent's timeout, a wrong value as a missing line.
+function threads(n, count) {
+  n.setThreads(count);
+  const len = 1 << 22;
+  const slots = [[INPUT, F32, 0], [TEMP, F32, -1]];
+  const prog = n.createProgram(programDesc({ slots, steps: [{ kernel: 'Sigmoid', ins: [0], outs: [1] }], nInputs: 1, nShared: 0 }));
+  const { plan, arena } = n.createPlan(prog, planDesc(slots, [[len], [len]]));
+  const x = new Float32Array(len).map((_, i) => (i % 17) - 8);
+  for (let k = 0; k < 3; k++) n.run(plan, x);
+  const y = new Float32Array(arena, 0, len);
+  for (let i = 0; i < len; i++) {
+    if (Math.abs(y[i] - 1 / (1 + Math.exp(-x[i]))) > 1e-6) {
+      console.error(`sigmoid[${i}] = ${y[i]}`);
+      process.exitCode = 4;
+      return;
+    }
+  }
+  const m = 512;
+  const a = new Float32Array(m * m).map((_, i) => (i % 7) - 3), b = new Float32Array(m * m).map((_, i) => (i % 5) - 2);
+  const c = new Float32Array(m * m);
+  n.rawSgemm(a, b, c, m, m, m, false, false);
+  const gslots = [[INPUT, F32, 0], [INPUT, F32, 1], [TEMP, F32, -1]];
+  const gprog = n.createProgram(programDesc({ slots: gslots, steps: [{ kernel: 'Dot', ins: [0, 1], outs: [2] }], nInputs: 2, nShared: 0 }));
+  const g = n.createPlan(gprog, planDesc(gslots, [[m, m], [m, m], [m, m]]));
+  n.run(g.plan, a, b);
+  const d = new Float32Array(g.arena, 0, m * m);
+  for (const i of [0, 1, m + 3, m * m - 1]) {
+    let ref = 0;
+    const row = Math.floor(i / m), col = i % m;
+    for (let k = 0; k < m; k++) ref += a[row * m + k] * b[k * m + col];
+    if (d[i] !== ref || c[i] !== ref) {
+      console.error(`dot[${i}] = ${d[i]} (rawSgemm ${c[i]}), expected ${ref}`);
+      process.exitCode = 4;
+      return;
+    }
+  }
+  console.log(`THREADS-OK set=${count} read=${n.getThreads()}`);
+}
+
 const n = mode === 'workers' ? null : require(addonPath);
 if (mode === 'fuzz') fuzz(n, Number(rest[0]), Number(rest[1]));
 else if (mode === 'workers') workers();
 else if (mode === 'memory') memory(n);
+else if (mode === 'fused') fusedFuzz(n, Number(rest[0]), Number(rest[1]), JSON.parse(rest[2]));
+else if (mode === 'threads') threads(n, Number(rest[0]));
 else {
   console.error(`unknown mode ${mode}`);
   process.exitCode = 2;
