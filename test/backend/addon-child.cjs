@@ -45,16 +45,21 @@ function planDesc(slots, shapes) {
 const copySlots = [[INPUT, F32, 0], [SHARED, F32, 0], [TEMP, F32, -1], [TEMP, F32, -1]];
 const copyProgram = () => programDesc({ slots: copySlots, steps: [{ kernel: 'Copy', ins: [0], outs: [2] }, { kernel: 'Copy', ins: [1], outs: [3] }], updates: [[0, 2]], nInputs: 1, nShared: 1 });
 
-// Every export with random, often hostile arguments; random programs and plans, mostly well formed; runs with
-// arrays of wrong types and sizes, detached or freed while in flight. Every error must carry a NODEANO_NATIVE_ code.
-async function fuzz(n, seed, iterations) {
+// A seeded xorshift32 generator: ri(k) is an integer in [0, k), pick(a) an element of a.
+function xorshift(seed) {
   let s = seed >>> 0 || 1;
   const rnd = () => {
     s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
     return s / 4294967296;
   };
   const ri = (k) => Math.floor(rnd() * k);
-  const pick = (a) => a[ri(a.length)];
+  return { rnd, ri, pick: (a) => a[ri(a.length)] };
+}
+
+// Every export with random, often hostile arguments; random programs and plans, mostly well formed; runs with
+// arrays of wrong types and sizes, detached or freed while in flight. Every error must carry a NODEANO_NATIVE_ code.
+async function fuzz(n, seed, iterations) {
+  const { rnd, ri, pick } = xorshift(seed);
   const detached = (Ctor, len) => {
     const a = new Ctor(len);
     structuredClone(a.buffer, { transfer: [a.buffer] });
@@ -325,13 +330,7 @@ async function memory(n) {
 // without floats. createPlan and run must return (coded errors or results), never crash. `opcodes` is
 // ELEMWISE_OPCODES: index = opcode, '' (0) is Const; Clip and Where take a third operand.
 function fusedFuzz(n, seed, programs, opcodes) {
-  let s = seed >>> 0 || 1;
-  const rnd = () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-  const ri = (k) => Math.floor(rnd() * k);
-  const pick = (a) => a[ri(a.length)];
+  const { rnd, ri, pick } = xorshift(seed);
   const ternary = new Set([opcodes.indexOf('Clip'), opcodes.indexOf('Where')]);
   const huge = [2 ** 31 - 1, -1, 2 ** 30, -(2 ** 31), 2 ** 30 + 1, 128, 129, 127, 33, 32, 1e6];
   let ok = 0, coded = 0, uncoded = 0, runsOk = 0;
