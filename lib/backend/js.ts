@@ -1,8 +1,8 @@
 import { NodeanoError, RuntimeError } from '../errors';
 import { ctorOf, TypedArray } from '../dtype';
-import { getKernel, JsKernel } from '../graph/kernel-registry';
+import { BodyHost, BodyInstance, getKernel, JsKernel } from '../graph/kernel-registry';
 import { sizeOf } from '../ndarray';
-import { MemoryPlan } from '../compile/memory-plan';
+import { inferSlotShapes, MemoryPlan, planMemory } from '../compile/memory-plan';
 import { Program } from '../compile/program';
 import { Executor, Prepared } from '../runtime/executor';
 
@@ -27,6 +27,37 @@ export function allocDirect(program: Program, plan: MemoryPlan): TypedArray[] {
   return plan.direct.map((slot) => new (ctorOf(program.slots[slot].dtype))(sizeOf(plan.shapes[slot])));
 }
 
+/** How steps with nested programs (scan) shape-infer and run their bodies on this backend. */
+function bodyHost(program: Program): BodyHost {
+  return {
+    inferBody: (k, inShapes) => {
+      const body = program.subprograms[k];
+      const shapes = inferSlotShapes(body, inShapes, []);
+      return body.outputs.map((o) => shapes[o]);
+    },
+    prepareBody: (k, inShapes) => prepareBody(program.subprograms[k], inShapes),
+  };
+}
+
+/** A body planned once for its input shapes; each run computes its outputs straight into `outs` where it can. */
+export function prepareBody(body: Program, inShapes: readonly (readonly number[])[]): BodyInstance {
+  const ex = new JsExecutor(body);
+  const plan = planMemory(body, inShapes, []);
+  const p = ex.prepare(plan);
+  const { directOf } = plan;
+  const copied = body.outputs.flatMap((slot, k) => (directOf[k] < 0 ? [k] : []));
+  const direct: TypedArray[] = new Array(plan.direct.length);
+  const none: TypedArray[] = [];
+  return {
+    outShapes: body.outputs.map((o) => plan.shapes[o]),
+    run(ins, outs) {
+      for (let k = 0; k < directOf.length; k++) if (directOf[k] >= 0) direct[directOf[k]] = outs[k];
+      ex.run(p, ins, none, direct);
+      for (const k of copied) outs[k].set(p.bufs[body.outputs[k]]);
+    },
+  };
+}
+
 /** Runs programs with the TypeScript reference kernels: the fallback backend and the reference for native ones. */
 export class JsExecutor implements Executor {
   readonly backend = 'js' as const;
@@ -46,10 +77,12 @@ export class JsExecutor implements Executor {
       if (s.kind === 'constant') return this.constants[s.ref];
       return new (ctorOf(s.dtype))(0);
     });
+    const host = program.subprograms.length ? bodyHost(program) : undefined;
     const kernels = program.steps.map((step, t) => {
       if (plan.skip[t]) return noop;
       try {
         return getKernel(step.kernel).prepareJs({
+          host,
           attrs: step.attrs,
           inShapes: step.inputs.map((i) => plan.shapes[i]),
           outShapes: step.outputs.map((o) => plan.shapes[o]),

@@ -217,7 +217,8 @@ function callRun(f: Run, h: NativeHandle, ins: readonly TypedArray[], sh: readon
 
 /** Kernels of a program that the addon does not implement. */
 export function missingKernels(program: Program, addon: Addon): string[] {
-  const wanted = [...new Set(program.steps.map((s) => s.kernel))];
+  const all = (p: Program): string[] => [...p.steps.map((s) => s.kernel), ...p.subprograms.flatMap(all)];
+  const wanted = [...new Set(all(program))];
   const have = new Set(addon.kernels(wanted));
   return wanted.filter((k) => !have.has(k));
 }

@@ -61,6 +61,7 @@ function stepsOf(program: Program, kernels: readonly string[]): Program['steps']
  * kernel, instead of an error at the first call.
  */
 function checkKernels(program: Program, where: string): void {
+  program.subprograms.forEach((body) => checkKernels(body, where));
   const unknown = [...new Set(program.steps.map((step) => step.kernel))].filter((k) => findKernel(k) === undefined);
   if (!unknown.length) return;
   const steps = stepsOf(program, unknown);

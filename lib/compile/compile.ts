@@ -160,11 +160,17 @@ export function compileGraph(inputs: readonly Variable[], outputs: Variable | re
   const name = opts.name ?? 'function';
   // gradient modifiers are forward identities: dropped here, so they cost nothing even with rewrites off
   const { fg: optimized, log } = optimize(withoutGradModifiers(fg), opts.rewrites);
-  const { program, sharedVars } = linearize(name, optimized, outList.length, updated);
+  const { program, sharedVars } = linearize(name, optimized, outList.length, updated, (n, body) => compileBody(n, body, opts.rewrites));
   return {
     name, where, inputs, outputs: outList, single, returnsNothing: outputs === undefined || outputs === null, updated,
     optimized, log, program, sharedVars,
   };
+}
+
+/** A loop body's graph rewritten like its function's and flattened (its own bodies too). */
+export function compileBody(name: string, body: FunctionGraph, rewrites: RewriteOption | undefined): Program {
+  const { fg } = optimize(withoutGradModifiers(body), rewrites);
+  return linearize(name, fg, fg.outputs.length, [], (n, b) => compileBody(n, b, rewrites)).program;
 }
 
 function pairs(x: unknown, what: string, problems: string[]): (readonly [unknown, unknown])[] {

@@ -1,6 +1,6 @@
 import { RuntimeError, NodeanoError } from '../errors';
 import { itemSize } from '../dtype';
-import { getKernel } from '../graph/kernel-registry';
+import { BodyHost, getKernel } from '../graph/kernel-registry';
 import { sizeOf } from '../ndarray';
 import { Program, ProgramStep } from './program';
 
@@ -89,6 +89,32 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
 /** Kernels that move no data when the input already has the output's number of elements. */
 const VIEW_KERNELS = new Set(['SumTo', 'BroadcastTo', 'ExpandDims', 'Reshape', 'Squeeze']);
 
+/** Every slot's run-time shape for these input and shared shapes; a mismatch is a RuntimeError naming the node. */
+export function inferSlotShapes(program: Program, inputShapes: readonly (readonly number[])[], sharedShapes: readonly (readonly number[])[]): number[][] {
+  const { slots, steps } = program;
+  const shapes: number[][] = new Array(slots.length);
+  slots.forEach((s, i) => {
+    if (s.kind === 'input') shapes[i] = inputShapes[s.ref].slice();
+    else if (s.kind === 'shared') shapes[i] = sharedShapes[s.ref].slice();
+    else if (s.kind === 'constant') shapes[i] = program.constants[s.ref].shape.slice();
+  });
+  const host: BodyHost | undefined = program.subprograms.length
+    ? { inferBody: (k, ins) => { const body = program.subprograms[k]; const sh = inferSlotShapes(body, ins, []); return body.outputs.map((o) => sh[o]); } }
+    : undefined;
+  steps.forEach((step) => {
+    let outShapes: number[][];
+    try {
+      outShapes = getKernel(step.kernel).inferShape(step.inputs.map((i) => shapes[i]), step.attrs, host);
+    } catch (e) {
+      const node = program.nodes[step.node];
+      if (e instanceof NodeanoError && !e.node) throw new RuntimeError(e.message.split('\n')[0], { node: node.label, createdAt: node.createdAt });
+      throw e;
+    }
+    step.outputs.forEach((o, k) => (shapes[o] = outShapes[k]));
+  });
+  return shapes;
+}
+
 export function shapeKey(inputShapes: readonly (readonly number[])[], sharedShapes: readonly (readonly number[])[]): string {
   return inputShapes.map((s) => s.join(',')).join(';') + '|' + sharedShapes.map((s) => s.join(',')).join(';');
 }
@@ -105,23 +131,7 @@ export function planMemory(
   lent: readonly boolean[] = [],
 ): MemoryPlan {
   const { slots, steps } = program;
-  const shapes: number[][] = new Array(slots.length);
-  slots.forEach((s, i) => {
-    if (s.kind === 'input') shapes[i] = inputShapes[s.ref].slice();
-    else if (s.kind === 'shared') shapes[i] = sharedShapes[s.ref].slice();
-    else if (s.kind === 'constant') shapes[i] = program.constants[s.ref].shape.slice();
-  });
-  steps.forEach((step) => {
-    let outShapes: number[][];
-    try {
-      outShapes = getKernel(step.kernel).inferShape(step.inputs.map((i) => shapes[i]), step.attrs);
-    } catch (e) {
-      const node = program.nodes[step.node];
-      if (e instanceof NodeanoError) throw new RuntimeError(e.message.split('\n')[0], { node: node.label, createdAt: node.createdAt });
-      throw e;
-    }
-    step.outputs.forEach((o, k) => (shapes[o] = outShapes[k]));
-  });
+  const shapes = inferSlotShapes(program, inputShapes, sharedShapes);
 
   // a view step's output shares its input's temp buffer (only temps: shared buffers change under updates)
   const root = slots.map((_, i) => i);

@@ -41,7 +41,25 @@ export interface Program {
   /** After all outputs: shared[shared] <- slot, all reading values from before any update was applied. */
   updates: { shared: number; slot: number }[];
   nodes: NodeInfo[];
+  /**
+   * Nested programs (loop bodies), each compiled on its own: a step whose op has bodies carries their indices here
+   * in its `bodies` attribute. A body reads only its inputs and constants (shared values reach it as inputs) and has
+   * no updates.
+   */
+  subprograms: Program[];
 }
+
+/** An op with nested graphs (scan's loop body): linearize compiles each into a subprogram of the program. */
+export interface OpWithBodies {
+  bodies(): readonly FunctionGraph[];
+}
+
+export function hasBodies(op: object): op is OpWithBodies {
+  return typeof (op as Partial<OpWithBodies>).bodies === 'function';
+}
+
+/** How a body graph becomes a program (rewrites, then linearize); given by compile.ts, which owns the rewrites. */
+export type BodyCompiler = (name: string, fg: FunctionGraph) => Program;
 
 /** What a step computes and where the user created it; formatted only when an error or a dump needs it. */
 export class NodeInfo {
@@ -75,11 +93,12 @@ export function linearize(
   fg: FunctionGraph,
   nOutputs: number,
   updated: readonly SharedVariable[],
+  compileBody: BodyCompiler = (n, body) => linearize(n, body, body.outputs.length, []).program,
 ): { program: Program; sharedVars: SharedVariable[] } {
   const slots: ProgramSlot[] = [];
   const slotOf = new Map<Variable, number>();
   const sharedVars: SharedVariable[] = [];
-  const program: Program = { name, inputs: [], shared: [], constants: [], slots, steps: [], outputs: [], updates: [], nodes: [] };
+  const program: Program = { name, inputs: [], shared: [], constants: [], slots, steps: [], outputs: [], updates: [], nodes: [], subprograms: [] };
 
   const leafSlot = (v: Variable): number => {
     const hit = slotOf.get(v);
@@ -115,7 +134,12 @@ export function linearize(
       return slots.length - 1;
     });
     program.nodes.push(new NodeInfo(node.outputs[0]));
-    program.steps.push({ kernel: node.op.kernel, inputs: ins, outputs: outs, attrs: node.op.attrs, inPlace: node.inPlace, node: program.nodes.length - 1 });
+    let attrs = node.op.attrs;
+    if (hasBodies(node.op)) {
+      const bodies = node.op.bodies().map((body, k) => program.subprograms.push(compileBody(`${name}/${node.op.name}${program.steps.length}.${k}`, body)) - 1);
+      attrs = { ...attrs, bodies };
+    }
+    program.steps.push({ kernel: node.op.kernel, inputs: ins, outputs: outs, attrs, inPlace: node.inPlace, node: program.nodes.length - 1 });
   }
 
   const slotFor = (v: Variable) => slotOf.get(v) ?? leafSlot(v);

@@ -31,7 +31,16 @@ export function collectDefaultUpdates(roots: readonly Variable[], replaced: Read
     const v = stack.pop()!;
     if (seen.has(v) || replaced.has(v)) continue;
     seen.add(v);
-    if (v.owner) stack.push(...v.owner.inputs);
+    if (v.owner) {
+      // a loop (scan) advances the random streams it reads: their final states are its outputs
+      const loop = (v.owner.op as { defaultUpdates?: readonly (readonly [number, SharedVariable])[] }).defaultUpdates;
+      for (const [k, s] of loop ?? []) {
+        if (taken.has(s)) continue;
+        taken.add(s);
+        found.push([s, v.owner.outputs[k]]);
+      }
+      stack.push(...v.owner.inputs);
+    }
     const up = defaults.get(v as SharedVariable);
     if (up && !taken.has(v as SharedVariable)) {
       taken.add(v as SharedVariable);

@@ -6,7 +6,7 @@ export type JsKernel = (ins: readonly TypedArray[], outs: readonly TypedArray[])
 
 export interface KernelSpec {
   /** Run-time output shapes from input shapes; throws ShapeError (without node context) on a mismatch. */
-  inferShape(inShapes: readonly (readonly number[])[], attrs: Attrs): number[][];
+  inferShape(inShapes: readonly (readonly number[])[], attrs: Attrs, host?: BodyHost): number[][];
   /** The TypeScript reference kernel, specialized to the shapes and dtypes of one memory plan. */
   prepareJs(ctx: KernelContext): JsKernel;
   /**
@@ -32,8 +32,27 @@ export function dtypeCode(dtype: string): number {
   return DTYPE_CODES[dtype];
 }
 
+/**
+ * What a kernel with nested programs (scan's loop body) gets from the layer running it: the bodies are programs of
+ * their own (indexed by the step's `bodies` attribute), shape-inferred and run by the same backend as the step.
+ */
+export interface BodyHost {
+  /** Output shapes of body `k` for these input shapes; throws the body's own shape error. */
+  inferBody(k: number, inShapes: readonly (readonly number[])[]): number[][];
+  /** Body `k` prepared for fixed input shapes (available to prepareJs only). */
+  prepareBody?(k: number, inShapes: readonly (readonly number[])[]): BodyInstance;
+}
+
+/** A body program bound to one set of input shapes: `run` reads `ins` and writes every output into `outs[k]`. */
+export interface BodyInstance {
+  readonly outShapes: readonly (readonly number[])[];
+  run(ins: readonly TypedArray[], outs: readonly TypedArray[]): void;
+}
+
 export interface KernelContext {
   attrs: Attrs;
+  /** For kernels with nested programs only. */
+  host?: BodyHost;
   inShapes: readonly (readonly number[])[];
   outShapes: readonly (readonly number[])[];
   inDtypes: readonly DType[];

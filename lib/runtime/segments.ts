@@ -8,6 +8,7 @@ import { NDArray } from '../ndarray';
 import type { Program } from '../compile/program';
 import type { Executor } from './executor';
 import { linearize } from '../compile/program';
+import { compileBody } from '../compile/compile';
 import { checkOutArrays, Runner } from './runner';
 
 /**
@@ -110,7 +111,7 @@ export class SegmentedRunner {
       }
       const segFg = new FunctionGraph(segInputs, [...outs, ...(k === last ? updateExprs : [])], replace);
       const segName = k === 0 ? name : `${name} (segment ${k})`;
-      const { program, sharedVars } = linearize(segName, segFg, outs.length, k === last ? updated : []);
+      const { program, sharedVars } = linearize(segName, segFg, outs.length, k === last ? updated : [], (n, b) => compileBody(n, b, undefined));
       const runner = new Runner(segName, segInputs, sharedVars, makeExecutor(program), allowDowncast);
       this.segments.push({ runner, carried, sized, outputs: outs });
     }

@@ -1,0 +1,3 @@
+export { scan, scanUntil, ScanUntil } from './scan';
+export type { ScanOptions, ScanUpdates, SequenceInfo, OutputInfo } from './scan';
+export { map, reduce, foldl, foldr } from './fold';

@@ -1,0 +1,344 @@
+import { RuntimeError, ShapeError } from '../errors';
+import { DType, ctorOf, TypedArray } from '../dtype';
+import { registerKernel } from '../graph/kernel-registry';
+import { Op } from '../graph/op';
+import { FunctionGraph } from '../graph/fgraph';
+import { TensorType } from '../graph/type';
+import { Apply, SharedVariable, Variable } from '../graph/variable';
+import { NDArray, shapeStr, sizeOf } from '../ndarray';
+import { evalDims } from '../ops/dim-expr';
+
+/**
+ * The loop itself, as one step of the compiled program whose body is a program of its own (Program.subprograms).
+ *
+ * Time runs t = 0 .. n-1 (or n-1 .. 0 when `reverse`, which gradients use). Per step the body reads:
+ *   - sequence i at each of its offsets: seq_i[t + off] (off >= 0; T.scan turns Theano's taps into offsets);
+ *   - output o at each of its lags l >= 1: its value at time t - l (t + l when reverse), or, before the first step,
+ *     row (rows + t - l) of its initial value (row t + l - n when reverse);
+ *   - the non-sequences, the same every step;
+ * and writes every output's value at time t. A 'seq' output stacks them ([n, ...], or a sequence's length with each
+ * value at t + offset and zeros elsewhere); a 'last' output (lag 1 only) keeps only the final one. With `until`, the
+ * body's extra last output is a bool scalar that ends the loop after the step it is true in, and the op's extra last
+ * output counts the steps run.
+ *
+ * Inputs: [...sequences, ...initial values (outputs with lags), ...non-sequences, ...size refs, (n ref)].
+ */
+export interface ScanSpec {
+  /** Per sequence, its offsets (>= 0) in the order the body receives them. */
+  seqOffsets: number[][];
+  outputs: ScanOutput[];
+  nNonSeq: number;
+  /** How n is found: from the sequences listed in `from`, from shape expressions (dim-expr code), or from data. */
+  steps: { kind: 'seqs'; from: number[] } | { kind: 'dims'; code: number[]; nRefs: number } | { kind: 'data' };
+  reverse: boolean;
+  until: boolean;
+}
+
+export interface ScanOutput {
+  /** Lags >= 1 at which the body reads the output's earlier values, in the body's order; empty: not fed back. */
+  lags: number[];
+  mode: 'seq' | 'last';
+  /** For 'seq' outputs: -1 for [n, ...] stacked from 0, or a sequence index whose length the output takes. */
+  like: number;
+  offset: number;
+}
+
+const MODE = { seq: 0, last: 1 } as const;
+
+/** The attributes both backends read (native/kernels/scan_loop.cc documents the same layout). */
+export function scanAttrs(spec: ScanSpec) {
+  const st = spec.steps;
+  return {
+    seqTaps: spec.seqOffsets.map((o) => o.length),
+    seqOffsets: spec.seqOffsets.flat(),
+    outLagCount: spec.outputs.map((o) => o.lags.length),
+    outLags: spec.outputs.flatMap((o) => o.lags),
+    outModes: spec.outputs.map((o) => MODE[o.mode]),
+    outLike: spec.outputs.map((o) => o.like),
+    outOffset: spec.outputs.map((o) => o.offset),
+    nNonSeq: spec.nNonSeq,
+    nMode: st.kind === 'seqs' ? 0 : st.kind === 'dims' ? 1 : 2,
+    nFrom: st.kind === 'seqs' ? st.from : [],
+    nCode: st.kind === 'dims' ? st.code : [],
+    reverse: spec.reverse,
+    until: spec.until,
+  };
+}
+
+let nextScan = 1;
+
+export class ScanOp extends Op {
+  readonly name: string;
+  readonly kernel = 'Scan';
+  override readonly attrs: ReturnType<typeof scanAttrs> & { id: number };
+  readonly spec: ScanSpec;
+  /** The body: inputs are the per-step placeholders, outputs the step's values (then the until condition). */
+  readonly inner: FunctionGraph;
+  /** Random-stream states the loop advances: [output index, shared variable], applied by default as Theano's are. */
+  readonly defaultUpdates: readonly (readonly [number, SharedVariable])[];
+  /** Where the user called T.scan, for errors. */
+  readonly site: string;
+  // data-dependent n (a symbolic nSteps that is not a shape): see lib/runtime/segments.ts
+  readonly dataDependent: boolean;
+  readonly dataSizeCount = 1;
+  readonly dataInputs: number;
+  /** Backpropagate through only the last `truncate` steps (-1: all). */
+  truncate = -1;
+
+  constructor(spec: ScanSpec, inner: FunctionGraph, opts: { name?: string; site: string; defaultUpdates?: readonly (readonly [number, SharedVariable])[]; nInputs: number }) {
+    super();
+    this.name = opts.name ?? 'scan';
+    this.spec = spec;
+    this.inner = inner;
+    this.site = opts.site;
+    this.defaultUpdates = opts.defaultUpdates ?? [];
+    // id keeps two loops with equal attributes but different bodies apart when nodes are merged
+    this.attrs = { ...scanAttrs(spec), id: nextScan++ };
+    this.dataDependent = spec.steps.kind === 'data';
+    this.dataInputs = opts.nInputs;
+  }
+
+  bodies(): readonly FunctionGraph[] {
+    return [this.inner];
+  }
+
+  get nSeq(): number {
+    return this.spec.seqOffsets.length;
+  }
+  /** Outputs with lags, in output order: the ones with an initial value. */
+  get fedBack(): number[] {
+    return this.spec.outputs.flatMap((o, k) => (o.lags.length ? [k] : []));
+  }
+
+  makeNode(...inputs: Variable[]): Apply {
+    const { spec } = this;
+    const body = this.inner.outputs;
+    const nStatic = staticSteps(this, inputs);
+    const types = spec.outputs.map((o, k) => {
+      const t = body[k].type;
+      if (o.mode === 'last') return t;
+      if (o.like >= 0) return inputs[o.like].type;
+      return new TensorType(t.dtype, [nStatic, ...t.shape]);
+    });
+    if (spec.until) types.push(new TensorType('int32', []));
+    return new Apply(this, inputs, types);
+  }
+
+  /** The number of steps read from data (the nSteps input's value), for the segment runner. */
+  dataSizes(inputs: readonly NDArray[]): number[] {
+    const v = inputs[inputs.length - 1].data[0];
+    if (!Number.isInteger(v) || v < 0) throw new RuntimeError(`${this.name}: nSteps must be a non-negative integer, got ${v} (T.scan called at ${this.site})`);
+    return [v];
+  }
+  withSizes(inputs: readonly Variable[], ref: Variable): Variable {
+    return this.makeNode(...inputs, ref).outputs[0];
+  }
+
+  override grad(inputs: readonly Variable[], outputs: readonly Variable[], gOut: readonly (Variable | null)[]): (Variable | null)[] {
+    return scanGradHook.fn!(this, inputs, outputs, gOut);
+  }
+
+  override equals(other: Op): boolean {
+    return other === this;
+  }
+  override format(inputs: readonly string[]): string {
+    return `${this.name}(${inputs.join(', ')})`;
+  }
+  override toString(): string {
+    return this.name;
+  }
+}
+
+/** Filled in by grad.ts (which builds on T.grad, a layer above the op). */
+export const scanGradHook: { fn: ((op: ScanOp, inputs: readonly Variable[], outputs: readonly Variable[], gOut: readonly (Variable | null)[]) => (Variable | null)[]) | null } = { fn: null };
+
+function staticSteps(op: ScanOp, inputs: readonly Variable[]): number | null {
+  const st = op.spec.steps;
+  if (st.kind === 'data') return inputs.length > op.dataInputs ? inputs[inputs.length - 1].type.shape[0] : null;
+  if (st.kind === 'dims') {
+    const refs = inputs.slice(inputs.length - st.nRefs);
+    if (refs.some((r) => r.type.shape.some((d) => d === null))) {
+      // evaluate only if every dim the code reads is static
+      try {
+        const shapes = refs.map((r) => r.type.shape.map((d) => (d === null ? NaN : d)));
+        const n = evalDims(st.code, shapes)[0];
+        return Number.isFinite(n) ? n : null;
+      } catch {
+        return null;
+      }
+    }
+    return evalDims(st.code, refs.map((r) => r.type.shape as number[]))[0];
+  }
+  let n: number | null = Infinity;
+  for (const i of st.from) {
+    const len = inputs[i].type.shape[0];
+    if (len === null) return null;
+    n = Math.min(n, len - Math.max(0, ...op.spec.seqOffsets[i]));
+  }
+  return n === Infinity ? null : Math.max(0, n);
+}
+
+/** The decoded attributes, shared by shape inference and the JS kernel. */
+interface Layout {
+  nSeq: number;
+  seqOff: number[][];
+  lags: number[][];
+  modes: number[];
+  like: number[];
+  offset: number[];
+  nNonSeq: number;
+  nOut: number;
+  fed: number[];
+  reverse: boolean;
+  until: boolean;
+}
+
+function layoutOf(attrs: Record<string, unknown>): Layout {
+  const seqTaps = attrs.seqTaps as number[];
+  const offs = attrs.seqOffsets as number[];
+  const lagCount = attrs.outLagCount as number[];
+  const lagsFlat = attrs.outLags as number[];
+  let p = 0;
+  const seqOff = seqTaps.map((c) => offs.slice(p, (p += c)));
+  p = 0;
+  const lags = lagCount.map((c) => lagsFlat.slice(p, (p += c)));
+  return {
+    nSeq: seqTaps.length,
+    seqOff,
+    lags,
+    modes: attrs.outModes as number[],
+    like: attrs.outLike as number[],
+    offset: attrs.outOffset as number[],
+    nNonSeq: attrs.nNonSeq as number,
+    nOut: lagCount.length,
+    fed: lagCount.flatMap((c, k) => (c > 0 ? [k] : [])),
+    reverse: attrs.reverse === true,
+    until: attrs.until === true,
+  };
+}
+
+/** n from the input shapes, checked against the sequences' lengths. */
+function stepsOf(L: Layout, attrs: Record<string, unknown>, ins: readonly (readonly number[])[]): number {
+  const mode = attrs.nMode as number;
+  let n: number;
+  if (mode === 2) n = ins[ins.length - 1][0];
+  else if (mode === 1) {
+    const code = attrs.nCode as number[];
+    const nRefs = ins.length - (L.nSeq + L.fed.length + L.nNonSeq);
+    n = evalDims(code, ins.slice(ins.length - nRefs))[0];
+    if (!Number.isInteger(n) || n < 0) throw new ShapeError(`scan: nSteps must be a non-negative integer, got ${n}`);
+  } else {
+    n = Infinity;
+    for (const i of attrs.nFrom as number[]) n = Math.min(n, ins[i][0] - Math.max(0, ...L.seqOff[i]));
+    n = Math.max(0, n);
+  }
+  for (let i = 0; i < L.nSeq; i++) {
+    const need = n + Math.max(0, ...L.seqOff[i]);
+    if (ins[i].length === 0) throw new ShapeError(`scan: sequences[${i}] must have at least one dimension (the time axis), got a scalar`);
+    if (n > 0 && ins[i][0] < need) throw new ShapeError(`scan: sequences[${i}] must have at least ${need} entries along its first axis for ${n} steps, got ${ins[i][0]} (shape ${shapeStr(ins[i])})`);
+  }
+  return n;
+}
+
+/** The body's input shapes: one per sequence offset, per output lag, per non-sequence. */
+function bodyInShapes(L: Layout, ins: readonly (readonly number[])[]): number[][] {
+  const shapes: number[][] = [];
+  for (let i = 0; i < L.nSeq; i++) for (const _ of L.seqOff[i]) shapes.push(ins[i].slice(1));
+  L.fed.forEach((o, j) => {
+    for (const _ of L.lags[o]) shapes.push(ins[L.nSeq + j].slice(1));
+  });
+  for (let m = 0; m < L.nNonSeq; m++) shapes.push(ins[L.nSeq + L.fed.length + m].slice());
+  return shapes;
+}
+
+function outShapesOf(L: Layout, n: number, ins: readonly (readonly number[])[], body: readonly (readonly number[])[]): number[][] {
+  const outs: number[][] = [];
+  for (let o = 0; o < L.nOut; o++) {
+    const j = L.fed.indexOf(o);
+    if (j >= 0) {
+      const init = ins[L.nSeq + j];
+      const maxLag = Math.max(...L.lags[o]);
+      const want = init.slice(1);
+      if (init[0] < maxLag) throw new ShapeError(`scan: the initial value of output ${o} must have at least ${maxLag} rows for lags up to ${maxLag}, got shape ${shapeStr(init)}`);
+      if (body[o].length !== want.length || body[o].some((d, k) => d !== want[k])) {
+        throw new ShapeError(`scan: output ${o} of the step function must keep the shape of its initial value ${shapeStr(want)}, got ${shapeStr(body[o])}`);
+      }
+    }
+    if (L.modes[o] === MODE.last) outs.push(body[o].slice());
+    else if (L.like[o] >= 0) {
+      const seq = ins[L.like[o]];
+      if (seq.length !== body[o].length + 1 || body[o].some((d, k) => d !== seq[k + 1])) {
+        throw new ShapeError(`scan: output ${o} must have the shape of one step of sequences[${L.like[o]}] ${shapeStr(seq.slice(1))}, got ${shapeStr(body[o])}`);
+      }
+      outs.push(seq.slice());
+    } else outs.push([n, ...body[o]]);
+  }
+  if (L.until) {
+    const c = body[L.nOut];
+    if (c.length !== 0) throw new ShapeError(`scan: the until condition must be a scalar, got shape ${shapeStr(c)}`);
+    outs.push([]);
+  }
+  return outs;
+}
+
+registerKernel('Scan', {
+  inferShape: (ins, attrs, host) => {
+    if (!host) throw new ShapeError('scan: the loop runs only inside a compiled function');
+    const L = layoutOf(attrs);
+    const n = stepsOf(L, attrs, ins);
+    return outShapesOf(L, n, ins, host.inferBody((attrs.bodies as number[])[0], bodyInShapes(L, ins)));
+  },
+  prepareJs: ({ attrs, inShapes, outShapes, inDtypes, outDtypes, host }) => {
+    const L = layoutOf(attrs);
+    const n = stepsOf(L, attrs, inShapes);
+    const body = host!.prepareBody!((attrs.bodies as number[])[0], bodyInShapes(L, inShapes));
+    const seqSize = inShapes.slice(0, L.nSeq).map((s) => sizeOf(s.slice(1)));
+    const outSize = body.outShapes.map((s) => sizeOf(s));
+    const initRows = L.fed.map((_, j) => inShapes[L.nSeq + j][0]);
+    const fedIndex = Array.from({ length: L.nOut }, (_, o) => L.fed.indexOf(o));
+    // 'last' outputs alternate between two buffers: the body reads one and writes the other
+    const pingPong = Array.from({ length: L.nOut }, (_, o) => (L.modes[o] === MODE.last ? [0, 1].map(() => new (ctorOf(outDtypes[o] as DType))(outSize[o])) : null));
+    const cond = L.until ? new Uint8Array(1) : null;
+    const bodyIns: TypedArray[] = new Array(bodyInShapes(L, inShapes).length);
+    const bodyOuts: TypedArray[] = new Array(L.nOut + (L.until ? 1 : 0));
+    const nonSeqAt = L.nSeq + L.fed.length;
+    void inDtypes;
+    return (ins, outs) => {
+      const row = (a: TypedArray, r: number, size: number) => a.subarray(r * size, (r + 1) * size);
+      for (let o = 0; o < L.nOut; o++) if (L.modes[o] !== MODE.last && L.like[o] >= 0) outs[o].fill(0);
+      let count = 0;
+      for (let k = 0; k < n; k++) {
+        const t = L.reverse ? n - 1 - k : k;
+        let b = 0;
+        for (let i = 0; i < L.nSeq; i++) for (const off of L.seqOff[i]) bodyIns[b++] = row(ins[i], t + off, seqSize[i]);
+        for (const o of L.fed) {
+          const j = fedIndex[o];
+          for (const lag of L.lags[o]) {
+            const tau = L.reverse ? t + lag : t - lag;
+            const before = L.reverse ? tau >= n : tau < 0;
+            if (before) bodyIns[b++] = row(ins[L.nSeq + j], L.reverse ? tau - n : initRows[j] + tau, outSize[o]);
+            else if (L.modes[o] === MODE.last) bodyIns[b++] = pingPong[o]![(k - 1) & 1];
+            else bodyIns[b++] = row(outs[o], tau + (L.like[o] >= 0 ? L.offset[o] : 0), outSize[o]);
+          }
+        }
+        for (let m = 0; m < L.nNonSeq; m++) bodyIns[b++] = ins[nonSeqAt + m];
+        for (let o = 0; o < L.nOut; o++) {
+          if (L.modes[o] === MODE.last) bodyOuts[o] = pingPong[o]![k & 1];
+          else bodyOuts[o] = row(outs[o], t + (L.like[o] >= 0 ? L.offset[o] : 0), outSize[o]);
+        }
+        if (cond) bodyOuts[L.nOut] = cond;
+        body.run(bodyIns, bodyOuts);
+        count++;
+        if (cond && cond[0]) break;
+      }
+      for (let o = 0; o < L.nOut; o++) {
+        if (L.modes[o] !== MODE.last) continue;
+        const j = fedIndex[o];
+        // no step ran: the value is the initial one (the row just before the first step)
+        outs[o].set(count ? pingPong[o]![(count - 1) & 1] : row(ins[L.nSeq + j], L.reverse ? 0 : initRows[j] - 1, outSize[o]));
+      }
+      if (L.until) outs[L.nOut][0] = count;
+      void outShapes;
+    };
+  },
+});
