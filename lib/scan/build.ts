@@ -24,7 +24,6 @@ export interface LoopParts {
   roots: Variable[];
   steps: ScanSpec['steps'];
   nRefs: Variable[];
-  nData: Variable | null;
   reverse: boolean;
   until: boolean;
   /** With strict: the only variables from outside the step the body may read. */
@@ -64,7 +63,7 @@ export function buildLoop(p: LoopParts): Apply {
   const replace = new Map<Variable, Variable>([...p.stateShared.map((s, i) => [s as Variable, sharedPh[i]] as const), ...free.map((v, i) => [v, freePh[i]] as const)]);
   const inner = new FunctionGraph([...p.placeholders, ...sharedPh, ...bound.map(([ph]) => ph), ...freePh], p.roots, replace);
   const spec: ScanSpec = { seqOffsets: p.seqOffsets, outputs: p.outputs, nNonSeq: bound.length + free.length, steps: p.steps, reverse: p.reverse, until: p.until };
-  const inputs = [...p.seqs, ...p.initials, ...bound.map(([, v]) => v), ...free, ...p.nRefs, ...(p.nData ? [p.nData] : [])];
+  const inputs = [...p.seqs, ...p.initials, ...bound.map(([, v]) => v), ...free, ...p.nRefs];
   const op = new ScanOp(spec, inner, { name: p.name, site: String(p.site), defaultUpdates: p.defaultUpdates, nInputs: inputs.length });
   op.truncate = p.truncate ?? -1;
   return op.makeNode(...inputs);

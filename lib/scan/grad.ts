@@ -6,6 +6,8 @@ import { TensorType } from '../graph/type';
 import { Variable } from '../graph/variable';
 import { grad } from '../grad/grad';
 import { add } from '../ops/add';
+import { mul } from '../ops/mul';
+import { sum } from '../ops/sum';
 import { arange } from '../ops/arange';
 import { zerosLike } from '../ops/broadcast-to';
 import { concatenate } from '../ops/concatenate';
@@ -45,7 +47,7 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   let values = outputs;
   if (fed.some((o) => spec.outputs[o].mode === 'last')) {
     const all: ScanSpec = { ...spec, outputs: spec.outputs.map((o) => (o.mode === 'last' ? { ...o, mode: 'seq', like: -1, offset: 0 } : o)) };
-    const again = new ScanOp(all, op.inner, { name: op.name, site: op.site, nInputs: op.dataInputs });
+    const again = new ScanOp(all, op.inner, { name: op.name, site: op.site, nInputs: op.nInputs });
     values = again.makeNode(...inputs).outputs;
   }
   const rev = spec.reverse;
@@ -53,22 +55,12 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   // n, as the forward loop found it
   let steps: ScanSpec['steps'] = spec.steps;
   let nRefs: Variable[] = inputs.slice(inputs.length - (spec.steps.kind === 'dims' ? spec.steps.nRefs : 0));
-  let nData: Variable | null = null;
   if (seqOut) {
     const enc = encodeDims([dimOf(seqOut, 0)], []);
     steps = { kind: 'dims', code: enc.code, nRefs: enc.refs.length };
     nRefs = enc.refs;
-  } else if (spec.steps.kind === 'data') {
-    if (inputs.length > op.dataInputs) {
-      const enc = encodeDims([dimOf(inputs[inputs.length - 1], 0)], []);
-      steps = { kind: 'dims', code: enc.code, nRefs: enc.refs.length };
-      nRefs = enc.refs;
-    } else {
-      nData = inputs[op.dataInputs - 1];
-      nRefs = [];
-    }
   } else if (spec.steps.kind === 'seqs') nRefs = [];
-  const nScalar = (): Variable => (seqOut ? shapeI(seqOut, 0) : nData ?? shapeI(nRefs[0] ?? seqs[0], 0));
+  const nScalar = (): Variable => (seqOut ? shapeI(seqOut, 0) : shapeI(nRefs[0] ?? seqs[0], 0));
 
   // backward sequences: the forward ones, each fed output's full history (initial rows and values), the output gradients
   const bSeqs: Variable[] = [...seqs];
@@ -164,7 +156,9 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   const wrtState = cells.map((c) => seqPh[histIndex.get(c.o)!][spec.outputs[c.o].lags.indexOf(c.lag)]);
   const wrtNs = sums.map((s) => nsPh[s.m]);
   const wrt = [...wrtSeq, ...wrtState, ...wrtNs];
-  const gs = known.length ? grad(null, wrt, { knownGrads: known, disconnectedInputs: 'ignore', returnDisconnected: 'zero' }) : wrt.map((w) => zerosLike(w));
+  // Σ <out_o, ā_o> as a cost, not knownGrads: an output may also feed another (a known gradient would replace what
+  // flows into it from there instead of adding to it)
+  const gs = known.length ? grad(known.map(([o, a]) => sum(mul(o, a))).reduce((x, y) => add(x, y)), wrt, { disconnectedInputs: 'ignore', returnDisconnected: 'zero' }) : wrt.map((w) => zerosLike(w));
   const gSeq = gs.slice(0, wrtSeq.length);
   const gState = gs.slice(wrtSeq.length, wrtSeq.length + wrtState.length);
   const gNs = gs.slice(wrtSeq.length + wrtState.length);
@@ -180,7 +174,7 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
     name: `${op.name}.grad`, site: COMPILER_SITE, where: `${op.name} gradient`, at: () => `(T.scan called at ${op.site})`,
     seqs: bSeqs, seqOffsets: bOffsets, outputs: bOutputs, initials: bInitials,
     placeholders: [...seqPh.flat(), ...statePh], stateShared: [], roots, bound: nsPh.map((p, m) => [p, nonSeqs[m]] as const),
-    steps, nRefs, nData, reverse: !rev, until: false, strict: null,
+    steps, nRefs, reverse: !rev, until: false, strict: null,
   });
   const back = node.outputs;
 

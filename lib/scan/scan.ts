@@ -6,10 +6,10 @@ import { labelOf } from '../graph/printing';
 import { captureSite } from '../graph/trace';
 import { TensorType } from '../graph/type';
 import { SharedVariable, Variable } from '../graph/variable';
-import { encodeDims, parseDim } from '../ops/dim-expr';
+import { dimOf, encodeDims, parseDim } from '../ops/dim-expr';
 import { expandDims } from '../ops/expand-dims';
 import { slice } from '../ops/subtensor';
-import { ScanOutput, ScanSpec } from './op';
+import { ScanOutput, ScanSpec, StepCountOp } from './op';
 import { buildLoop } from './build';
 
 /** `T.scanUntil(cond)`: returned by a step function (with its outputs), it ends the loop after the step where cond holds. */
@@ -130,7 +130,6 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
   // the number of steps: shapes (no data needed) or data (the function runs in segments)
   let steps: ScanSpec['steps'];
   let nRefs: Variable[] = [];
-  let nData: Variable | null = null;
   if (opts.nSteps === undefined || opts.nSteps === null) {
     if (!seqs.length) problems.push('nSteps must be given when there are no sequences');
     steps = { kind: 'seqs', from: seqs.map((_, i) => i) };
@@ -144,8 +143,11 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
       nRefs = enc.refs;
       steps = { kind: 'dims', code: enc.code, nRefs: nRefs.length };
     } else if (opts.nSteps instanceof Variable && opts.nSteps.ndim === 0 && (opts.nSteps.dtype === 'int32' || opts.nSteps.dtype === 'bool')) {
-      nData = opts.nSteps;
-      steps = { kind: 'data' };
+      // a value known only when the function runs: the loop reads it as the length of a StepCount ref
+      const ref = new StepCountOp(String(site)).makeNode(opts.nSteps).outputs[0];
+      const enc = encodeDims([dimOf(ref, 0)], []);
+      nRefs = enc.refs;
+      steps = { kind: 'dims', code: enc.code, nRefs: nRefs.length };
     } else {
       problems.push(`nSteps must be a non-negative integer or an int32 scalar, got ${opts.nSteps instanceof Variable ? `${labelOf(opts.nSteps)} of type ${opts.nSteps.type}` : describe(opts.nSteps)}`);
       steps = { kind: 'seqs', from: [] };
@@ -227,7 +229,7 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
   const node = buildLoop({
     name: typeof opts.name === 'string' ? opts.name : undefined, site, where, at,
     seqs, seqOffsets, outputs, initials, placeholders: [...seqPh, ...statePh], stateShared, roots,
-    steps, nRefs, nData, reverse: false, until: until !== null,
+    steps, nRefs, reverse: false, until: until !== null,
     strict: opts.strict === true ? nonSeqs : null,
     defaultUpdates: rng.map(([s], i) => [nOuts + nExplicit + i, s] as const),
     truncate: truncate as number,
