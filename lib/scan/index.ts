@@ -2,3 +2,4 @@ import './grad';
 export { scan, scanUntil, ScanUntil } from './scan';
 export type { ScanOptions, ScanUpdates, SequenceInfo, OutputInfo } from './scan';
 export { map, reduce, foldl, foldr } from './fold';
+export { ifelse, IfElseOp } from './ifelse';
