@@ -15,6 +15,7 @@ import { zerosLike } from '../ops/broadcast-to';
 import { mul } from '../ops/mul';
 import { neq } from '../ops/compare';
 import { sum } from '../ops/sum';
+import { opKey } from './key';
 
 /**
  * Lazy if-then-else: runs one of two bodies (nested programs, like a loop's) by a scalar condition read at run
@@ -25,7 +26,7 @@ import { sum } from '../ops/sum';
 export class IfElseOp extends Op {
   readonly name = 'ifelse';
   readonly kernel = 'IfElse';
-  override readonly attrs: { nThen: number; nElse: number; id: number };
+  override readonly attrs: { nThen: number; nElse: number };
   readonly then: FunctionGraph;
   readonly else: FunctionGraph;
   readonly site: string;
@@ -34,7 +35,7 @@ export class IfElseOp extends Op {
     this.then = then;
     this.else = els;
     this.site = site;
-    this.attrs = { nThen: then.inputs.length, nElse: els.inputs.length, id: nextId++ };
+    this.attrs = { nThen: then.inputs.length, nElse: els.inputs.length };
   }
   bodies(): readonly FunctionGraph[] {
     return [this.then, this.else];
@@ -73,7 +74,7 @@ export class IfElseOp extends Op {
     return result;
   }
   override equals(other: Op): boolean {
-    return other === this;
+    return other === this || (other instanceof IfElseOp && opKey(other) === opKey(this));
   }
   override format(inputs: readonly string[]): string {
     return `ifelse(${inputs[0]}, ...)`;
@@ -82,8 +83,6 @@ export class IfElseOp extends Op {
     return 'ifelse';
   }
 }
-
-let nextId = 1;
 
 registerKernel('IfElse', {
   inferShape: (ins, attrs, host) => {

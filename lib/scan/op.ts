@@ -7,6 +7,7 @@ import { TensorType } from '../graph/type';
 import { Apply, SharedVariable, Variable } from '../graph/variable';
 import { NDArray, shapeStr, sizeOf } from '../ndarray';
 import { evalDims } from '../ops/dim-expr';
+import { opKey } from './key';
 
 /**
  * The loop itself, as one step of the compiled program whose body is a program of its own (Program.subprograms).
@@ -67,12 +68,10 @@ export function scanAttrs(spec: ScanSpec) {
   };
 }
 
-let nextScan = 1;
-
 export class ScanOp extends Op {
   readonly name: string;
   readonly kernel = 'Scan';
-  override readonly attrs: ReturnType<typeof scanAttrs> & { id: number };
+  override readonly attrs: ReturnType<typeof scanAttrs>;
   readonly spec: ScanSpec;
   /** The body: inputs are the per-step placeholders, outputs the step's values (then the until condition). */
   readonly inner: FunctionGraph;
@@ -91,8 +90,7 @@ export class ScanOp extends Op {
     this.inner = inner;
     this.site = opts.site;
     this.defaultUpdates = opts.defaultUpdates ?? [];
-    // id keeps two loops with equal attributes but different bodies apart when nodes are merged
-    this.attrs = { ...scanAttrs(spec), id: nextScan++ };
+    this.attrs = scanAttrs(spec);
     this.nInputs = opts.nInputs;
   }
 
@@ -126,8 +124,9 @@ export class ScanOp extends Op {
     return scanGradHook.fn!(this, inputs, outputs, gOut);
   }
 
+  // two loops merge when their bodies compute the same thing (identical scans over the same inputs run once)
   override equals(other: Op): boolean {
-    return other === this;
+    return other === this || (other instanceof ScanOp && other.truncate === this.truncate && opKey(other) === opKey(this) && sameUpdates(this, other));
   }
   override format(inputs: readonly string[]): string {
     return `${this.name}(${inputs.join(', ')})`;
@@ -135,6 +134,10 @@ export class ScanOp extends Op {
   override toString(): string {
     return this.name;
   }
+}
+
+function sameUpdates(a: ScanOp, b: ScanOp): boolean {
+  return a.defaultUpdates.length === b.defaultUpdates.length && a.defaultUpdates.every(([k, s], i) => b.defaultUpdates[i][0] === k && b.defaultUpdates[i][1] === s);
 }
 
 /** Filled in by grad.ts (which builds on T.grad, a layer above the op). */
