@@ -250,3 +250,23 @@ describe('scan: gradients against finite differences', () => {
     close(f(xv, 1.3) as T.NDArray, num, 1e-6);
   });
 });
+
+describe('scan: run-time errors inside the body', () => {
+  it('name the body node with its line in fn, and the loop with the line of T.scan', () => {
+    const X = T.dmatrix('X');
+    const W = T.dmatrix('W');
+    const [h] = T.scan((x: T.Variable, hp: T.Variable) => T.tanh(hp.add(x)), { sequences: X, outputsInfo: T.constant([0, 0], 'float64'), nonSequences: W });
+    for (const b of backends) {
+      let err: Error | null = null;
+      try {
+        T.function([X, W], h as T.Variable, { backend: b, onUnusedInput: 'ignore' })(d([[1, 2, 3]]), d([[1]]));
+      } catch (e) {
+        err = e as Error;
+      }
+      expect(err).toBeInstanceOf(T.NodeanoError);
+      expect(err!.message).toMatch(/add/);
+      // the body's line (in fn) and the line of the T.scan call
+      expect(err!.message.match(/scan\.test\.ts:\d+/g)!.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+});
