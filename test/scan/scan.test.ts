@@ -270,3 +270,28 @@ describe('scan: run-time errors inside the body', () => {
     }
   });
 });
+
+describe('scan: Lop and Rop through a loop', () => {
+  const x = T.dvector('x');
+  const w = T.dscalar('w');
+  const [h] = T.scan((v: T.Variable, hp: T.Variable) => T.tanh(hp.mul(w).add(v)), { sequences: x, outputsInfo: T.constant(0.2, 'float64') });
+  const hv = h as T.Variable;
+  const xv = d([0.1, -0.3, 0.5]);
+  const value = T.function([x, w], hv, { backend: 'js' });
+  const eps = 1e-6;
+  it('Rop is the directional derivative J·v', () => {
+    const v = T.dvector('v');
+    const jv = T.function([x, w, v], T.Rop(hv, x, v), { backend: 'js' });
+    const vv = [0.3, -0.2, 0.7];
+    const up = value(d(Array.from(xv.data).map((a, i) => a + eps * vv[i])), 0.9) as T.NDArray;
+    const down = value(d(Array.from(xv.data).map((a, i) => a - eps * vv[i])), 0.9) as T.NDArray;
+    close(jv(xv, 0.9, d(vv)) as T.NDArray, Array.from(up.data).map((u, i) => (u - down.data[i]) / (2 * eps)), 1e-6);
+  });
+  it('Lop is uᵀJ', () => {
+    const u = T.dvector('u');
+    const uj = T.function([x, w, u], T.Lop(hv, w, u), { backend: 'js' });
+    const uu = [1, -2, 0.5];
+    const f = (wv: number) => Array.from((value(xv, wv) as T.NDArray).data).reduce((s, a, i) => s + a * uu[i], 0);
+    close(uj(xv, 0.9, d(uu)) as T.NDArray, (f(0.9 + eps) - f(0.9 - eps)) / (2 * eps), 1e-6);
+  });
+});
