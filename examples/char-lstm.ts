@@ -56,8 +56,8 @@ export interface LstmOptions {
  * The model: ids [batch, seq + 1] -> embedding -> LSTM (gates i, f, g, o from x_t W + h_{t-1} U + b; c_t = f c_{t-1}
  * + i g; h_t = o tanh(c_t)) -> logits -> softmax cross-entropy of each step against the next character, averaged
  * over all steps. x_t W is written inside the step so scan's rewrite computes it for the whole sequence at once.
- * Returns the training step (ids -> loss), the one-character step used for sampling, and the shared variables
- * to checkpoint.
+ * Returns the training step (ids -> loss), the loss alone, the one-character step used for sampling, the shared
+ * variables to checkpoint, and the training graph (for timing its compilation).
  */
 export function buildLstm(o: LstmOptions) {
   const V = o.vocab ?? VOCAB.length;
@@ -102,7 +102,7 @@ export function buildLstm(o: LstmOptions) {
   const probs = T.nnet.softmax(hn.dot(Wy).add(by).div(temperature));
   const step = T.function([ch, h1, c1, temperature], [probs, hn, cn], { name: 'sample step', backend: o.backend });
   const saved = [...params, ...updates.state];
-  return { train, forward, step, params, lr, saved, hidden: H };
+  return { train, forward, step, params, lr, saved, hidden: H, graph: { ids, loss, updates } };
 }
 
 /** A batch of `batch` windows of seq + 1 characters at offsets drawn from `seed`: the same seed, the same batch. */
