@@ -3,6 +3,7 @@ import { checkDType, ctorOf, DType } from '../dtype';
 import { ArgumentError, FormatError } from '../errors';
 import { describe, NDArray, shapeStr, sizeOf } from '../ndarray';
 import { readFileChecked } from './atomic';
+import { fileShape } from './dims';
 
 // IDX (the MNIST family's format): two zero bytes, a type code, the rank, then one big-endian uint32 per dim,
 // then the data, big-endian. Files are often gzip-compressed (.gz): detected by the gzip magic, not the name.
@@ -60,6 +61,7 @@ export function decodeIdx(b: Buffer, where: string, opts: IdxOptions = {}): NDAr
   if (b.length < start) throw bad(`file ends inside the ${rank} dims of the header: it is truncated`);
   const shape: number[] = [];
   for (let d = 0; d < rank; d++) shape.push(b.readUInt32BE(4 + 4 * d));
+  fileShape(shape, where);
   const n = sizeOf(shape);
   const want = n * type.size;
   if (b.length - start !== want) {

@@ -1,7 +1,7 @@
 // Argument checking for RandomState: every bad argument of a call is collected and reported in one error (the
 // library's listProblems format), whose class says what kind of problem it was.
 import { ArgumentError, DTypeError, listProblems, ShapeError } from '../errors';
-import { describe, shapeStr, sizeOf } from '../ndarray';
+import { describe, MAX_ELEMENTS, shapeStr, sizeOf } from '../ndarray';
 import type { FloatX } from '../config';
 import type { TypedArray } from '../dtype';
 import { MT_N } from './mt19937';
@@ -13,7 +13,7 @@ export const UINT32_MAX = 0xffffffff;
 const INT32_MIN = -0x80000000;
 const INT32_LIMIT = 0x80000000;
 /** Typed arrays are indexed with int32 elsewhere in nodeano, so larger draws are refused up front. */
-export const MAX_ELEMENTS = 0x7fffffff;
+export { MAX_ELEMENTS };
 
 /** A seed: an integer in [0, 2**32 - 1]. */
 export function checkSeed(seed: unknown, where: string): number {

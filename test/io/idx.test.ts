@@ -37,6 +37,14 @@ describe('loadIdx', () => {
     expectError(() => T.io.loadIdx(write('cut.gz', gz.subarray(0, gz.length - 6))), T.FormatError, 'gzip');
   });
 
+  it('rejects dims beyond 2^31 - 1 next to a zero dim, naming the file, the dim and its value', () => {
+    const p = write('huge', idx(0x08, [0, 2 ** 31], Buffer.alloc(0)));
+    expectError(() => T.io.loadIdx(p), T.FormatError, `loadIdx(${JSON.stringify(p)}): shape[1] must be an integer in [0, 2147483647], got 2147483648`);
+    const q = write('huge2', idx(0x0d, [2 ** 32 - 1, 0, 2 ** 31 + 5], Buffer.alloc(0)));
+    expectError(() => T.io.loadIdx(q), T.FormatError, 'shape[0] must be an integer in [0, 2147483647], got 4294967295; shape[2]', 'got 2147483653');
+    expectError(() => T.io.loadIdx(write('count', idx(0x08, [2 ** 16, 2 ** 16], Buffer.alloc(0)))), T.FormatError, 'must have at most 2147483647 elements');
+  });
+
   it('reads every IDX type, gzip or not, big-endian, with optional dtype and scale', () => {
     const u8 = T.io.loadIdx(write('u8', idx(0x08, [2, 2], Buffer.from([0, 1, 2, 255]))));
     expect([u8.dtype, u8.toArray()]).toEqual(['int32', [[0, 1], [2, 255]]]);
