@@ -3,7 +3,7 @@ import { ctorOf, itemSize, TypedArray } from '../dtype';
 import { getKernel } from '../graph/kernel-registry';
 import * as os from 'node:os';
 import { shapeProblems, shapeStr, sizeOf } from '../ndarray';
-import { Program, ProgramStep } from './program';
+import { Program, ProgramStep, slotLabel } from './program';
 
 /** Buffers are aligned so that native SIMD kernels can use aligned loads on any temp. */
 export const ALIGN = 64;
@@ -174,7 +174,7 @@ export function planMemory(
   steps.forEach((step) => {
     let outShapes: number[][];
     try {
-      outShapes = getKernel(step.kernel).inferShape(step.inputs.map((i) => shapes[i]), step.attrs);
+      outShapes = getKernel(step.kernel).inferShape(step.inputs.map((i) => shapes[i]), step.attrs, (k) => slotLabel(program, step.inputs[k]));
     } catch (e) {
       const node = program.nodes[step.node];
       if (e instanceof NodeanoError) throw new RuntimeError(e.message.split('\n')[0], { node: node.label, createdAt: node.createdAt });

@@ -5,8 +5,11 @@ import type { Attrs } from './op';
 export type JsKernel = (ins: readonly TypedArray[], outs: readonly TypedArray[]) => void;
 
 export interface KernelSpec {
-  /** Run-time output shapes from input shapes; throws ShapeError (without node context) on a mismatch. */
-  inferShape(inShapes: readonly (readonly number[])[], attrs: Attrs): number[][];
+  /**
+   * Run-time output shapes from input shapes; throws ShapeError (without node context) on a mismatch. `inputLabel(k)`
+   * names input k as the user wrote it (`a`, `exp(b)`, `argument 1`) where the caller knows it (the memory planner).
+   */
+  inferShape(inShapes: readonly (readonly number[])[], attrs: Attrs, inputLabel?: (k: number) => string | null): number[][];
   /** The TypeScript reference kernel, specialized to the shapes and dtypes of one memory plan. */
   prepareJs(ctx: KernelContext): JsKernel;
   /**
