@@ -2,7 +2,7 @@ import { InputError, RuntimeError } from '../errors';
 import { canCastSafely, dtypeOfTypedArray, isDetached, TypedArray } from '../dtype';
 import { array, convertData, describe, NDArray, shapeStr, sizeOf } from '../ndarray';
 import { SharedVariable, Variable } from '../graph/variable';
-import { labelOf } from '../graph/printing';
+import { labelOf, labelWithType } from '../graph/printing';
 import { Executor, Prepared } from './executor';
 import { allocSlot, planMemory, shapeKey } from '../compile/memory-plan';
 import { landResized } from './updates';
@@ -296,7 +296,7 @@ export function convertArg(arg: unknown, v: Variable, i: number, allowDowncast: 
 
 function what(v: Variable, i: number): string {
   // an unnamed input's label is its type already
-  return v.name ? `argument ${i} (${v.name}: ${v.type})` : `argument ${i} (${v.type})`;
+  return `argument ${i} (${labelWithType(v)})`;
 }
 
 function shapeForFlat(shape: readonly (number | null)[], n: number): number[] | null {
