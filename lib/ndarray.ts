@@ -26,9 +26,11 @@ export const MAX_ELEMENTS = 0x7fffffff;
  */
 export function shapeProblems(shape: readonly unknown[], name = 'shape'): string[] {
   const problems: string[] = [];
-  shape.forEach((d, i) => {
+  // an index loop, not forEach: a hole in a sparse array is a bad dim too
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
     if (!(typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= MAX_DIM)) problems.push(`${name}[${i}] must be an integer in [0, ${MAX_DIM}], got ${showValue(d)}`);
-  });
+  }
   if (problems.length === 0) {
     const n = sizeOf(shape as number[]);
     if (n > MAX_ELEMENTS) problems.push(`${name} ${shapeStr(shape as number[])} must have at most ${MAX_ELEMENTS} elements, got ${n}`);

@@ -13,6 +13,8 @@ describe('NDArray: bad input', () => {
     expectError(() => T.zeros([2, 1.5]), T.ShapeError, 'full: shape[1] must be an integer in [0, 2147483647], got 1.5');
     expectError(() => new T.NDArray(new Float32Array(3), [2]), T.ShapeError, 'data length must equal');
     expectError(() => new T.NDArray(new Float32Array(0), [0, 2 ** 31]), T.ShapeError, 'NDArray: shape[1] must be an integer in [0, 2147483647], got 2147483648');
+    // eslint-disable-next-line no-sparse-arrays
+    expectError(() => T.ones([, 2] as never), T.ShapeError, 'full: shape[0] must be an integer in [0, 2147483647], got undefined');
     expectError(() => T.zeros([2 ** 40]), T.ShapeError, 'full: shape[0] must be an integer in [0, 2147483647], got 1099511627776');
     expectError(() => T.ones([2 ** 20, 2 ** 20]), T.ShapeError, 'full: shape [1048576, 1048576] must have at most 2147483647 elements, got 1099511627776');
     expectError(() => T.array([1, 2]).get(2), T.ArgumentError, 'index 0 must be an integer in [-2, 2), got 2');

@@ -218,9 +218,11 @@ export function loadNpz(file: string): Record<string, NDArray> {
     if (method === 0) body = raw;
     else if (method === 8) {
       try {
-        body = zlib.inflateRawSync(raw);
+        // never inflate past the declared size: a small entry must not expand into gigabytes before the size check
+        body = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, usize) });
       } catch (e) {
-        throw bad(`entry ${JSON.stringify(name)} does not inflate: ${(e as Error).message}`);
+        const over = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+        throw bad(over ? `entry ${JSON.stringify(name)} inflates to more than its declared ${usize} bytes: the file is corrupt` : `entry ${JSON.stringify(name)} does not inflate: ${(e as Error).message}`);
       }
     } else throw bad(`entry ${JSON.stringify(name)} uses compression method ${method}; only stored (0) and deflate (8) are supported`);
     if (body.length !== usize || crc32(body) !== crc) throw bad(`entry ${JSON.stringify(name)} fails its size or CRC check: the file is corrupt`);

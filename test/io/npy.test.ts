@@ -52,6 +52,15 @@ describe('npy / npz', () => {
     expect(T.io.loadNpy(path.join(d, 'edge.npy')).shape).toEqual([0, 2 ** 31 - 1]);
   });
 
+  it('npz: an entry that inflates past its declared size is refused without inflating it all', () => {
+    const d = tmp();
+    const body = npy('(4,)');
+    const bomb = zlib.deflateRawSync(Buffer.alloc(64 << 20));
+    const z = path.join(d, 'bomb.npz');
+    fs.writeFileSync(z, deflatedZip('a.npy', bomb, body.length, zlib.crc32(body) >>> 0));
+    expectError(() => T.io.loadNpz(z), T.FormatError, 'entry "a.npy" inflates to more than its declared 68 bytes: the file is corrupt');
+  });
+
   it('writes the same bytes NumPy writes', () => {
     const d = tmp();
     T.io.saveNpy(path.join(d, 'a.npy'), a23());
@@ -134,4 +143,17 @@ function storedZip(name: string, body: Buffer): Buffer {
   end.writeUInt32LE(46 + fname.length, 12);
   end.writeUInt32LE(30 + fname.length + body.length, 16);
   return Buffer.concat([local, fname, body, cd, fname, end]);
+}
+
+/** A one-entry deflated zip archive whose headers declare `usize` bytes and `crc` for the inflated entry. */
+function deflatedZip(name: string, data: Buffer, usize: number, crc: number): Buffer {
+  const z = storedZip(name, data);
+  const fname = Buffer.from(name).length;
+  const cd = 30 + fname + data.length;
+  for (const [at, method] of [[0, 8], [cd, 10]] as const) z.writeUInt16LE(8, at + method); // compression method: deflate
+  z.writeUInt32LE(crc, 14);
+  z.writeUInt32LE(usize, 22);
+  z.writeUInt32LE(crc, cd + 16);
+  z.writeUInt32LE(usize, cd + 24);
+  return z;
 }
