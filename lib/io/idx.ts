@@ -72,11 +72,18 @@ export function decodeIdx(b: Buffer, where: string, opts: IdxOptions = {}): NDAr
   const out = new NDArray(new (ctorOf(dtype))(n), shape, dtype);
   const view = new DataView(b.buffer, b.byteOffset + start, want);
   const data = out.data;
-  if (type.size === 1 && type.name === 'uint8') {
+  // a value the target dtype cannot hold (a fraction or 3e9 into int32, 200 into bool) would be stored wrapped or as is
+  const fits = dtype === 'int32' ? (v: number) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 : dtype === 'bool' ? (v: number) => v === 0 || v === 1 : null;
+  const misfit = (i: number, v: number) => bad(`element ${i} is ${v}, which dtype ${dtype} cannot hold (${dtype === 'bool' ? 'expected 0 or 1' : 'expected an integer in the int32 range'}); load it as float32 or float64`);
+  if (type.size === 1 && type.name === 'uint8' && fits === null) {
     const u = new Uint8Array(b.buffer, b.byteOffset + start, n);
     for (let i = 0; i < n; i++) data[i] = u[i] * scale;
   } else {
-    for (let i = 0; i < n; i++) data[i] = type.read(view, i * type.size) * scale;
+    for (let i = 0; i < n; i++) {
+      const v = type.read(view, i * type.size) * scale;
+      if (fits !== null && !fits(v)) throw misfit(i, v);
+      data[i] = v;
+    }
   }
   return out;
 }

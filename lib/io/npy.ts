@@ -3,7 +3,7 @@ import * as zlib from 'node:zlib';
 import { ctorOf, DType } from '../dtype';
 import { ArgumentError, FormatError } from '../errors';
 import { describe, NDArray, shapeStr, sizeOf } from '../ndarray';
-import { copyBytes, halfToFloat, readFileChecked, writeFileAtomic } from './atomic';
+import { copyBytes, halfToFloat, readFileChecked, setOwn, writeFileAtomic } from './atomic';
 import { fileShape } from './dims';
 
 // NumPy's .npy: "\x93NUMPY", version (1.0, 2.0 or 3.0), a header length (2 bytes in 1.0, 4 after), then a Python
@@ -226,7 +226,7 @@ export function loadNpz(file: string): Record<string, NDArray> {
       }
     } else throw bad(`entry ${JSON.stringify(name)} uses compression method ${method}; only stored (0) and deflate (8) are supported`);
     if (body.length !== usize || crc32(body) !== crc) throw bad(`entry ${JSON.stringify(name)} fails its size or CRC check: the file is corrupt`);
-    out[name.replace(/\.npy$/, '')] = decodeNpy(body, `${where}: entry ${JSON.stringify(name)}`);
+    setOwn(out, name.replace(/\.npy$/, ''), decodeNpy(body, `${where}: entry ${JSON.stringify(name)}`));
   }
   return out;
 }

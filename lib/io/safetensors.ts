@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import { DType } from '../dtype';
 import { ArgumentError, FormatError } from '../errors';
 import { describe, NDArray, shapeStr, sizeOf } from '../ndarray';
-import { copyBytes, halfToFloat, readFileChecked, writeFileAtomic } from './atomic';
+import { copyBytes, halfToFloat, readFileChecked, setOwn, writeFileAtomic } from './atomic';
 import { fileShape } from './dims';
 
 // The safetensors layout: an 8-byte little-endian header length N, N bytes of JSON
@@ -55,7 +55,7 @@ export function encodeSafetensors(tensors: Record<string, NDArray>, metadata: Re
   let off = 0;
   for (const [name, t] of Object.entries(tensors)) {
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    header[name] = { dtype: SAVE_CODES[t.dtype], shape: t.shape.slice(), data_offsets: [off, off + bytes.byteLength] };
+    setOwn(header, name, { dtype: SAVE_CODES[t.dtype], shape: t.shape.slice(), data_offsets: [off, off + bytes.byteLength] });
     bodies.push(bytes);
     off += bytes.byteLength;
   }
@@ -104,7 +104,7 @@ export function decodeSafetensors(buf: Uint8Array, where = 'loadSafetensors'): S
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== 'string') throw bad(`__metadata__.${k} must be a string, got ${describe(v)}`);
-        metadata[k] = v;
+        setOwn(metadata, k, v);
       }
       continue;
     }
@@ -131,7 +131,7 @@ export function decodeSafetensors(buf: Uint8Array, where = 'loadSafetensors'): S
   }
   if (at !== dataLen) throw bad(`the tensors cover ${at} data bytes but the file has ${dataLen}: ${at < dataLen ? 'trailing bytes' : 'the file is truncated'}`);
   const tensors: Record<string, NDArray> = {};
-  for (const e of entries) tensors[e.name] = toNDArray(e.code, copyBytes(buf, dataStart + e.begin, e.end - e.begin), e.shape, `${where}: tensor ${JSON.stringify(e.name)}`);
+  for (const e of entries) setOwn(tensors, e.name, toNDArray(e.code, copyBytes(buf, dataStart + e.begin, e.end - e.begin), e.shape, `${where}: tensor ${JSON.stringify(e.name)}`));
   return { tensors, metadata };
 }
 

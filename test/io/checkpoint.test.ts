@@ -28,6 +28,17 @@ describe('checkpoints', () => {
     expect(W.getValue().shape).toEqual([0, 3]);
   });
 
+  it('handles variables named like Object.prototype members: "__proto__" round-trips, a missing "toString" is reported', () => {
+    const P = T.shared(T.array([1, 2], { dtype: 'float32' }), '__proto__');
+    const W = T.shared(T.array([3], { dtype: 'float32' }), 'W');
+    T.io.saveCheckpoint(f('proto.safetensors'), [P, W]);
+    P.setValue([0, 0]);
+    T.io.loadCheckpoint(f('proto.safetensors'), [P, W]);
+    expect(P.getValue().toArray()).toEqual([1, 2]);
+    const S = T.shared(T.zeros([1], 'float32'), 'toString');
+    expectError(() => T.io.loadCheckpoint(f('proto.safetensors'), [P, W, S]), T.FormatError, '"toString" is missing from the file; no variable was changed');
+  });
+
   it('saves parameters and optimizer state and restores them exactly', () => {
     const W = T.shared(T.array([[1, 2], [3, 4]], { dtype: 'float32' }), 'W');
     const step = T.shared(T.array(7, { dtype: 'int32' }), 'step');

@@ -61,6 +61,14 @@ describe('npy / npz', () => {
     expectError(() => T.io.loadNpz(z), T.FormatError, 'entry "a.npy" inflates to more than its declared 68 bytes: the file is corrupt');
   });
 
+  it('npz: an entry named "__proto__.npy" loads under its own key', () => {
+    const z = path.join(tmp(), 'proto.npz');
+    fs.writeFileSync(z, storedZip('__proto__.npy', npy('(0,)')));
+    const r = T.io.loadNpz(z);
+    expect(Object.keys(r)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
+  });
+
   it('writes the same bytes NumPy writes', () => {
     const d = tmp();
     T.io.saveNpy(path.join(d, 'a.npy'), a23());

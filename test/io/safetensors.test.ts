@@ -73,6 +73,17 @@ describe('safetensors', () => {
     expect(edge.tensors.W.shape).toEqual([0, 2 ** 31 - 1]);
   });
 
+  it('keeps a tensor or metadata key named "__proto__" as a key (it replaced the result object\'s prototype)', () => {
+    const json = '{"__metadata__": {"__proto__": "m"}, "__proto__": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}';
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(json.length));
+    const r = T.io.loadSafetensors(file('proto', Buffer.concat([len, Buffer.from(json), f32([5])])));
+    expect(Object.keys(r.tensors)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(r.tensors)).toBe(Object.prototype);
+    expect(Array.from(Object.getOwnPropertyDescriptor(r.tensors, '__proto__')!.value.data)).toEqual([5]);
+    expect(Object.getOwnPropertyDescriptor(r.metadata, '__proto__')?.value).toBe('m');
+  });
+
   it('round-trips every dtype with metadata; the data starts 8-byte aligned', () => {
     const t = {
       W: T.array([[1.5, -2], [3, 4e30]], { dtype: 'float32' }),
