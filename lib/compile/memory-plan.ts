@@ -87,6 +87,9 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** The machine's physical memory, read once: no single call may need more (see checkTotalBytes). */
+const TOTAL_MEMORY = os.totalmem();
+
 /**
  * A step's run-time output shapes must fit an array (each dim an integer in [0, MAX_DIM], at most MAX_ELEMENTS
  * elements, no more bytes than the machine has): a RuntimeError naming the node and its creation site, raised
@@ -97,7 +100,7 @@ function checkSlotSizes(program: Program, step: ProgramStep, outShapes: readonly
     const shape = outShapes[k];
     let problem = shapeProblems(shape, 'shape')[0];
     const bytes = problem ? 0 : sizeOf(shape) * itemSize(program.slots[step.outputs[k]].dtype);
-    if (!problem && bytes > os.totalmem()) problem = `shape ${shapeStr(shape)} needs ${bytes} bytes, more than the ${os.totalmem()} bytes of memory this machine has`;
+    if (!problem && bytes > TOTAL_MEMORY) problem = `shape ${shapeStr(shape)} needs ${bytes} bytes, more than the ${TOTAL_MEMORY} bytes of memory this machine has`;
     if (!problem) continue;
     const node = program.nodes[step.node];
     const what = outShapes.length === 1 ? 'output' : `output ${k}`;
@@ -112,13 +115,13 @@ function checkSlotSizes(program: Program, step: ProgramStep, outShapes: readonly
 function checkTotalBytes(program: Program, shapes: readonly (readonly number[])[], arenaBytes: number, direct: readonly number[]): void {
   const bytesOf = (i: number) => sizeOf(shapes[i]) * itemSize(program.slots[i].dtype);
   const total = arenaBytes + direct.reduce((n, o) => n + bytesOf(o), 0);
-  if (total <= os.totalmem()) return;
+  if (total <= TOTAL_MEMORY) return;
   let largest = -1;
   program.slots.forEach((s, i) => s.kind === 'temp' && (largest < 0 || bytesOf(i) > bytesOf(largest)) && (largest = i));
   const step = program.steps.find((st) => st.outputs.includes(largest));
   const node = step ? program.nodes[step.node] : undefined;
   throw new RuntimeError(
-    `${program.name}: one call needs ${total} bytes for its temporaries and outputs, more than the ${os.totalmem()} bytes of memory this machine has (the largest, ${shapeStr(shapes[largest])}, is this node's)`,
+    `${program.name}: one call needs ${total} bytes for its temporaries and outputs, more than the ${TOTAL_MEMORY} bytes of memory this machine has (the largest, ${shapeStr(shapes[largest])}, is this node's)`,
     node ? { node: node.label, createdAt: node.createdAt } : {},
   );
 }
