@@ -330,6 +330,30 @@ const section = (title: string) => console.log(`\n=== ${title}`);
 }
 
 {
+  section('Library guide: Another simple example');
+  // location = T.imatrix("location"); values = T.vector("values"); output_model = T.matrix("output_model")
+  const location = T.imatrix('location');
+  const values = T.vector('values', 'float32');
+  const output_model = T.matrix('output_model', 'float32');
+  // def set_value_at_position(a_location, a_value, output_model):
+  //     zeros = T.zeros_like(output_model); zeros_subtensor = zeros[a_location[0], a_location[1]]
+  //     return T.set_subtensor(zeros_subtensor, a_value)
+  const set_value_at_position = (a_location: T.Variable, a_value: T.Variable, output_model: T.Variable) => {
+    const zeros = T.zerosLike(output_model);
+    const zeros_subtensor = T.slice(zeros, T.slice(a_location, 0), T.slice(a_location, 1));
+    return T.setSubtensor(zeros_subtensor, a_value);
+  };
+  // result, updates = theano.scan(fn=set_value_at_position, outputs_info=None, sequences=[location, values], non_sequences=output_model)
+  const [result, updates] = T.scan(set_value_at_position, { outputsInfo: null, sequences: [location, values], nonSequences: output_model });
+  const assign_values_at_positions = fn([location, values, output_model], result as T.Variable, { updates });
+  // test_locations = [[1, 1], [2, 3]] (int32); test_values = [42, 50] (float32); test_output_model = zeros((5, 5))
+  const test_locations = T.array([[1, 1], [2, 3]], { dtype: 'int32' });
+  const test_values = T.array([42, 50], { dtype: 'float32' });
+  const test_output_model = T.zeros([5, 5], 'float32');
+  show('assign_values_at_positions(test_locations, test_values, test_output_model)', assign_values_at_positions(test_locations, test_values, test_output_model) as T.NDArray);
+}
+
+{
   section('Library guide: Using shared variables - Gibbs sampling');
   const rng = new T.RandomState(0);
   // W = theano.shared(W_values); bvis = theano.shared(bvis_values); bhid = theano.shared(bhid_values)

@@ -162,12 +162,13 @@ describe('examples/scan-tutorial.ts (Theano\'s loop page, issue 12)', () => {
     near(printed(section, npLabel), expected[key], npLabel);
   }, 60000);
 
-  it('prints A**k, the polynomial (summed after the scan and accumulated in it) and the triangular numbers', () => {
+  it('prints A**k, the polynomial (summed after the scan and accumulated in it), the triangular numbers and the values set at positions', () => {
     near(printed('pow(A, k)', 'power(range(10), 2)'), expected.power, 'power');
     near(printed('Calculating a Polynomial', 'calculate_polynomial(test_coeff, 3)'), expected.calculate_polynomial, 'polynomial');
     near(printed('Exercise', 'calculate_polynomial(test_coeff, 3)'), expected.calculate_polynomial, 'exercise');
     near(printed('accumulation into a scalar', 'triangular_sequence(some_num)'), expected.triangular_sequence, 'triangular');
     near(printed('accumulation into a scalar', '[n * (n + 1) // 2 for n in range(some_num)]'), expected.triangular_sequence, 'triangular (JS)');
+    near(printed('Another simple example', 'assign_values_at_positions(test_locations, test_values, test_output_model)'), expected.assign_values_at_positions, 'set_subtensor');
   }, 60000);
 
   it('updates shared variables through the loop: k counts the steps, and b, c, a follow the guide over two calls', () => {
