@@ -113,9 +113,9 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
     const single = taps.length === 1 && taps[0] === -1;
     // one tap at -1: the initial value is the state itself; otherwise it stacks the earlier states on a new first axis
     if (!single && v.ndim === 0) problems.push(`outputsInfo[${k}].initial must have a leading axis of at least ${-Math.min(...taps)} earlier states for taps [${taps.join(', ')}], got the scalar ${labelOf(v)}`);
-    // the loop reads the last K rows (K the farthest tap) as the K earlier states
+    // the loop reads the first K rows (K the farthest tap) as the K earlier states, as Theano's initial[:mintap]
     const K = -Math.min(...(taps as number[]));
-    const init = single ? expandDims(v, 0) : v.ndim > 0 && v.type.shape[0] !== K ? slice(v, [-K, null]) : v;
+    const init = single ? expandDims(v, 0) : v.ndim > 0 && v.type.shape[0] !== K ? slice(v, [0, K]) : v;
     outInfo.push({ initial: init, lags: (taps as number[]).map((t) => -t), taps: taps as number[] });
   });
   const nonSeqs: Variable[] = [];

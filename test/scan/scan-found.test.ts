@@ -11,11 +11,15 @@ const d = (v: T.NestedArray) => T.array(v, { dtype: 'float64' });
 describe('scan: found while porting the scan examples', () => {
   // Theano's scan.py reads tap k of a multi-tap output from initial[k + mintap], i.e. the first mintap rows
   // (`init_out['initial'][:mintap]`); an initial value with more rows than the farthest tap keeps its later rows unused.
-  it.fails('an initial value longer than the farthest tap is read from its first rows, as in Theano', () => {
+  it('an initial value longer than the farthest tap is read from its first rows, as in Theano', () => {
     const i0 = T.dvector('i0');
     const [r] = T.scan((a: T.Variable, c: T.Variable) => a.add(c), { outputsInfo: { initial: i0, taps: [-2, -1] }, nSteps: 2 });
     // taps -2 and -1 start at i0[0] = 10 and i0[1] = 20: 10 + 20 = 30, then 20 + 30 = 50
     close(T.function([i0], r as T.Variable, { backend: 'js' })(d([10, 20, 30])) as T.NDArray, [30, 50]);
+    // and the gradient reaches those rows only (the last one is unused)
+    const g = T.function([i0], T.grad(T.sum(r as T.Variable), i0), { backend: 'js' })(d([10, 20, 30])) as T.NDArray;
+    close(g, [2, 3, 0]); // r0 = i0[0] + i0[1], r1 = i0[1] + r0
+    T.verifyGrad((init) => T.sum(T.sqr(T.scan((a: T.Variable, c: T.Variable) => T.tanh(a.mul(c)), { outputsInfo: { initial: init, taps: [-2, -1] }, nSteps: 3 })[0] as T.Variable)), [d([0.3, -0.6, 0.9])]);
   });
 });
 
