@@ -8,7 +8,7 @@
 // Chance is 0.5.
 //
 //   npx tsx examples/lstm-classifier.ts [--epochs 4] [--dim 24] [--batch 16] [--train 1200] [--seed 123]
-//                                       [--optimizer adam|adadelta] [--lr 0.01]
+//                                       [--optimizer adam|adadelta] [--lr 0.01] [--backend js|native]
 //
 // Functions with a scan run on the TypeScript backend for now (a native loop kernel is on its way).
 import * as T from '../lib';
@@ -21,8 +21,10 @@ function args() {
   };
   const optimizer = get('optimizer', 'adam');
   if (!['adam', 'adadelta'].includes(optimizer)) throw new T.ArgumentError(`--optimizer must be adam or adadelta, got ${optimizer}`);
+  const backend = get('backend', 'auto');
+  if (!['auto', 'js', 'native'].includes(backend)) throw new T.ArgumentError(`--backend must be js, native or auto, got ${backend}`);
   const n = (name: string, dflt: string) => Number(get(name, dflt));
-  return { epochs: n('epochs', '4'), dim: n('dim', '24'), batch: n('batch', '16'), train: n('train', '1200'), lr: n('lr', '0.01'), seed: n('seed', '123'), optimizer };
+  return { epochs: n('epochs', '4'), dim: n('dim', '24'), batch: n('batch', '16'), train: n('train', '1200'), lr: n('lr', '0.01'), seed: n('seed', '123'), optimizer, backend: backend === 'auto' ? undefined : (backend as 'js' | 'native') };
 }
 
 const opt = args();
@@ -147,8 +149,8 @@ let proj = lstm_layer(emb, mask);
 // mean pooling over the unmasked steps: (proj * mask[:, :, None]).sum(axis=0) / mask.sum(axis=0)[:, None]
 proj = proj.mul(T.expandDims(mask, 2)).sum(0).div(T.expandDims(mask.sum(0), 1));
 const pred = T.nnet.softmax(T.dot(proj, tparams.U).add(tparams.b));
-const f_pred_prob = T.function([x, mask], pred, { name: 'f_pred_prob' });
-const f_pred = T.function([x, mask], T.argmax(pred, 1), { name: 'f_pred' });
+const f_pred_prob = T.function([x, mask], pred, { name: 'f_pred_prob', backend: opt.backend });
+const f_pred = T.function([x, mask], T.argmax(pred, 1), { name: 'f_pred', backend: opt.backend });
 // cost = -tensor.log(pred[tensor.arange(n_samples), y] + 1e-8).mean()
 const cost = T.mean(T.nnet.categoricalCrossentropy(pred.add(1e-8), y));
 
@@ -174,7 +176,7 @@ const params = Object.values(tparams);
 // moves, so the default here is T.train.adam, which gets going in the first epoch
 const updates = opt.optimizer === 'adadelta' ? adadelta(cost, params) : T.train.adam(cost, params, { learningRate: opt.lr });
 // the training step also returns its predictions (made before the update), for the epoch's training accuracy
-const train = T.function([x, mask, y], [cost, T.argmax(pred, 1)], { updates, name: 'train' });
+const train = T.function([x, mask, y], [cost, T.argmax(pred, 1)], { updates, name: 'train', backend: opt.backend });
 console.log(`backend: ${train.info().backend}; ${opt.train} training sequences of ${minLen}-${maxLen} tokens, dim_proj ${dim_proj}, batch ${opt.batch}, ${opt.optimizer}`);
 
 const [trainSeqs, trainY] = dataset(opt.train);
