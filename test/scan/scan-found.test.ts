@@ -3,8 +3,8 @@ import * as T from '../../lib';
 import { close } from '../helpers';
 
 // Problems met while porting Theano's loop page, its scan guide and lstm.py (examples/scan-tutorial.ts,
-// examples/lstm-classifier.ts). `it.fails` marks what does not work yet: each such test passes once the problem is
-// fixed, and then fails, so that it is turned into a plain test.
+// examples/lstm-classifier.ts), and checks made on the way. `it.fails` marks what does not work yet: each such test
+// passes once the problem is fixed, and then fails, so that it is turned into a plain test.
 
 const d = (v: T.NestedArray) => T.array(v, { dtype: 'float64' });
 
@@ -20,6 +20,41 @@ describe('scan: found while porting the scan examples', () => {
     const g = T.function([i0], T.grad(T.sum(r as T.Variable), i0), { backend: 'js' })(d([10, 20, 30])) as T.NDArray;
     close(g, [2, 3, 0]); // r0 = i0[0] + i0[1], r1 = i0[1] + r0
     T.verifyGrad((init) => T.sum(T.sqr(T.scan((a: T.Variable, c: T.Variable) => T.tanh(a.mul(c)), { outputsInfo: { initial: init, taps: [-2, -1] }, nSteps: 3 })[0] as T.Variable)), [d([0.3, -0.6, 0.9])]);
+  });
+});
+
+describe('scan: lstm.py\'s masked step, checked while porting', () => {
+  // c = m_[:, None] * c + (1. - m_)[:, None] * c_ (and the same for h), mean pooling over the unmasked steps
+  const mask = d([[1, 1], [1, 0], [0, 0]]);
+  const pooled = (X: T.Variable, U: T.Variable, W: T.Variable) => {
+    const m = T.constant(mask);
+    const h0 = T.zerosLike(T.slice(X, 0));
+    const [outs] = T.scan((m_: T.Variable, x_: T.Variable, h_: T.Variable, c_: T.Variable, u: T.Variable) => {
+      const e = T.expandDims(m_, 1);
+      const pre = T.dot(h_, u).add(x_);
+      const [i, f, o] = [0, 1, 2].map((k) => T.nnet.sigmoid(T.slice(pre, null, [2 * k, 2 * k + 2])));
+      let c = f.mul(c_).add(i.mul(T.tanh(T.slice(pre, null, [6, 8]))));
+      c = e.mul(c).add(T.sub(1, e).mul(c_));
+      let h = o.mul(T.tanh(c));
+      h = e.mul(h).add(T.sub(1, e).mul(h_));
+      return [h, c];
+    }, { sequences: [m, T.dot(X, W)], outputsInfo: [h0, h0], nonSequences: U });
+    const h = (outs as T.Variable[])[0];
+    return h.mul(T.expandDims(m, 2)).sum(0).div(T.expandDims(m.sum(0), 1));
+  };
+  const X = d([[[0.1, 0.2], [0.3, 0.4]], [[0.5, -0.6], [0.7, 0.8]], [[0.2, 0.1], [-0.3, 0.2]]]);
+  const U = d([[0.1, 0.2, -0.3, 0.4, 0.5, 0.1, 0.2, -0.1], [0.3, -0.4, 0.2, 0.1, -0.2, 0.3, 0.1, 0.4]]);
+  const W = d([[0.5, -0.2, 0.3, 0.1, 0.4, -0.6, 0.2, 0.1], [0.2, 0.3, -0.1, 0.5, 0.2, 0.1, -0.3, 0.2]]);
+
+  it('its gradient (through the loop, the mask and the pooling) matches finite differences', () => {
+    T.verifyGrad((x, u, w) => T.sum(T.sqr(pooled(x, u, w))), [X, U, W]);
+  });
+  it('padding steps change nothing: whatever the inputs hold where the mask is 0, the pooled values are the same', () => {
+    const [x, u, w] = [T.tensor3('x', 'float64'), T.dmatrix('u'), T.dmatrix('w')];
+    const f = T.function([x, u, w], pooled(x, u, w), { backend: 'js' });
+    const base = f(X, U, W) as T.NDArray;
+    const noisy = d([[[0.1, 0.2], [0.3, 0.4]], [[0.5, -0.6], [9, -9]], [[7, 7], [-7, 7]]]);
+    close(f(noisy, U, W) as T.NDArray, base.toArray() as number[][], 1e-12);
   });
 });
 
