@@ -23,6 +23,35 @@ describe('scan: found while porting the scan examples', () => {
   });
 });
 
+describe('scan: non-sequences are computed once, before the loop (Theano cuts the step graph at them)', () => {
+  // the loop page: "if you want to use a random variable d that will not be updated through scan loops, you should
+  // pass this variable as a non_sequences argument"; Theano's scan replaces each non-sequence by a placeholder in
+  // the step's graph, so what computes it stays outside the loop
+  it.fails('a random draw passed as a non-sequence is drawn once for all steps (and anew on every call)', () => {
+    const srng = new T.random.RandomStreams(5);
+    const X = T.dmatrix('X');
+    const noise = srng.binomial([4], 1, 0.5, 'float64');
+    const [r, updates] = T.scan((v: T.Variable, dd: T.Variable) => v.mul(dd), { sequences: X, nonSequences: noise });
+    expect(updates.size).toBe(0);
+    const f = T.function([X], r as T.Variable, { backend: 'js' });
+    const rows = (a: T.NDArray) => [0, 1, 2, 3, 4, 5].map((i) => Array.from(a.data.slice(4 * i, 4 * i + 4)).join());
+    const ones = d([[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]);
+    const first = rows(f(ones) as T.NDArray);
+    expect(new Set(first).size).toBe(1);
+    // the draw's own default update still advances the stream between calls
+    const calls = [first[0], ...[1, 2, 3, 4, 5, 6].map(() => rows(f(ones) as T.NDArray)[0])];
+    expect(new Set(calls).size).toBeGreaterThan(1);
+  });
+  it.fails('an expression of a shared variable the loop updates, passed as a non-sequence, keeps its value from before the loop', () => {
+    const k = T.shared(d(1), 'k');
+    const twice = k.mul(2);
+    const [r, updates] = T.scan((kk: T.Variable) => [kk, new Map([[k, k.add(1)]])], { nonSequences: twice, nSteps: 3 });
+    const f = T.function([], r as T.Variable, { updates, backend: 'js' });
+    close(f() as T.NDArray, [2, 2, 2]);
+    expect(k.getValue().get()).toBe(4);
+  });
+});
+
 describe('scan: lstm.py\'s masked step, checked while porting', () => {
   // c = m_[:, None] * c + (1. - m_)[:, None] * c_ (and the same for h), mean pooling over the unmasked steps
   const mask = d([[1, 1], [1, 0], [0, 0]]);
