@@ -212,8 +212,11 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
     if (updates.some(([t]) => t === s)) throw new ArgumentError(`${where}: ${labelOf(s)} is updated twice by the step function ${at()}`);
     updates.push([s, v]);
   });
+  // as in Theano, the step's graph is cut at the non-sequences: each is computed once before the loop (a random draw
+  // passed as a non-sequence is drawn once per call, not once per step); shared variables stay loop states
+  const cut = new Set<Variable>(nonSeqs.filter((v) => !(v instanceof SharedVariable)));
   const roots0 = [...outs, ...updates.map(([, v]) => v), ...(until ? [until.condition] : [])];
-  const rng = collectDefaultUpdates(roots0, new Set(), new Set(updates.map(([s]) => s)));
+  const rng = collectDefaultUpdates(roots0, cut, new Set(updates.map(([s]) => s)));
   const nExplicit = updates.length;
   updates.push(...rng);
 
@@ -233,6 +236,7 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
     strict: opts.strict === true ? nonSeqs : null,
     defaultUpdates: rng.map(([s], i) => [nOuts + nExplicit + i, s] as const),
     truncate: truncate as number,
+    cut,
   });
   let results = node.outputs.slice(0, nOuts);
   if (until) {

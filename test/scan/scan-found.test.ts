@@ -27,7 +27,7 @@ describe('scan: non-sequences are computed once, before the loop (Theano cuts th
   // the loop page: "if you want to use a random variable d that will not be updated through scan loops, you should
   // pass this variable as a non_sequences argument"; Theano's scan replaces each non-sequence by a placeholder in
   // the step's graph, so what computes it stays outside the loop
-  it.fails('a random draw passed as a non-sequence is drawn once for all steps (and anew on every call)', () => {
+  it('a random draw passed as a non-sequence is drawn once for all steps (and anew on every call)', () => {
     const srng = new T.random.RandomStreams(5);
     const X = T.dmatrix('X');
     const noise = srng.binomial([4], 1, 0.5, 'float64');
@@ -42,13 +42,22 @@ describe('scan: non-sequences are computed once, before the loop (Theano cuts th
     const calls = [first[0], ...[1, 2, 3, 4, 5, 6].map(() => rows(f(ones) as T.NDArray)[0])];
     expect(new Set(calls).size).toBeGreaterThan(1);
   });
-  it.fails('an expression of a shared variable the loop updates, passed as a non-sequence, keeps its value from before the loop', () => {
+  it('an expression of a shared variable the loop updates, passed as a non-sequence, keeps its value from before the loop', () => {
     const k = T.shared(d(1), 'k');
     const twice = k.mul(2);
     const [r, updates] = T.scan((kk: T.Variable) => [kk, new Map([[k, k.add(1)]])], { nonSequences: twice, nSteps: 3 });
     const f = T.function([], r as T.Variable, { updates, backend: 'js' });
     close(f() as T.NDArray, [2, 2, 2]);
     expect(k.getValue().get()).toBe(4);
+  });
+});
+
+describe('scan: non-sequences: the gradient', () => {
+  it('reaches what computes a non-sequence outside the loop', () => {
+    T.verifyGrad((x, w) => {
+      const [h] = T.scan((v: T.Variable, hp: T.Variable, ww: T.Variable) => T.tanh(hp.mul(ww).add(v)), { sequences: x, outputsInfo: T.constant(0.2, 'float64'), nonSequences: T.sin(w).mul(2) });
+      return T.sum(T.sqr(h as T.Variable));
+    }, [d([0.1, -0.4, 0.3]), d(0.7)]);
   });
 });
 
