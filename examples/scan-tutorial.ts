@@ -238,8 +238,8 @@ const section = (title: string) => console.log(`\n=== ${title}`);
   const trng = new T.random.RandomStreams(1234);
   const d = trng.binomial(T.slice(W, 1));
   // results, updates = theano.scan(lambda v: T.tanh(T.dot(v, W) + b_sym) * d, sequences=X)
-  // d is built outside the step but read inside it, so as in Theano it is drawn anew at every step (pass it as a
-  // non-sequence to draw it once); the stream's state advances through `updates`
+  // d is built outside the step but read inside it, so as in Theano it is drawn anew at every step; the stream's
+  // state advances through `updates`
   const [results, updates] = T.scan((v) => T.tanh(T.dot(v, W).add(b_sym)).mul(d), { sequences: X });
   // compute_with_bnoise = theano.function(inputs=[X, W, b_sym], outputs=results, updates=updates, allow_input_downcast=True)
   const compute_with_bnoise = fn([X, W, b_sym], results as T.Variable, { updates });
@@ -249,6 +249,11 @@ const section = (title: string) => console.log(`\n=== ${title}`);
   const b = np.full([2], 1);
   show('compute_with_bnoise', compute_with_bnoise(f64(x), f64(w), f64(b)) as T.NDArray);
   show('compute_with_bnoise, called again', compute_with_bnoise(f64(x), f64(w), f64(b)) as T.NDArray);
+  // "if you want to use a random variable d that will not be updated through scan loops, you should pass this
+  // variable as a non_sequences arguments": then d is drawn once per call, the same mask for every step
+  const [fixed, fixedUpdates] = T.scan((v, d_) => T.tanh(T.dot(v, W).add(b_sym)).mul(d_), { sequences: X, nonSequences: d });
+  const compute_with_fixed_noise = fn([X, W, b_sym], fixed as T.Variable, { updates: fixedUpdates });
+  for (const call of [1, 2, 3]) show(`with d as a non-sequence, call ${call}`, compute_with_fixed_noise(f64(x), f64(w), f64(b)) as T.NDArray);
 }
 
 {

@@ -179,7 +179,7 @@ describe('examples/scan-tutorial.ts (Theano\'s loop page, issue 12)', () => {
   }, 60000);
 
   // nodeano's generator is not NumPy's, so the draws cannot be the page's; their structure can
-  it('draws binomial noise anew at every step and on every call, each entry 0 or the page\'s tanh value', () => {
+  it('draws binomial noise anew at every step and on every call (once per call as a non-sequence), each entry 0 or the page\'s tanh value', () => {
     const where = flat(expected.bnoise_where_one);
     const first = printed('d is binomial', 'compute_with_bnoise');
     const again = printed('d is binomial', 'compute_with_bnoise, called again');
@@ -190,6 +190,16 @@ describe('examples/scan-tutorial.ts (Theano\'s loop page, issue 12)', () => {
       expect(new Set(rows).size, 'masks differ between steps').toBeGreaterThan(1);
     }
     expect(again).not.toEqual(first);
+    // passed as a non-sequence, d is drawn once per call: within a call every row has the same zeros
+    const masks = [1, 2, 3].map((call) => {
+      const fixed = printed('d is binomial', `with d as a non-sequence, call ${call}`);
+      fixed.forEach((v, i) => expect(v === 0 || Math.abs(v - where[i]) < 1e-7, `call ${call}, entry ${i}: ${v}`).toBe(true));
+      const pattern = (r: number) => fixed.slice(2 * r, 2 * r + 2).map((v) => (v ? 1 : 0)).join('');
+      const rows = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(pattern));
+      expect(rows.size, `call ${call}`).toBe(1);
+      return [...rows][0];
+    });
+    expect(new Set(masks).size, 'masks differ between calls').toBeGreaterThan(1);
   }, 60000);
 
   it('runs the Gibbs chain (samples are 0/1 vectors) and strict names the shared variables not passed', () => {
