@@ -110,7 +110,8 @@ function lstm_layer(state_below: T.Variable, mask: T.Variable): T.Variable {
   const nsteps = state_below.shape[0];
   // _slice(_x, n, dim): the n-th gate's columns of the pre-activation
   const _slice = (_x: T.Variable, n: number, dim: number) => T.slice(_x, null, [n * dim, (n + 1) * dim]);
-  // m_[:, None]: the mask of this step as a column, to broadcast over the features
+  // _step(m_, x_, h_, c_) with lstm.py's U, which it reads from the closure, passed as a non-sequence as the scan
+  // guide recommends
   const _step = (m_: T.Variable, x_: T.Variable, h_: T.Variable, c_: T.Variable, U: T.Variable) => {
     const preact = T.dot(h_, U).add(x_);
     const i = T.nnet.sigmoid(_slice(preact, 0, dim_proj));
@@ -119,7 +120,7 @@ function lstm_layer(state_below: T.Variable, mask: T.Variable): T.Variable {
     let c = T.tanh(_slice(preact, 3, dim_proj));
     c = f.mul(c_).add(i.mul(c));
     // c = m_[:, None] * c + (1. - m_)[:, None] * c_: a padding step keeps the previous cell and output
-    const m = T.expandDims(m_, 1);
+    const m = T.expandDims(m_, 1); // m_[:, None]: this step's mask as a column, to broadcast over the features
     c = m.mul(c).add(T.sub(1, m).mul(c_));
     let h = o.mul(T.tanh(c));
     h = m.mul(h).add(T.sub(1, m).mul(h_));
