@@ -30,8 +30,12 @@
 //       direct output that its values are computed into, as separate arguments; runs every step, then copies every
 //       update not listed in resized into its shared array)
 //   runAsync(plan, ...inputs, ...shared) -> Promise<ArrayBuffer[]>   (the same off the main thread; never throws;
-//       the direct outputs are allocated and computed on the worker thread and resolve as alloc()-style buffers)
-//   alloc(bytes: number) -> ArrayBuffer (zeroed, 64-byte aligned native memory; read without a copy by runAsync)
+//       the direct outputs are allocated and computed on the worker thread and resolve as alloc()-style buffers;
+//       every array is read where it is, on the worker thread, as fs.write reads its buffer: nothing is copied on the
+//       main thread, a change to an array before the promise settles may change the result, and an array detached
+//       meanwhile rejects the promise)
+//   alloc(bytes: number) -> ArrayBuffer (zeroed, 64-byte aligned native memory; a runAsync holds it, so free() during
+//       the run releases it only after the run settled)
 //   free(buffer: ArrayBuffer) -> undefined   (an alloc() buffer or a plan's arena: detached now, so every view of it
 //       has length 0, and its memory released once no plan or run in flight uses it; a detached or empty buffer
 //       is ignored)

@@ -75,27 +75,29 @@ void* check_bound(Napi::Env env, napi_value v, const Binding& b, const char* fn,
 }
 
 // The binding core: checks vals[0, nInputs) (inputs) and vals[nInputs, nInputs + nShared) (shared) against every
-// binding of the plan and binds them. A synchronous call (`held` null) reads the caller's memory in place (staging
-// only unaligned data); an asynchronous one holds alloc()'d buffers and copies everything else, because JS may free
-// a plain ArrayBuffer while the run reads it. No JS runs in here.
-void bind_values(Napi::Env env, Plan& plan, const napi_value* vals, const char* fn, std::vector<std::shared_ptr<AlignedBuffer>>* held) {
+// binding of the plan and binds them where they are (staging only unaligned data, which the run copies itself). A
+// synchronous call (`held` null) reads the caller's memory before it returns. An asynchronous one reads it on the
+// worker thread, as fs.write reads its buffer: it holds alloc()'d buffers (free() may release them meanwhile) and
+// appends to `plain` the index of every other value, which the caller keeps referenced (so that no collection frees
+// it) and checks for detachment when the run settles. No JS runs in here, and nothing is copied on the main thread.
+void bind_values(Napi::Env env, Plan& plan, const napi_value* vals, const char* fn, std::vector<std::shared_ptr<AlignedBuffer>>* held,
+                 std::vector<size_t>* plain) {
   const int64_t n_inputs = plan.program().n_inputs;
   const auto& bindings = plan.bindings();
   for (size_t b = 0; b < bindings.size(); b++) {
     const Binding& bd = bindings[b];
-    napi_value v = vals[bd.kind == SLOT_INPUT ? size_t(bd.ref) : size_t(n_inputs + bd.ref)];
+    const size_t index = bd.kind == SLOT_INPUT ? size_t(bd.ref) : size_t(n_inputs + bd.ref);
     napi_value ab = nullptr;
-    void* data = check_bound(env, v, bd, fn, held ? &ab : nullptr);
-    bool copy = false;
-    if (held) {
+    void* data = check_bound(env, vals[index], bd, fn, held ? &ab : nullptr);
+    if (held && bd.bytes) {
       void* base = nullptr;
       size_t ab_len = 0;
       std::shared_ptr<AlignedBuffer> owned;
-      if (bd.bytes && ab && napi_get_arraybuffer_info(env, ab, &base, &ab_len) == napi_ok && base) owned = find_alloc(base);
+      if (ab && napi_get_arraybuffer_info(env, ab, &base, &ab_len) == napi_ok && base) owned = find_alloc(base);
       if (owned) held->push_back(std::move(owned));
-      else copy = true;
+      else plain->push_back(index);
     }
-    if (plan.bind(b, data, copy) != OK) fail(env, kAlloc, std::string(fn) + ": cannot allocate a staging buffer");
+    if (plan.bind(b, data) != OK) fail(env, kAlloc, std::string(fn) + ": cannot allocate a staging buffer");
   }
 }
 
@@ -117,13 +119,22 @@ class AsyncRun {
   void bind(Napi::Env env, const napi_value* vals) {
     plan_->busy = true;
     owns_busy_ = true;
-    bind_values(env, *plan_, vals, "runAsync", &held_);
+    bind_values(env, *plan_, vals, "runAsync", &held_, &plain_);
     const int64_t n_inputs = plan_->program().n_inputs;
-    refs_.reserve(plan_->native_updates().size());
-    for (const NativeUpdate& u : plan_->native_updates()) {
+    refs_.reserve(plan_->native_updates().size() + plain_.size());
+    auto reference = [&](size_t index) {
       napi_ref ref;
-      if (napi_create_reference(env, vals[size_t(n_inputs + u.shared)], 1, &ref) != napi_ok) throw Napi::Error::New(env);
+      if (napi_create_reference(env, vals[index], 1, &ref) != napi_ok) throw Napi::Error::New(env);
       refs_.push_back(ref);
+    };
+    for (const NativeUpdate& u : plan_->native_updates()) reference(size_t(n_inputs + u.shared));
+    for (size_t index : plain_) {
+      reference(index);
+      napi_typedarray_type type;
+      size_t length;
+      void* data = nullptr;
+      napi_get_typedarray_info(env, vals[index], &type, &length, &data, nullptr, nullptr);
+      plain_data_.push_back(data);
     }
   }
 
@@ -184,6 +195,17 @@ class AsyncRun {
     for (size_t k = 0; k < outputs_.size(); k++)
       if (napi_set_element(env, outs, uint32_t(k), external_buffer(env, outputs_[k], bds[k].bytes, Origin::Alloc)) != napi_ok) throw Napi::Error::New(env);
     const auto& ups = plan_->native_updates();
+    const int64_t n_inputs = plan_->program().n_inputs;
+    for (size_t i = 0; i < plain_.size(); i++) {
+      napi_value v = nullptr;
+      TypedView tv;
+      if (napi_get_reference_value(env, refs_[ups.size() + i], &v) != napi_ok || !v || !typed_view(env, v, &tv) || tv.data != plain_data_[i]) {
+        const size_t index = plain_[i];
+        const std::string what = int64_t(index) < n_inputs ? "inputs[" + std::to_string(index) + "]" : "shared[" + std::to_string(int64_t(index) - n_inputs) + "]";
+        return make_error(env, kInvalid, "runAsync: " + what + " was detached or resized while the run was in flight; no update was applied and the results were discarded")
+            .Value();
+      }
+    }
     std::vector<void*> dst(ups.size(), nullptr);
     for (size_t i = 0; i < ups.size(); i++) {
       const NativeUpdate& u = ups[i];
@@ -208,7 +230,9 @@ class AsyncRun {
   napi_deferred deferred_ = nullptr;
   std::vector<std::shared_ptr<AlignedBuffer>> held_;     // alloc()'d buffers read without copying
   std::vector<std::shared_ptr<AlignedBuffer>> outputs_;  // the direct outputs, allocated on the worker thread
-  std::vector<napi_ref> refs_;                       // shared arrays receiving native updates (same order)
+  std::vector<napi_ref> refs_;  // shared arrays receiving native updates (same order), then the plain_ values
+  std::vector<size_t> plain_;   // argument index of every value read in place that is not an alloc() buffer
+  std::vector<void*> plain_data_;  // its data pointer at the call: a different one when the run settles means detached
   Status status_ = OK;
   int32_t step_ = -1;
   bool owns_busy_ = false;
@@ -230,7 +254,7 @@ napi_value run(napi_env raw_env, napi_callback_info info) {
   const auto& outs = plan.outputs();
   check_count(env, plan.program(), args.count(), outs.size(), "run");
   if (plan.busy) fail(env, kBusy, "run: the plan is busy (a runAsync on it has not settled yet)");
-  bind_values(env, plan, args.values(), "run", nullptr);
+  bind_values(env, plan, args.values(), "run", nullptr, nullptr);
   const napi_value* out_vals = args.values() + (plan.program().n_inputs + plan.program().n_shared);
   for (size_t k = 0; k < outs.size(); k++) {
     void* data = check_bound(env, out_vals[k], outs[k], "run", nullptr);

@@ -1,3 +1,5 @@
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { describe, expect, it } from 'vitest';
 import { ELEMWISE_OPCODES } from '../../lib/ops/generated/elementwise-opcodes';
 import {
@@ -5,6 +7,12 @@ import {
 } from './addon-helpers';
 
 const d = addon ? describe : describe.skip;
+
+/** A full collection, from inside a process started without --expose-gc. */
+function fullGc(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
 type Loose = (...args: unknown[]) => unknown;
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
@@ -137,14 +145,20 @@ d('addon: run and runAsync', () => {
     await rejectsCode(n.runAsync(plan, detached(new Float32Array(4)), W), 'NODEANO_NATIVE_INVALID', /detached/);
   });
 
-  it('runAsync copies a plain input at the call, so changing it afterwards does not change the result', async () => {
+  it('runAsync reads a plain input in place on the worker thread, keeps it alive, and rejects when it is detached meanwhile', async () => {
     const pd = planDesc(copySlots, [[4], [4], [4], [4]]);
     const { plan } = n.createPlan(n.createProgram(copyProgram()), pd);
-    const x = Float32Array.from([1, 2, 3, 4]);
     const W = new Float32Array(4);
-    const p = n.runAsync(plan, x, W);
-    x.fill(0);
+    // the only reference to the input is the run's own: a collection meanwhile must not free it
+    const p = n.runAsync(plan, Float32Array.from([1, 2, 3, 4]), W);
+    fullGc();
     await p;
+    expect(Array.from(W)).toEqual([1, 2, 3, 4]);
+    const x = Float32Array.from([5, 6, 7, 8]);
+    const q = n.runAsync(plan, x, W);
+    const moved = structuredClone(x.buffer, { transfer: [x.buffer] });
+    await rejectsCode(q, 'NODEANO_NATIVE_INVALID', /runAsync: inputs\[0\] was detached or resized while the run was in flight; no update was applied/);
+    expect(moved.byteLength).toBe(16);
     expect(Array.from(W)).toEqual([1, 2, 3, 4]);
   });
 
