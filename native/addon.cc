@@ -29,8 +29,9 @@
 //   run(plan, ...inputs, ...shared, ...outputs) -> undefined   (the nInputs + nShared typed arrays, then one array per
 //       direct output that its values are computed into, as separate arguments; runs every step, then copies every
 //       update not listed in resized into its shared array)
-//   runAsync(plan, ...inputs, ...shared) -> Promise<ArrayBuffer[]>   (the same off the main thread; never throws;
-//       the direct outputs are allocated and computed on the worker thread and resolve as alloc()-style buffers;
+//   runAsync(plan, ...inputs, ...shared, ...outputs?) -> Promise<ArrayBuffer[] | undefined>   (the same off the main
+//       thread; never throws; given no outputs, the direct outputs are allocated and computed on the worker thread and
+//       resolve as alloc()-style buffers, else they are computed into the arrays given and it resolves undefined;
 //       every array is read where it is, on the worker thread, as fs.write reads its buffer: nothing is copied on the
 //       main thread, a change to an array before the promise settles may change the result, and an array detached
 //       meanwhile rejects the promise)

@@ -22,11 +22,6 @@ export interface JsPrepared extends Prepared {
 
 const noop: JsKernel = () => undefined;
 
-/** Fresh zeroed arrays for a plan's direct outputs, in `plan.direct` order. */
-export function allocDirect(program: Program, plan: MemoryPlan): TypedArray[] {
-  return plan.direct.map((slot) => new (ctorOf(program.slots[slot].dtype))(sizeOf(plan.shapes[slot])));
-}
-
 /** Runs programs with the TypeScript reference kernels: the fallback backend and the reference for native ones. */
 export class JsExecutor implements Executor {
   readonly backend = 'js' as const;
@@ -108,11 +103,10 @@ export class JsExecutor implements Executor {
     for (let u = 0; u < up.length; u += 2) shared[up[u]].set(bufs[up[u + 1]]);
   }
 
-  runAsync(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<TypedArray[]> {
+  runAsync(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): Promise<void> {
     return new Promise((resolve) => {
-      const outs = allocDirect(this.program, p.plan);
       this.run(p, inputs, shared, outs);
-      resolve(outs);
+      resolve();
     });
   }
 

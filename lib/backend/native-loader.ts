@@ -46,10 +46,11 @@ export interface Addon {
    */
   run(plan: NativeHandle, ...arrays: TypedArray[]): void;
   /**
-   * The same off the main thread (inputs and shared values only); the updates land when the promise settles, which
-   * resolves with the direct outputs, allocated and computed on the worker thread. Never throws: errors reject.
+   * The same off the main thread, reading and writing every array in place; the updates land when the promise
+   * settles. Without the direct outputs it allocates them on the worker thread and resolves with them; with them it
+   * resolves undefined. Never throws: errors reject.
    */
-  runAsync(plan: NativeHandle, ...arrays: TypedArray[]): Promise<ArrayBuffer[]>;
+  runAsync(plan: NativeHandle, ...arrays: TypedArray[]): Promise<ArrayBuffer[] | undefined>;
   /** Zeroed, 64-byte aligned native memory. */
   alloc(bytes: number): ArrayBuffer;
   /** Detaches an alloc() buffer or a plan arena and releases its memory now (once no run in flight reads it). */

@@ -113,22 +113,19 @@ export class NativeExecutor implements Executor {
     this.bind(p, inputs, shared, outs);
   }
 
-  async runAsync(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<TypedArray[]> {
+  async runAsync(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): Promise<void> {
     p.inFlight++;
-    let buffers: ArrayBuffer[];
     try {
-      buffers = await this.addon.runAsync(p.handle, ...inputs, ...shared);
+      // the direct outputs are the caller's arrays (plain JS memory, so the garbage collector frees a dropped one
+      // without the full collections that external buffers bring), computed into on the worker thread
+      await this.addon.runAsync(p.handle, ...inputs, ...shared, ...outs);
     } catch (e) {
       throw this.wrap(e, p, inputs, shared);
     } finally {
       // the caller reads the results (views of the arena) in the microtasks that follow: free after them
       if (--p.inFlight === 0 && p.disposed) setImmediate(() => this.addon.free(p.arena));
     }
-    // the direct outputs were allocated and computed on the worker thread: only wrapped here
-    const { plan } = p;
-    const outs = plan.direct.map((slot, j) => new (ctorOf(this.program.slots[slot].dtype))(buffers[j], 0, plan.directSizes[j]));
     this.bind(p, inputs, shared, outs);
-    return outs;
   }
 
   /** Frees a plan (its arena at once, or after the async runs in flight) or, without one, the program. */

@@ -192,10 +192,11 @@ export class Runner {
       const into = out === null ? null : this.checkOut(p, out);
       const inputs = this.inData.slice();
       const shared = this.shData.slice();
+      // fresh outputs are allocated here, untouched: their pages are first written by the kernels, off this thread
+      const outs = this.directBuffers(p, into);
       for (const s of this.sharedVars) readByAsync.set(s, (readByAsync.get(s) ?? 0) + 1);
       try {
-        // the backend makes the direct outputs (off the main thread where it can) and binds them in p.bufs
-        await this.executor.runAsync(p, inputs, shared);
+        await this.executor.runAsync(p, inputs, shared, outs);
       } finally {
         for (const s of this.sharedVars) {
           const n = readByAsync.get(s)! - 1;

@@ -46,11 +46,13 @@ class Args {
 };
 
 // `outputs`: the direct outputs a synchronous run takes after the shared values (none for runAsync).
-void check_count(Napi::Env env, const Program& prog, size_t count, size_t outputs, const char* fn) {
-  if (int64_t(count) != prog.n_inputs + prog.n_shared + int64_t(outputs))
+// `optional`: the direct outputs may also be left out (runAsync).
+void check_count(Napi::Env env, const Program& prog, size_t count, size_t outputs, const char* fn, bool optional = false) {
+  const int64_t n = prog.n_inputs + prog.n_shared;
+  if (int64_t(count) != n + int64_t(outputs) && !(optional && int64_t(count) == n))
     fail(env, kInvalid, std::string(fn) + ": got " + std::to_string(count) + " array(s) after the plan, the plan takes " + std::to_string(prog.n_inputs) +
                             " input(s), then " + std::to_string(prog.n_shared) + " shared value(s)" +
-                            (outputs ? ", then " + std::to_string(outputs) + " direct output(s)" : std::string()));
+                            (outputs ? std::string(", then ") + (optional ? "optionally " : "") + std::to_string(outputs) + " direct output(s)" : std::string()));
 }
 
 // Checks one value against its binding and returns its data pointer (and its ArrayBuffer when asked). No JS runs.
@@ -74,6 +76,17 @@ void* check_bound(Napi::Env env, napi_value v, const Binding& b, const char* fn,
   return data;
 }
 
+// An async run's hold on the ArrayBuffer `ab` of argument `index`: the alloc() buffer itself, or else the index in
+// `plain` (the caller references that value and checks it for detachment when the run settles).
+void hold(napi_env env, napi_value ab, size_t index, std::vector<std::shared_ptr<AlignedBuffer>>* held, std::vector<size_t>* plain) {
+  void* base = nullptr;
+  size_t ab_len = 0;
+  std::shared_ptr<AlignedBuffer> owned;
+  if (ab && napi_get_arraybuffer_info(env, ab, &base, &ab_len) == napi_ok && base) owned = find_alloc(base);
+  if (owned) held->push_back(std::move(owned));
+  else plain->push_back(index);
+}
+
 // The binding core: checks vals[0, nInputs) (inputs) and vals[nInputs, nInputs + nShared) (shared) against every
 // binding of the plan and binds them where they are (staging only unaligned data, which the run copies itself). A
 // synchronous call (`held` null) reads the caller's memory before it returns. An asynchronous one reads it on the
@@ -89,14 +102,7 @@ void bind_values(Napi::Env env, Plan& plan, const napi_value* vals, const char* 
     const size_t index = bd.kind == SLOT_INPUT ? size_t(bd.ref) : size_t(n_inputs + bd.ref);
     napi_value ab = nullptr;
     void* data = check_bound(env, vals[index], bd, fn, held ? &ab : nullptr);
-    if (held && bd.bytes) {
-      void* base = nullptr;
-      size_t ab_len = 0;
-      std::shared_ptr<AlignedBuffer> owned;
-      if (ab && napi_get_arraybuffer_info(env, ab, &base, &ab_len) == napi_ok && base) owned = find_alloc(base);
-      if (owned) held->push_back(std::move(owned));
-      else plain->push_back(index);
-    }
+    if (held && bd.bytes) hold(env, ab, index, held, plain);
     if (plan.bind(b, data) != OK) fail(env, kAlloc, std::string(fn) + ": cannot allocate a staging buffer");
   }
 }
@@ -114,13 +120,25 @@ class AsyncRun {
     if (work_) napi_delete_async_work(env_, work_);
   }
 
-  // Main thread: marks the plan busy until this run settles, binds every value and keeps references to the shared
-  // arrays that receive updates.
-  void bind(Napi::Env env, const napi_value* vals) {
+  // Main thread: marks the plan busy until this run settles, binds every value (and the direct outputs when the
+  // caller gives them, else they are allocated on the worker thread) and keeps references to the shared arrays that
+  // receive updates and to every plain array the run reads or writes.
+  void bind(Napi::Env env, const napi_value* vals, bool with_outputs) {
     plan_->busy = true;
     owns_busy_ = true;
     bind_values(env, *plan_, vals, "runAsync", &held_, &plain_);
     const int64_t n_inputs = plan_->program().n_inputs;
+    if (with_outputs) {
+      const auto& outs = plan_->outputs();
+      const size_t first = size_t(n_inputs + plan_->program().n_shared);
+      for (size_t k = 0; k < outs.size(); k++) {
+        napi_value ab = nullptr;
+        void* data = check_bound(env, vals[first + k], outs[k], "runAsync", &ab);
+        if (outs[k].bytes) hold(env, ab, first + k, &held_, &plain_);
+        if (plan_->bind_output(k, data) != OK) fail(env, kAlloc, "runAsync: cannot allocate a staging buffer");
+      }
+      outputs_given_ = true;
+    }
     refs_.reserve(plan_->native_updates().size() + plain_.size());
     auto reference = [&](size_t index) {
       napi_ref ref;
@@ -155,7 +173,7 @@ class AsyncRun {
   // libuv worker thread: no JS, no N-API.
   static void execute(napi_env, void* data) {
     auto* r = static_cast<AsyncRun*>(data);
-    r->status_ = r->plan_->alloc_outputs(&r->outputs_);
+    if (!r->outputs_given_) r->status_ = r->plan_->alloc_outputs(&r->outputs_);
     if (r->status_ == OK) r->status_ = r->plan_->run(&r->step_);
   }
 
@@ -186,22 +204,29 @@ class AsyncRun {
     r->deferred_ = nullptr;
   }
 
-  // Main thread: wraps the direct outputs as alloc()-style buffers, lands the native updates (all or none) in the
-  // shared arrays as they are now, and returns the resolution value or an error.
+  // Main thread: wraps the direct outputs allocated on the worker as alloc()-style buffers (none when the caller
+  // gave them), lands the native updates (all or none) in the shared arrays as they are now, and returns the
+  // resolution value or an error.
   napi_value finish(Napi::Env env, bool* ok) {
     napi_value outs;
-    if (napi_create_array_with_length(env, outputs_.size(), &outs) != napi_ok) throw Napi::Error::New(env);
-    const auto& bds = plan_->outputs();
-    for (size_t k = 0; k < outputs_.size(); k++)
-      if (napi_set_element(env, outs, uint32_t(k), external_buffer(env, outputs_[k], bds[k].bytes, Origin::Alloc)) != napi_ok) throw Napi::Error::New(env);
+    if (outputs_given_) {
+      napi_get_undefined(env, &outs);
+    } else {
+      if (napi_create_array_with_length(env, outputs_.size(), &outs) != napi_ok) throw Napi::Error::New(env);
+      const auto& bds = plan_->outputs();
+      for (size_t k = 0; k < outputs_.size(); k++)
+        if (napi_set_element(env, outs, uint32_t(k), external_buffer(env, outputs_[k], bds[k].bytes, Origin::Alloc)) != napi_ok) throw Napi::Error::New(env);
+    }
     const auto& ups = plan_->native_updates();
     const int64_t n_inputs = plan_->program().n_inputs;
     for (size_t i = 0; i < plain_.size(); i++) {
       napi_value v = nullptr;
       TypedView tv;
       if (napi_get_reference_value(env, refs_[ups.size() + i], &v) != napi_ok || !v || !typed_view(env, v, &tv) || tv.data != plain_data_[i]) {
-        const size_t index = plain_[i];
-        const std::string what = int64_t(index) < n_inputs ? "inputs[" + std::to_string(index) + "]" : "shared[" + std::to_string(int64_t(index) - n_inputs) + "]";
+        const int64_t index = int64_t(plain_[i]), n_shared = plan_->program().n_shared;
+        const std::string what = index < n_inputs              ? "inputs[" + std::to_string(index) + "]"
+                                 : index < n_inputs + n_shared ? "shared[" + std::to_string(index - n_inputs) + "]"
+                                                               : "outputs[" + std::to_string(index - n_inputs - n_shared) + "]";
         return make_error(env, kInvalid, "runAsync: " + what + " was detached or resized while the run was in flight; no update was applied and the results were discarded")
             .Value();
       }
@@ -236,6 +261,7 @@ class AsyncRun {
   Status status_ = OK;
   int32_t step_ = -1;
   bool owns_busy_ = false;
+  bool outputs_given_ = false;  // the caller passed the direct outputs (bound in place) instead of having them allocated
 };
 
 napi_value rejected_promise(Napi::Env env, napi_value error) {
@@ -274,10 +300,12 @@ napi_value run_async(napi_env raw_env, napi_callback_info info) {
   try {
     Args args(raw_env, info);
     std::shared_ptr<Plan> plan = plan_handle_of(env, args.plan(), "runAsync")->plan;
-    check_count(env, plan->program(), args.count(), 0, "runAsync");
+    const size_t n_outputs = plan->outputs().size();
+    const bool with_outputs = n_outputs > 0 && int64_t(args.count()) == plan->program().n_inputs + plan->program().n_shared + int64_t(n_outputs);
+    check_count(env, plan->program(), args.count(), n_outputs, "runAsync", true);
     if (plan->busy) fail(env, kBusy, "runAsync: the plan is busy (another runAsync on it has not settled yet)");
     run.reset(new AsyncRun(env, plan));
-    run->bind(env, args.values());  // busy until the run completes, or until `run` is destroyed on an error below
+    run->bind(env, args.values(), with_outputs);  // busy until the run completes, or until `run` is destroyed on an error below
     napi_value promise = run->queue(env);
     run.release();  // owned by the queued work now
     return promise;

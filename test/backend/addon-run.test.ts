@@ -39,7 +39,7 @@ d('addon: run and runAsync', () => {
     throwsCode(() => n.run(plan, detached(new Float32Array(4)), W), 'NODEANO_NATIVE_INVALID', /inputs\[0\] is detached/);
   });
 
-  it('direct outputs: createPlan checks them, run computes into the arrays passed last, runAsync resolves with fresh ones', async () => {
+  it('direct outputs: createPlan checks them, run and runAsync compute into the arrays passed last, runAsync without them resolves with fresh ones', async () => {
     // t2 = Add(x, y) in the arena; t3 = Sigmoid(t2) computed straight into the caller's array
     const slots: SlotSpec[] = [[INPUT, F32, 0], [INPUT, F32, 1], [TEMP, F32, -1], [TEMP, F32, -1]];
     const prog = n.createProgram(programDesc({ slots, steps: [{ kernel: 'Add', ins: [0, 1], outs: [2] }, { kernel: 'Sigmoid', ins: [2], outs: [3] }], nInputs: 2, nShared: 0 }));
@@ -59,12 +59,25 @@ d('addon: run and runAsync', () => {
     const out = new Float32Array(3);
     n.run(plan, a, b, out);
     close(out, want, 1e-6);
-    await rejectsCode(n.runAsync(plan, a, b, out), 'NODEANO_NATIVE_INVALID', /runAsync: got 3 array/);
-    const [buf] = await n.runAsync(plan, a, b);
+    await rejectsCode(n.runAsync(plan, a), 'NODEANO_NATIVE_INVALID', /runAsync: got 1 array\(s\) after the plan, the plan takes 2 input\(s\), then 0 shared value\(s\), then optionally 1 direct output\(s\)/);
+    await rejectsCode(n.runAsync(plan, a, b, new Float64Array(3)), 'NODEANO_NATIVE_DTYPE', /runAsync: outputs\[0\] must be a Float32Array/);
+    await rejectsCode(n.runAsync(plan, a, b, new Float32Array(4)), 'NODEANO_NATIVE_SHAPE', /runAsync: outputs\[0\] has 16 bytes/);
+    // given outputs are computed into on the worker thread, the unaligned one through a staging buffer
+    const given = new Float32Array(3);
+    expect(await n.runAsync(plan, a, b, given)).toBeUndefined();
+    close(given, want, 1e-6);
+    const unaligned = new Float32Array(new ArrayBuffer(16), 4, 3);
+    await n.runAsync(plan, a, b, unaligned);
+    close(unaligned, want, 1e-6);
+    const lost = new Float32Array(3);
+    const q = n.runAsync(plan, a, b, lost);
+    detached(lost);
+    await rejectsCode(q, 'NODEANO_NATIVE_INVALID', /runAsync: outputs\[0\] was detached or resized while the run was in flight/);
+    const [buf] = (await n.runAsync(plan, a, b))!;
     expect(buf).toBeInstanceOf(ArrayBuffer);
     expect(buf.byteLength).toBe(12);
     close(new Float32Array(buf), want, 1e-6);
-    const [buf2] = await n.runAsync(plan, a, b);
+    const [buf2] = (await n.runAsync(plan, a, b))!;
     expect(buf2).not.toBe(buf);
     // an async result is native memory: free releases it now
     n.free(buf);
