@@ -8,6 +8,7 @@ import { planMemory, shapeKey } from '../compile/memory-plan';
 import { landResized } from './updates';
 
 const MAX_PLANS = 32;
+const noop = (): void => undefined;
 
 /** Shared variables an async call is reading right now: a synchronous update of one of them would race with it. */
 const readByAsync = new Map<SharedVariable, number>();
@@ -207,7 +208,8 @@ export class Runner {
       return this.finish(p, into);
     });
     const done = job.finally(() => this.pending--);
-    this.queue = done.catch(() => undefined);
+    // settles with nothing: the queue must not keep the last result alive after the caller dropped it
+    this.queue = done.then(noop, noop);
     return done;
   }
 
