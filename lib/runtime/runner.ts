@@ -9,6 +9,7 @@ import { landResized } from './updates';
 
 const MAX_PLANS = 32;
 const noop = (): void => undefined;
+const NO_BUFFERS: TypedArray[] = [];
 
 /** Shared variables an async call is reading right now: a synchronous update of one of them would race with it. */
 const readByAsync = new Map<SharedVariable, number>();
@@ -115,6 +116,7 @@ export class Runner {
    */
   private directBuffers(p: Prepared, into: readonly (NDArray | null)[] | null): TypedArray[] {
     const { plan } = p;
+    if (into === null && plan.direct.length === 0) return NO_BUFFERS;
     const { slots } = this.executor.program;
     const bufs: TypedArray[] = new Array(plan.direct.length);
     if (into !== null) {
