@@ -26,9 +26,12 @@
 //                                                 arrays, one per call each, in this order */ })
 //       -> { plan: plan handle, arena: ArrayBuffer /* zero copy: temps live here */ }
 //       The memory decisions are the caller's (lib/compile/memory-plan.ts); createPlan only rejects an unsafe layout.
-//   run(plan, ...inputs, ...shared, ...outputs) -> undefined   (the nInputs + nShared typed arrays, then one array per
-//       direct output that its values are computed into, as separate arguments; runs every step, then copies every
-//       update not listed in resized into its shared array)
+//   run(plan, ...inputs, ...shared, ...outputs) -> number | undefined   (the nInputs + nShared typed arrays, then one
+//       array per direct output that its values are computed into, as separate arguments; runs every step, then copies
+//       every update not listed in resized into its shared array. A shared value may be null: the alloc() array the
+//       last run of this plan was given there, still bound (a runAsync since, or free() of it, makes null an error).
+//       Returns the bit mask of shared values (bit r for shared[r], r < 32) the next run may pass as null, or
+//       undefined when every shared value was null)
 //   runAsync(plan, ...inputs, ...shared, ...outputs?) -> Promise<ArrayBuffer[] | undefined>   (the same off the main
 //       thread; never throws; given no outputs, the direct outputs are allocated and computed on the worker thread and
 //       resolve as alloc()-style buffers, else they are computed into the arrays given and it resolves undefined;

@@ -340,6 +340,7 @@ class PlanBuilder {
       plan_->bindings_.push_back({int32_t(s), sd.kind, sd.ref, sd.dtype, size_t(bytes_[s])});
     }
     plan_->staging_.resize(plan_->bindings_.size());
+    plan_->kept.resize(plan_->bindings_.size());
     plan_->dest_.assign(plan_->bindings_.size(), nullptr);
     for (NativeUpdate& u : plan_->native_updates_) u.binding = binding_of[size_t(prog_.shared_slot[size_t(u.shared)])];
   }
@@ -397,7 +398,6 @@ std::shared_ptr<Plan> Plan::create(std::shared_ptr<const Program> program, const
 // Main thread.
 Status Plan::bind(size_t b, void* data) {
   const Binding& bd = bindings_[b];
-  if (b == 0) to_stage_.clear();  // every call binds all bindings in order, starting at 0
   dest_[b] = data;
   void* p = data;
   if (bd.bytes == 0) {

@@ -105,8 +105,20 @@ class Plan {
   // Main thread, while no JS runs: copies each native update's value into its shared buffer.
   void apply_updates() const;
 
+  // Main thread, before the bindings of a call: forgets the previous call's staging.
+  void begin_bind() { to_stage_.clear(); }
+
   // Set while a runAsync on the plan is in flight. Main thread only.
   bool busy = false;
+
+  // Per binding (main thread): the alloc() buffer a synchronous run left a shared binding bound to, held weakly (free()
+  // still releases it), so that the next synchronous run may keep the binding instead of being passed the array
+  // again; and the last data pointer found not to be an alloc() buffer (not looked up again). An async run clears it.
+  struct Kept {
+    std::weak_ptr<AlignedBuffer> buf;
+    const void* miss = nullptr;
+  };
+  std::vector<Kept> kept;
 
  private:
   friend class PlanBuilder;

@@ -44,7 +44,7 @@ export interface Addon {
    * Runs every step, then lands the updates not listed in resized: the program's inputs, then its shared values, then
    * one array per direct output, which its values are computed into.
    */
-  run(plan: NativeHandle, ...arrays: TypedArray[]): void;
+  run(plan: NativeHandle, ...arrays: (TypedArray | null)[]): number | undefined;
   /**
    * The same off the main thread, reading and writing every array in place; the updates land when the promise
    * settles. Without the direct outputs it allocates them on the worker thread and resolves with them; with them it

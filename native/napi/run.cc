@@ -97,6 +97,8 @@ void bind_values(Napi::Env env, Plan& plan, const napi_value* vals, const char* 
                  std::vector<size_t>* plain) {
   const int64_t n_inputs = plan.program().n_inputs;
   const auto& bindings = plan.bindings();
+  plan.begin_bind();
+  for (auto& k : plan.kept) k.buf.reset();  // the binding is no longer what the last synchronous run left
   for (size_t b = 0; b < bindings.size(); b++) {
     const Binding& bd = bindings[b];
     const size_t index = bd.kind == SLOT_INPUT ? size_t(bd.ref) : size_t(n_inputs + bd.ref);
@@ -105,6 +107,51 @@ void bind_values(Napi::Env env, Plan& plan, const napi_value* vals, const char* 
     if (held && bd.bytes) hold(env, ab, index, held, plain);
     if (plan.bind(b, data) != OK) fail(env, kAlloc, std::string(fn) + ": cannot allocate a staging buffer");
   }
+}
+
+// bind_values for a synchronous run, where a shared value may be null: "the alloc() array the last synchronous run
+// of this plan was given there", still bound (its memory held weakly: a freed one is an error). Returns the bit mask
+// (bit r for shared[r], r < 32) of the shared bindings the next run may pass as null, or -1 when every shared value
+// was null (nothing changed).
+int64_t bind_sync(Napi::Env env, Plan& plan, const napi_value* vals) {
+  const int64_t n_inputs = plan.program().n_inputs;
+  const auto& bindings = plan.bindings();
+  plan.begin_bind();
+  uint32_t mask = 0;
+  bool passed = false;
+  for (size_t b = 0; b < bindings.size(); b++) {
+    const Binding& bd = bindings[b];
+    const bool shared = bd.kind == SLOT_SHARED;
+    napi_value v = vals[shared ? size_t(n_inputs + bd.ref) : size_t(bd.ref)];
+    Plan::Kept& k = plan.kept[b];
+    napi_valuetype t;
+    if (shared && napi_typeof(env, v, &t) == napi_ok && t == napi_null) {
+      if (k.buf.expired())
+        fail(env, kInvalid, "run: shared[" + std::to_string(bd.ref) + "] is null, but no earlier run of this plan left an alloc() array bound there (or it was freed since)");
+      if (bd.ref < 32) mask |= 1u << bd.ref;
+      continue;  // still bound as that run left it: data and destination
+    }
+    napi_value ab = nullptr;
+    void* data = check_bound(env, v, bd, "run", shared ? &ab : nullptr);
+    if (plan.bind(b, data) != OK) fail(env, kAlloc, "run: cannot allocate a staging buffer");
+    if (!shared) continue;
+    passed = true;
+    k.buf.reset();
+    // only a 16-byte aligned one (never staged) is kept; a pointer known not to be alloc()'d is not looked up again
+    if (bd.bytes && (reinterpret_cast<uintptr_t>(data) & 15) == 0 && data != k.miss && bd.ref < 32) {
+      void* base = nullptr;
+      size_t ab_len = 0;
+      std::shared_ptr<AlignedBuffer> owned;
+      if (ab && napi_get_arraybuffer_info(env, ab, &base, &ab_len) == napi_ok && base) owned = find_alloc(base);
+      if (owned) {
+        k.buf = owned;
+        mask |= 1u << bd.ref;
+      } else {
+        k.miss = data;
+      }
+    }
+  }
+  return passed ? int64_t(mask) : -1;
 }
 
 // One runAsync call. Created and destroyed on the main thread; `execute` alone runs on a libuv worker thread.
@@ -280,7 +327,7 @@ napi_value run(napi_env raw_env, napi_callback_info info) {
   const auto& outs = plan.outputs();
   check_count(env, plan.program(), args.count(), outs.size(), "run");
   if (plan.busy) fail(env, kBusy, "run: the plan is busy (a runAsync on it has not settled yet)");
-  bind_values(env, plan, args.values(), "run", nullptr, nullptr);
+  const int64_t kept = bind_sync(env, plan, args.values());
   const napi_value* out_vals = args.values() + (plan.program().n_inputs + plan.program().n_shared);
   for (size_t k = 0; k < outs.size(); k++) {
     void* data = check_bound(env, out_vals[k], outs[k], "run", nullptr);
@@ -290,7 +337,10 @@ napi_value run(napi_env raw_env, napi_callback_info info) {
   const Status st = plan.run(&step);
   if (st != OK) throw run_error(env, plan, st, step);
   plan.apply_updates();
-  return nullptr;
+  if (kept < 0) return nullptr;
+  napi_value mask;
+  if (napi_create_uint32(env, uint32_t(kept), &mask) != napi_ok) throw Napi::Error::New(env);
+  return mask;
 }
 
 napi_value run_async(napi_env raw_env, napi_callback_info info) {

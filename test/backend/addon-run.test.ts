@@ -175,6 +175,24 @@ d('addon: run and runAsync', () => {
     expect(Array.from(W)).toEqual([1, 2, 3, 4]);
   });
 
+  it('run keeps an alloc() shared array bound: null passes it again, until runAsync or free() (then a coded error)', async () => {
+    const { plan } = n.createPlan(n.createProgram(copyProgram()), planDesc(copySlots, [[4], [4], [4], [4]]));
+    const plain = new Float32Array(4);
+    expect(n.run(plan, Float32Array.from([1, 2, 3, 4]), plain)).toBe(0);
+    throwsCode(() => n.run(plan, Float32Array.from([1, 2, 3, 4]), null), 'NODEANO_NATIVE_INVALID', /run: shared\[0\] is null, but no earlier run of this plan left an alloc\(\) array bound there/);
+    const W = new Float32Array(n.alloc(16));
+    expect(n.run(plan, Float32Array.from([1, 2, 3, 4]), W)).toBe(1);
+    expect(n.run(plan, Float32Array.from([5, 6, 7, 8]), null)).toBeUndefined();
+    expect(Array.from(W)).toEqual([5, 6, 7, 8]);
+    await n.runAsync(plan, Float32Array.from([9, 9, 9, 9]), W);
+    throwsCode(() => n.run(plan, Float32Array.from([1, 2, 3, 4]), null), 'NODEANO_NATIVE_INVALID', /shared\[0\] is null/);
+    expect(n.run(plan, Float32Array.from([1, 2, 3, 4]), W)).toBe(1);
+    n.free(W.buffer as ArrayBuffer);
+    throwsCode(() => n.run(plan, Float32Array.from([1, 2, 3, 4]), null), 'NODEANO_NATIVE_INVALID', /or it was freed since/);
+    // an input is never null
+    throwsCode(() => n.run(plan, null as unknown as Float32Array, plain), 'NODEANO_NATIVE_INVALID', /run: inputs\[0\] must be a Float32Array, got null/);
+  });
+
   it('an update whose shared array is detached while the run is in flight rejects and lands nothing', async () => {
     const { plan } = n.createPlan(n.createProgram(copyProgram()), planDesc(copySlots, [[4], [4], [4], [4]]));
     const W = new Float32Array(4);
