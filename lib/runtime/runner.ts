@@ -82,14 +82,20 @@ export class Runner {
       }
     }
     if (bad) throw new InputError(`${this.name}: ${bad.join('; ')}`);
-    for (let i = 0; i < this.sharedVars.length; i++) {
-      if (this.sharedVars[i].isDisposed) throw new RuntimeError(`${this.name}: shared variable ${labelOf(this.sharedVars[i])} was disposed`);
-      const st = this.sharedVars[i].storage;
-      this.shData[i] = st.data;
-      this.shShapes[i] = st.shape;
-    }
+    const { sharedVars, shData, shShapes, lastSh } = this;
     const last = this.last;
-    if (last !== null && sameShapes(this.inShapes, this.lastIn) && sameShapes(this.shShapes, this.lastSh)) return last;
+    // the shapes are compared with the last plan's while the shared values are read
+    let same = last !== null && sameShapes(this.inShapes, this.lastIn);
+    for (let i = 0; i < sharedVars.length; i++) {
+      const sv = sharedVars[i];
+      if (sv.isDisposed) throw new RuntimeError(`${this.name}: shared variable ${labelOf(sv)} was disposed`);
+      const st = sv.storage;
+      shData[i] = st.data;
+      const shape = st.shape;
+      shShapes[i] = shape;
+      if (same && !sameDims(shape, lastSh[i])) same = false;
+    }
+    if (same) return last!;
     const key = shapeKey(this.inShapes, this.shShapes);
     let prepared = this.plans.get(key);
     if (!prepared) {
@@ -154,10 +160,10 @@ export class Runner {
         outs[k] = NDArray.trusted(bufs[slot], plan.shapes[slot], program.slots[slot].dtype);
         this.borrowed.add(bufs[slot].buffer);
       } else {
-        outs[k] = NDArray.trusted(bufs[slot].slice() as TypedArray, plan.shapes[slot], program.slots[slot].dtype);
+        outs[k] = NDArray.trusted(copyOf(bufs[slot]), plan.shapes[slot], program.slots[slot].dtype);
       }
     }
-    landResized(program, plan, bufs, this.sharedVars);
+    if (plan.resized.length > 0) landResized(program, plan, bufs, this.sharedVars);
     this.calls++;
     return outs;
   }
@@ -252,8 +258,19 @@ export function checkOutArrays(name: string, out: readonly unknown[], expected: 
   return res;
 }
 
+/** A fresh copy; an element loop for the small outputs the memory plan copies out of the arena (slice costs more). */
+function copyOf(a: TypedArray): TypedArray {
+  const n = a.length;
+  if (n > 16) return a.slice() as TypedArray;
+  const c = new (a.constructor as new (n: number) => TypedArray)(n);
+  for (let i = 0; i < n; i++) c[i] = a[i];
+  return c;
+}
+
 function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 function sameShapes(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean {
