@@ -10,6 +10,7 @@ import { landResized } from './updates';
 const MAX_PLANS = 32;
 const noop = (): void => undefined;
 const NO_BUFFERS: TypedArray[] = [];
+const NO_DATA = new Float32Array(0);
 
 /** Shared variables an async call is reading right now: a synchronous update of one of them would race with it. */
 const readByAsync = new Map<SharedVariable, number>();
@@ -164,6 +165,9 @@ export class Runner {
       }
     }
     if (plan.resized.length > 0) landResized(program, plan, bufs, this.sharedVars);
+    // the results are the caller's now: the plan must not keep them alive (a large one would then outlive a young
+    // collection and wait for a full one)
+    for (let j = 0; j < plan.direct.length; j++) bufs[plan.direct[j]] = NO_DATA;
     this.calls++;
     return outs;
   }
