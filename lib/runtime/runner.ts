@@ -44,6 +44,8 @@ export class Runner {
   private readonly borrow: boolean[];
   /** Buffers that borrowed outputs view: never accepted as `out`. */
   private readonly borrowed = new WeakSet<ArrayBufferLike>();
+  /** Per output: its typed array constructor. */
+  private readonly outCtors: (new (n: number) => TypedArray)[];
 
   constructor(name: string, inputs: readonly Variable[], sharedVars: readonly SharedVariable[], executor: Executor, allowDowncast: boolean, borrow: readonly boolean[] = []) {
     this.name = name;
@@ -57,6 +59,7 @@ export class Runner {
     this.shShapes = new Array(sharedVars.length);
     this.updated = new Set(executor.program.updates.map((u) => sharedVars[u.shared]));
     this.borrow = executor.program.outputs.map((_, k) => borrow[k] === true);
+    this.outCtors = executor.program.outputs.map((slot) => ctorOf(executor.program.slots[slot].dtype) as new (n: number) => TypedArray);
   }
 
   get backend(): 'js' | 'native' {
@@ -161,7 +164,7 @@ export class Runner {
         outs[k] = NDArray.trusted(bufs[slot], plan.shapes[slot], program.slots[slot].dtype);
         this.borrowed.add(bufs[slot].buffer);
       } else {
-        outs[k] = NDArray.trusted(copyOf(bufs[slot]), plan.shapes[slot], program.slots[slot].dtype);
+        outs[k] = NDArray.trusted(copyOf(bufs[slot], this.outCtors[k]), plan.shapes[slot], program.slots[slot].dtype);
       }
     }
     if (plan.resized.length > 0) landResized(program, plan, bufs, this.sharedVars);
@@ -263,10 +266,10 @@ export function checkOutArrays(name: string, out: readonly unknown[], expected: 
 }
 
 /** A fresh copy; an element loop for the small outputs the memory plan copies out of the arena (slice costs more). */
-function copyOf(a: TypedArray): TypedArray {
+function copyOf(a: TypedArray, Ctor: new (n: number) => TypedArray): TypedArray {
   const n = a.length;
   if (n > 16) return a.slice() as TypedArray;
-  const c = new (a.constructor as new (n: number) => TypedArray)(n);
+  const c = new Ctor(n);
   for (let i = 0; i < n; i++) c[i] = a[i];
   return c;
 }
