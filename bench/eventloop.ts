@@ -95,7 +95,7 @@ export async function eventLoopSection(native: boolean): Promise<Section | null>
     rows: stalls.map((s) => [s.name, String(s.calls), `${f(s.msPerCall)} ms`, `${f(s.busyMsPerCall)} ms`, `${f(s.p50)} ms`, `${f(s.p99)} ms`, `${f(s.max)} ms`, verdict(s)]),
     delays: stalls.map(({ name, p50, p99, max }) => ({ name, p50Ms: p50, p99Ms: p99, maxMs: max })),
     notes: [
-      'Delays as monitorEventLoopDelay reports them: the interval between ticks of a 1 ms timer, so an idle loop reads about 1 ms. The control rows run the same loop with no nodeano call: what the machine itself adds. Busy per call is the event loop's active time (performance.eventLoopUtilization) over the calls. Target for the returning dot and the MLP steps: p99 ≤ 2 ms, max ≤ 10 ms; the shared-variable dot is the baseline of issue 11.',
+      'Delays as monitorEventLoopDelay reports them: the interval between ticks of a 1 ms timer, so an idle loop reads about 1 ms. The control rows run the same loop with no nodeano call: what the machine itself adds. Busy per call is the active time of the event loop (performance.eventLoopUtilization) over the calls. Target for the returning dot and the MLP steps: p99 ≤ 2 ms, max ≤ 10 ms; the shared-variable dot is the baseline of issue 11.',
     ],
   };
 }
