@@ -42,7 +42,9 @@ export interface Addon {
   createPlan(program: NativeHandle, desc: PlanDescriptor): { plan: NativeHandle; arena: ArrayBuffer };
   /**
    * Runs every step, then lands the updates not listed in resized: the program's inputs, then its shared values, then
-   * one array per direct output, which its values are computed into.
+   * one array per direct output, which its values are computed into. A shared value may be null for an alloc() array
+   * the last run of the plan was given there (kept bound); returns the bit mask of shared values the next run may
+   * pass as null, or undefined when all of them were null.
    */
   run(plan: NativeHandle, ...arrays: (TypedArray | null)[]): number | undefined;
   /**
