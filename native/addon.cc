@@ -29,7 +29,8 @@
 //   run(plan, ...inputs, ...shared, ...outputs) -> number | undefined   (the nInputs + nShared typed arrays, then one
 //       array per direct output that its values are computed into, as separate arguments; runs every step, then copies
 //       every update not listed in resized into its shared array. A shared value may be null: the alloc() array the
-//       last run of this plan was given there, still bound (a runAsync since, or free() of it, makes null an error).
+//       last run of this plan was given there, still bound (a runAsync since, or free() of it, makes null an error);
+//       when every shared value would be null they may be left out: run(plan, ...inputs, ...outputs).
 //       Returns the bit mask of shared values (bit r for shared[r], r < 32) the next run may pass as null, or
 //       undefined when every shared value was null)
 //   runAsync(plan, ...inputs, ...shared, ...outputs?) -> Promise<ArrayBuffer[] | undefined>   (the same off the main

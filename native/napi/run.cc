@@ -109,11 +109,19 @@ void bind_values(Napi::Env env, Plan& plan, const napi_value* vals, const char* 
   }
 }
 
+// Whether every shared binding is kept from the last synchronous run (else a call leaving them out has a wrong count).
+bool all_shared_kept(const Plan& plan) {
+  const auto& bindings = plan.bindings();
+  for (size_t b = 0; b < bindings.size(); b++)
+    if (bindings[b].kind == SLOT_SHARED && plan.kept[b].buf.expired()) return false;
+  return true;
+}
+
 // bind_values for a synchronous run, where a shared value may be null: "the alloc() array the last synchronous run
 // of this plan was given there", still bound (its memory held weakly: a freed one is an error). Returns the bit mask
 // (bit r for shared[r], r < 32) of the shared bindings the next run may pass as null, or -1 when every shared value
-// was null (nothing changed).
-int64_t bind_sync(Napi::Env env, Plan& plan, const napi_value* vals) {
+// was null (nothing changed). `all_kept`: the call left the shared values out, which means null for each.
+int64_t bind_sync(Napi::Env env, Plan& plan, const napi_value* vals, bool all_kept) {
   const int64_t n_inputs = plan.program().n_inputs;
   const auto& bindings = plan.bindings();
   plan.begin_bind();
@@ -124,10 +132,10 @@ int64_t bind_sync(Napi::Env env, Plan& plan, const napi_value* vals) {
   for (size_t b = 0; b < bindings.size(); b++) {
     const Binding& bd = bindings[b];
     const bool shared = bd.kind == SLOT_SHARED;
-    napi_value v = vals[shared ? size_t(n_inputs + bd.ref) : size_t(bd.ref)];
+    napi_value v = shared && all_kept ? null_value : vals[shared ? size_t(n_inputs + bd.ref) : size_t(bd.ref)];
     Plan::Kept& k = plan.kept[b];
-    bool is_null = false;  // a strict comparison: napi_typeof would test ten other types first
-    if (shared && napi_strict_equals(env, v, null_value, &is_null) == napi_ok && is_null) {
+    bool is_null = shared && all_kept;  // else a strict comparison: napi_typeof would test ten other types first
+    if (shared && (is_null || (napi_strict_equals(env, v, null_value, &is_null) == napi_ok && is_null))) {
       if (k.buf.expired())
         fail(env, kInvalid, "run: shared[" + std::to_string(bd.ref) + "] is null, but no earlier run of this plan left an alloc() array bound there (or it was freed since)");
       if (bd.ref < 32) mask |= 1u << bd.ref;
@@ -327,10 +335,13 @@ napi_value run(napi_env raw_env, napi_callback_info info) {
   // no JS runs until this returns, so nothing can dispose the handle meanwhile: the plan is used without a reference
   Plan& plan = *plan_handle_of(env, args.plan(), "run")->plan;
   const auto& outs = plan.outputs();
-  check_count(env, plan.program(), args.count(), outs.size(), "run");
+  const Program& prog = plan.program();
+  // the shared values left out altogether: all of them kept from the last run (as if each were passed as null)
+  const bool all_kept = prog.n_shared > 0 && int64_t(args.count()) == prog.n_inputs + int64_t(outs.size()) && all_shared_kept(plan);
+  if (!all_kept) check_count(env, prog, args.count(), outs.size(), "run");
   if (plan.busy) fail(env, kBusy, "run: the plan is busy (a runAsync on it has not settled yet)");
-  const int64_t kept = bind_sync(env, plan, args.values());
-  const napi_value* out_vals = args.values() + (plan.program().n_inputs + plan.program().n_shared);
+  const int64_t kept = bind_sync(env, plan, args.values(), all_kept);
+  const napi_value* out_vals = args.values() + (prog.n_inputs + (all_kept ? 0 : prog.n_shared));
   for (size_t k = 0; k < outs.size(); k++) {
     void* data = check_bound(env, out_vals[k], outs[k], "run", nullptr);
     if (plan.bind_output(k, data) != OK) fail(env, kAlloc, "run: cannot allocate a staging buffer");

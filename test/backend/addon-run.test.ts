@@ -184,11 +184,15 @@ d('addon: run and runAsync', () => {
     expect(n.run(plan, Float32Array.from([1, 2, 3, 4]), W)).toBe(1);
     expect(n.run(plan, Float32Array.from([5, 6, 7, 8]), null)).toBeUndefined();
     expect(Array.from(W)).toEqual([5, 6, 7, 8]);
+    // every shared value kept: they may be left out
+    expect(n.run(plan, Float32Array.from([7, 7, 7, 7]))).toBeUndefined();
+    expect(Array.from(W)).toEqual([7, 7, 7, 7]);
     await n.runAsync(plan, Float32Array.from([9, 9, 9, 9]), W);
     throwsCode(() => n.run(plan, Float32Array.from([1, 2, 3, 4]), null), 'NODEANO_NATIVE_INVALID', /shared\[0\] is null/);
     expect(n.run(plan, Float32Array.from([1, 2, 3, 4]), W)).toBe(1);
     n.free(W.buffer as ArrayBuffer);
     throwsCode(() => n.run(plan, Float32Array.from([1, 2, 3, 4]), null), 'NODEANO_NATIVE_INVALID', /or it was freed since/);
+    throwsCode(() => n.run(plan, Float32Array.from([1, 2, 3, 4])), 'NODEANO_NATIVE_INVALID', /run: got 1 array\(s\) after the plan, the plan takes 1 input\(s\), then 1 shared value\(s\)/);
     // an input is never null
     throwsCode(() => n.run(plan, null as unknown as Float32Array, plain), 'NODEANO_NATIVE_INVALID', /run: inputs\[0\] must be a Float32Array, got null/);
   });
