@@ -105,6 +105,9 @@ export function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
+/** Set by NDArray.trusted for the one constructor call that follows. */
+let trustNext = false;
+
 /**
  * A dense, C-ordered n-dimensional array: the value type of nodeano.
  * @example const a = T.array([[1, 2], [3, 4]]); a.get(1, 0) // 3
@@ -115,6 +118,14 @@ export class NDArray {
   readonly data: TypedArray;
 
   constructor(data: TypedArray, shape: Shape, dtype?: DType) {
+    if (trustNext) {
+      // NDArray.trusted: the same constructor (one hidden class for every NDArray), without the checks
+      trustNext = false;
+      this.shape = (shape as number[]).slice();
+      this.dtype = dtype!;
+      this.data = data;
+      return;
+    }
     const dt = dtypeOfTypedArray(data);
     if (!dt) throw new ArgumentError(`NDArray: data must be a Float32Array, Float64Array, Int32Array or Uint8Array, got ${describe(data)}`);
     checkNotDetached(data, 'NDArray', 'data');
@@ -132,11 +143,8 @@ export class NDArray {
 
   /** Internal: wraps data already known to match shape and dtype (compiled functions' outputs), skipping checks. */
   static trusted(data: TypedArray, shape: number[], dtype: DType): NDArray {
-    const a = Object.create(NDArray.prototype) as { shape: number[]; dtype: DType; data: TypedArray };
-    a.shape = shape.slice();
-    a.dtype = dtype;
-    a.data = data;
-    return a as unknown as NDArray;
+    trustNext = true;
+    return new NDArray(data, shape, dtype);
   }
 
   get size(): number {

@@ -26,12 +26,21 @@
 //                                                 arrays, one per call each, in this order */ })
 //       -> { plan: plan handle, arena: ArrayBuffer /* zero copy: temps live here */ }
 //       The memory decisions are the caller's (lib/compile/memory-plan.ts); createPlan only rejects an unsafe layout.
-//   run(plan, ...inputs, ...shared, ...outputs) -> undefined   (the nInputs + nShared typed arrays, then one array per
-//       direct output that its values are computed into, as separate arguments; runs every step, then copies every
-//       update not listed in resized into its shared array)
-//   runAsync(plan, ...inputs, ...shared) -> Promise<ArrayBuffer[]>   (the same off the main thread; never throws;
-//       the direct outputs are allocated and computed on the worker thread and resolve as alloc()-style buffers)
-//   alloc(bytes: number) -> ArrayBuffer (zeroed, 64-byte aligned native memory; read without a copy by runAsync)
+//   run(plan, ...inputs, ...shared, ...outputs) -> number | undefined   (the nInputs + nShared typed arrays, then one
+//       array per direct output that its values are computed into, as separate arguments; runs every step, then copies
+//       every update not listed in resized into its shared array. A shared value may be null: the alloc() array the
+//       last run of this plan was given there, still bound (a runAsync since, or free() of it, makes null an error);
+//       when every shared value would be null they may be left out: run(plan, ...inputs, ...outputs).
+//       Returns the bit mask of shared values (bit r for shared[r], r < 32) the next run may pass as null, or
+//       undefined when every shared value was null)
+//   runAsync(plan, ...inputs, ...shared, ...outputs?) -> Promise<ArrayBuffer[] | undefined>   (the same off the main
+//       thread; never throws; given no outputs, the direct outputs are allocated and computed on the worker thread and
+//       resolve as alloc()-style buffers, else they are computed into the arrays given and it resolves undefined;
+//       every array is read where it is, on the worker thread, as fs.write reads its buffer: nothing is copied on the
+//       main thread, a change to an array before the promise settles may change the result, and an array detached
+//       meanwhile rejects the promise)
+//   alloc(bytes: number) -> ArrayBuffer (zeroed, 64-byte aligned native memory; a runAsync holds it, so free() during
+//       the run releases it only after the run settled)
 //   free(buffer: ArrayBuffer) -> undefined   (an alloc() buffer or a plan's arena: detached now, so every view of it
 //       has length 0, and its memory released once no plan or run in flight uses it; a detached or empty buffer
 //       is ignored)

@@ -346,6 +346,7 @@ class PlanBuilder {
       plan_->bindings_.push_back({int32_t(s), sd.kind, sd.ref, sd.dtype, size_t(bytes_[s])});
     }
     plan_->staging_.resize(plan_->bindings_.size());
+    plan_->kept.resize(plan_->bindings_.size());
     plan_->dest_.assign(plan_->bindings_.size(), nullptr);
     for (NativeUpdate& u : plan_->native_updates_) u.binding = binding_of[size_t(prog_.shared_slot[size_t(u.shared)])];
   }
@@ -401,18 +402,18 @@ std::shared_ptr<Plan> Plan::create(std::shared_ptr<const Program> program, const
 }
 
 // Main thread.
-Status Plan::bind(size_t b, void* data, bool must_copy) {
+Status Plan::bind(size_t b, void* data) {
   const Binding& bd = bindings_[b];
   dest_[b] = data;
   void* p = data;
   if (bd.bytes == 0) {
     p = g_empty;
-  } else if (must_copy || (reinterpret_cast<uintptr_t>(data) & 15) != 0) {
+  } else if ((reinterpret_cast<uintptr_t>(data) & 15) != 0) {
     if (!staging_[b]) {
       staging_[b] = AlignedBuffer::make(bd.bytes, false);
       if (!staging_[b]) return ERR_ALLOC;
     }
-    std::memcpy(staging_[b]->data(), data, bd.bytes);
+    to_stage_.push_back(b);
     p = staging_[b]->data();
   }
   slot_tensors_[size_t(bd.slot)].data = p;
@@ -455,6 +456,7 @@ Status Plan::run(int32_t* failed_step) {
   *failed_step = -1;
   for (const auto& a : aliases_) slot_tensors_[size_t(a.first)].data = slot_tensors_[size_t(a.second)].data;
   for (const Patch& p : patches_) p.t->data = slot_tensors_[size_t(p.slot)].data;
+  for (size_t b : to_stage_) std::memcpy(staging_[b]->data(), dest_[b], bindings_[b].bytes);
   Status st = OK;
   if (exec_.empty()) {
   } else if (!needs_pool_) {

@@ -81,10 +81,11 @@ class Plan {
   const std::vector<NativeUpdate>& native_updates() const { return native_updates_; }
 
   // Main thread, before run: points binding `b` at `data` (which must hold bindings()[b].bytes bytes and stay
-  // valid until run returns). Unaligned data (not 16-byte aligned, as kernel.h promises) or data that may be
-  // freed while an async run reads it (`must_copy`) is copied into a plan-owned aligned staging buffer. `data`
-  // itself stays the destination of the binding's updates. Returns ERR_ALLOC when staging cannot be allocated.
-  Status bind(size_t b, void* data, bool must_copy);
+  // valid until run returns; an async run reads it on the worker thread). Unaligned data (not 16-byte aligned, as
+  // kernel.h promises) gets a plan-owned aligned staging buffer that run fills first, on the thread it runs on, so
+  // no copy happens on the main thread for an async run. `data` itself stays the destination of the binding's
+  // updates. Returns ERR_ALLOC when staging cannot be allocated.
+  Status bind(size_t b, void* data);
   // Main thread, after an async run: the binding's buffer as it is now (the destination apply_updates writes to).
   void set_destination(size_t b, void* data) { dest_[b] = data; }
 
@@ -104,8 +105,20 @@ class Plan {
   // Main thread, while no JS runs: copies each native update's value into its shared buffer.
   void apply_updates() const;
 
+  // Main thread, before the bindings of a call: forgets the previous call's staging.
+  void begin_bind() { to_stage_.clear(); }
+
   // Set while a runAsync on the plan is in flight. Main thread only.
   bool busy = false;
+
+  // Per binding (main thread): the alloc() buffer a synchronous run left a shared binding bound to, held weakly (free()
+  // still releases it), so that the next synchronous run may keep the binding instead of being passed the array
+  // again; and the last data pointer found not to be an alloc() buffer (not looked up again). An async run clears it.
+  struct Kept {
+    std::weak_ptr<AlignedBuffer> buf;
+    const void* miss = nullptr;
+  };
+  std::vector<Kept> kept;
 
  private:
   friend class PlanBuilder;
@@ -136,6 +149,7 @@ class Plan {
   std::vector<Binding> bindings_;
   std::vector<void*> dest_;                              // per binding: the caller's buffer
   std::vector<std::shared_ptr<AlignedBuffer>> staging_;  // per binding, allocated on first need
+  std::vector<size_t> to_stage_;                         // bindings whose staging run fills from dest_ this call
   std::vector<NativeUpdate> native_updates_;
   std::vector<std::pair<int32_t, int32_t>> aliases_;  // [temp slot, shared slot] rebound on every call
   std::vector<Binding> outputs_;

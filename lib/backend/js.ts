@@ -2,7 +2,7 @@ import { NodeanoError, RuntimeError } from '../errors';
 import { ctorOf, TypedArray } from '../dtype';
 import { BodyHost, BodyInstance, getKernel, JsKernel } from '../graph/kernel-registry';
 import { sizeOf } from '../ndarray';
-import { allocArena, allocSlot, inferSlotShapes, MemoryPlan, planMemory } from '../compile/memory-plan';
+import { allocArena, inferSlotShapes, MemoryPlan, planMemory } from '../compile/memory-plan';
 import { Program } from '../compile/program';
 import { Executor, Prepared } from '../runtime/executor';
 
@@ -21,11 +21,6 @@ export interface JsPrepared extends Prepared {
 }
 
 const noop: JsKernel = () => undefined;
-
-/** Fresh zeroed arrays for a plan's direct outputs, in `plan.direct` order. */
-export function allocDirect(program: Program, plan: MemoryPlan): TypedArray[] {
-  return plan.direct.map((slot) => allocSlot(program, slot, sizeOf(plan.shapes[slot])));
-}
 
 /** How steps with nested programs (scan) shape-infer and run their bodies on this backend. */
 function bodyHost(program: Program): BodyHost {
@@ -141,11 +136,10 @@ export class JsExecutor implements Executor {
     for (let u = 0; u < up.length; u += 2) shared[up[u]].set(bufs[up[u + 1]]);
   }
 
-  runAsync(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<TypedArray[]> {
+  runAsync(p: JsPrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): Promise<void> {
     return new Promise((resolve) => {
-      const outs = allocDirect(this.program, p.plan);
       this.run(p, inputs, shared, outs);
-      resolve(outs);
+      resolve();
     });
   }
 

@@ -42,14 +42,17 @@ export interface Addon {
   createPlan(program: NativeHandle, desc: PlanDescriptor): { plan: NativeHandle; arena: ArrayBuffer };
   /**
    * Runs every step, then lands the updates not listed in resized: the program's inputs, then its shared values, then
-   * one array per direct output, which its values are computed into.
+   * one array per direct output, which its values are computed into. A shared value may be null for an alloc() array
+   * the last run of the plan was given there (kept bound); returns the bit mask of shared values the next run may
+   * pass as null, or undefined when all of them were null.
    */
-  run(plan: NativeHandle, ...arrays: TypedArray[]): void;
+  run(plan: NativeHandle, ...arrays: (TypedArray | null)[]): number | undefined;
   /**
-   * The same off the main thread (inputs and shared values only); the updates land when the promise settles, which
-   * resolves with the direct outputs, allocated and computed on the worker thread. Never throws: errors reject.
+   * The same off the main thread, reading and writing every array in place; the updates land when the promise
+   * settles. Without the direct outputs it allocates them on the worker thread and resolves with them; with them it
+   * resolves undefined. Never throws: errors reject.
    */
-  runAsync(plan: NativeHandle, ...arrays: TypedArray[]): Promise<ArrayBuffer[]>;
+  runAsync(plan: NativeHandle, ...arrays: TypedArray[]): Promise<ArrayBuffer[] | undefined>;
   /** Zeroed, 64-byte aligned native memory. */
   alloc(bytes: number): ArrayBuffer;
   /** Detaches an alloc() buffer or a plan arena and releases its memory now (once no run in flight reads it). */

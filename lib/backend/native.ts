@@ -17,6 +17,14 @@ interface NativePrepared extends Prepared {
   /** Async runs in flight; a plan disposed meanwhile frees its arena once the last one's results were read. */
   inFlight: number;
   disposed: boolean;
+  /**
+   * Shared values the addon keeps bound between synchronous runs (bit r for shared[r], as its run returned them):
+   * passed as null while they are the same arrays as last time (`lastShared`), which saves checking them again.
+   */
+  kept: number;
+  lastShared: (TypedArray | undefined)[];
+  /** The arrays of one run call, reused. */
+  args: (TypedArray | null)[];
 }
 
 /** The program in the addon's format: flat typed arrays, built once per compiled function. */
@@ -52,9 +60,12 @@ export class NativeExecutor implements Executor {
   private readonly addon: Addon;
   private handle: NativeHandle | null;
   private readonly constants: TypedArray[];
+  /** A program without steps or updates (its outputs are inputs, shared values or constants). */
+  private readonly idle: boolean;
 
   constructor(program: Program, addon: Addon) {
     this.program = program;
+    this.idle = program.steps.length === 0 && program.updates.length === 0;
     this.addon = addon;
     this.constants = program.constants.map((c) => ctorOf(c.dtype).from(c.data));
     this.handle = addon.createProgram(serializeProgram(program));
@@ -99,7 +110,7 @@ export class NativeExecutor implements Executor {
       else if (alias.has(slot)) binds.push(slot, 1, alias.get(slot)!);
       else if (plan.direct.includes(slot)) binds.push(slot, 2, plan.direct.indexOf(slot));
     }
-    return { plan, bufs, handle, arena, binds: Int32Array.from(binds), inFlight: 0, disposed: false };
+    return { plan, bufs, handle, arena, binds: Int32Array.from(binds), inFlight: 0, disposed: false, kept: 0, lastShared: [], args: [] };
   }
 
   private bind(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): void {
@@ -111,30 +122,42 @@ export class NativeExecutor implements Executor {
   }
 
   run(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): void {
+    // no step and no update: nothing for the addon to do (the runner has checked the arguments already)
+    if (this.idle) return this.bind(p, inputs, shared, outs);
+    const { args, lastShared } = p;
+    let n = 0;
+    for (let i = 0; i < inputs.length; i++) args[n++] = inputs[i];
+    // every shared value kept and unchanged: they are left out of the call altogether
+    let allKept = shared.length > 0 && shared.length < 31 && p.kept === 2 ** shared.length - 1;
+    for (let i = 0; allKept && i < shared.length; i++) if (shared[i] !== lastShared[i]) allKept = false;
+    if (!allKept) for (let i = 0; i < shared.length; i++) args[n++] = i < 32 && (p.kept >>> i) & 1 && shared[i] === lastShared[i] ? null : shared[i];
+    for (let i = 0; i < outs.length; i++) args[n++] = outs[i];
+    let kept: number | undefined;
     try {
-      callRun(this.addon.run, p.handle, inputs, shared, outs);
+      kept = callRun(this.addon.run, p.handle, args, n);
     } catch (e) {
+      p.kept = 0;
       throw this.wrap(e, p, inputs, shared, outs);
     }
+    if (kept !== undefined) p.kept = kept;
+    for (let i = 0; i < shared.length; i++) lastShared[i] = shared[i];
     this.bind(p, inputs, shared, outs);
   }
 
-  async runAsync(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<TypedArray[]> {
+  async runAsync(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): Promise<void> {
     p.inFlight++;
-    let buffers: ArrayBuffer[];
+    p.kept = 0; // an async run rebinds everything: the addon forgets what the last synchronous one left bound
     try {
-      buffers = await this.addon.runAsync(p.handle, ...inputs, ...shared);
+      // the direct outputs are the caller's arrays (plain JS memory, so the garbage collector frees a dropped one
+      // without the full collections that external buffers bring), computed into on the worker thread
+      await this.addon.runAsync(p.handle, ...inputs, ...shared, ...outs);
     } catch (e) {
       throw this.wrap(e, p, inputs, shared);
     } finally {
       // the caller reads the results (views of the arena) in the microtasks that follow: free after them
       if (--p.inFlight === 0 && p.disposed) setImmediate(() => this.addon.free(p.arena));
     }
-    // the direct outputs were allocated and computed on the worker thread: only wrapped here
-    const { plan } = p;
-    const outs = plan.direct.map((slot, j) => new (ctorOf(this.program.slots[slot].dtype))(buffers[j], 0, plan.directSizes[j]));
     this.bind(p, inputs, shared, outs);
-    return outs;
   }
 
   /** Frees a plan (its arena at once, or after the async runs in flight) or, without one, the program. */
@@ -216,34 +239,22 @@ export class NativeExecutor implements Executor {
   }
 }
 
-type Run = (plan: NativeHandle, ...arrays: TypedArray[]) => void;
+type Run = (plan: NativeHandle, ...arrays: (TypedArray | null)[]) => number | undefined;
 
-/** The i-th array of inputs, then shared values, then direct outputs. */
-function nth(ins: readonly TypedArray[], sh: readonly TypedArray[], outs: readonly TypedArray[], i: number): TypedArray {
-  const ni = ins.length;
-  if (i < ni) return ins[i];
-  return i < ni + sh.length ? sh[i - ni] : outs[i - ni - sh.length];
-}
-
-/** addon.run(plan, ...inputs, ...shared, ...outs), with a direct call (no spread) for up to 8 arrays. */
-function callRun(f: Run, h: NativeHandle, ins: readonly TypedArray[], sh: readonly TypedArray[], outs: readonly TypedArray[]): void {
-  const n = ins.length + sh.length + outs.length;
-  if (n > 8) return f(h, ...ins, ...sh, ...outs);
-  if (n === 0) return f(h);
-  const a0 = nth(ins, sh, outs, 0);
-  if (n === 1) return f(h, a0);
-  const a1 = nth(ins, sh, outs, 1);
-  if (n === 2) return f(h, a0, a1);
-  const a2 = nth(ins, sh, outs, 2);
-  if (n === 3) return f(h, a0, a1, a2);
-  const a3 = nth(ins, sh, outs, 3);
-  if (n === 4) return f(h, a0, a1, a2, a3);
-  const a4 = nth(ins, sh, outs, 4);
-  if (n === 5) return f(h, a0, a1, a2, a3, a4);
-  const a5 = nth(ins, sh, outs, 5);
-  if (n === 6) return f(h, a0, a1, a2, a3, a4, a5);
-  const a6 = nth(ins, sh, outs, 6);
-  return n === 7 ? f(h, a0, a1, a2, a3, a4, a5, a6) : f(h, a0, a1, a2, a3, a4, a5, a6, nth(ins, sh, outs, 7));
+/** addon.run(plan, ...a[0, n)), with a direct call (no spread) for up to 8 arrays. */
+function callRun(f: Run, h: NativeHandle, a: readonly (TypedArray | null)[], n: number): number | undefined {
+  switch (n) {
+    case 0: return f(h);
+    case 1: return f(h, a[0]);
+    case 2: return f(h, a[0], a[1]);
+    case 3: return f(h, a[0], a[1], a[2]);
+    case 4: return f(h, a[0], a[1], a[2], a[3]);
+    case 5: return f(h, a[0], a[1], a[2], a[3], a[4]);
+    case 6: return f(h, a[0], a[1], a[2], a[3], a[4], a[5]);
+    case 7: return f(h, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+    case 8: return f(h, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    default: return f(h, ...a.slice(0, n));
+  }
 }
 
 /** Kernels of a program that the addon does not implement. */

@@ -45,6 +45,9 @@ export interface MemoryPlan {
   directSizes: number[];
 }
 
+/** Outputs of at most this many bytes are copied out of the arena rather than computed into a fresh array. */
+export const SMALL_OUTPUT_BYTES = 64;
+
 /** Whether a step may write its output over input `pos`: the inplace rewrite phase offered that position. */
 function inPlaceOk(step: ProgramStep, pos: number): boolean {
   return step.inPlace.includes(pos);
@@ -213,11 +216,14 @@ export function planMemory(
 
   // outputs computed where the caller gets them: temps of their own, not lent as views of the arena. A view step
   // producing one runs (a copy into the output) instead of being skipped; a temp something else views stays put.
+  // A small output stays in the arena and is copied out: V8 keeps a typed array of up to 64 bytes on its heap, and a
+  // native call must first move a fresh one off the heap (a malloc, later a sweep), which costs far more than the copy.
   const producer = new Map<number, number>();
   steps.forEach((st, t) => st.outputs.forEach((o) => producer.set(o, t)));
   const direct: number[] = [];
   const directOf = program.outputs.map((o, k) => {
     if (slots[o].kind !== 'temp' || lent[k] === true || program.outputs.indexOf(o) !== k) return -1;
+    if (sizeOf(shapes[o]) * itemSize(slots[o].dtype) <= SMALL_OUTPUT_BYTES) return -1;
     if (slots.some((_, j) => j !== o && root[j] === o)) return -1;
     if (root[o] !== o) {
       root[o] = o;

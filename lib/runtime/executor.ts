@@ -22,10 +22,10 @@ export interface Executor {
   /** `outs`: one buffer per `plan.direct` slot (the arrays the caller gets), of its dtype and size. */
   run(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): void;
   /**
-   * The same as run, off the main thread where the backend can; updates land on the main thread. The backend makes
-   * the direct outputs itself (the native one on the worker thread) and resolves with them, in `plan.direct` order.
+   * The same as run, off the main thread where the backend can (the native one reads and writes every array in place
+   * on a worker thread); updates land on the main thread.
    */
-  runAsync(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[]): Promise<TypedArray[]>;
+  runAsync(p: Prepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): Promise<void>;
   /** Releases native memory now instead of at garbage collection. */
   dispose(p?: Prepared): void;
 }

@@ -1,5 +1,5 @@
 import { InputError, RuntimeError } from '../errors';
-import { canCastSafely, dtypeOfTypedArray, isDetached, TypedArray } from '../dtype';
+import { canCastSafely, ctorOf, dtypeOfTypedArray, isDetached, TypedArray } from '../dtype';
 import { array, convertData, describe, NDArray, shapeStr, sizeOf } from '../ndarray';
 import { SharedVariable, Variable } from '../graph/variable';
 import { labelOf, labelWithType } from '../graph/printing';
@@ -8,6 +8,9 @@ import { allocSlot, planMemory, shapeKey } from '../compile/memory-plan';
 import { landResized } from './updates';
 
 const MAX_PLANS = 32;
+const noop = (): void => undefined;
+const NO_BUFFERS: TypedArray[] = [];
+const NO_DATA = new Float32Array(0);
 
 /** Shared variables an async call is reading right now: a synchronous update of one of them would race with it. */
 const readByAsync = new Map<SharedVariable, number>();
@@ -41,6 +44,8 @@ export class Runner {
   private readonly borrow: boolean[];
   /** Buffers that borrowed outputs view: never accepted as `out`. */
   private readonly borrowed = new WeakSet<ArrayBufferLike>();
+  /** Per output: its typed array constructor. */
+  private readonly outCtors: (new (n: number) => TypedArray)[];
 
   constructor(name: string, inputs: readonly Variable[], sharedVars: readonly SharedVariable[], executor: Executor, allowDowncast: boolean, borrow: readonly boolean[] = []) {
     this.name = name;
@@ -54,6 +59,7 @@ export class Runner {
     this.shShapes = new Array(sharedVars.length);
     this.updated = new Set(executor.program.updates.map((u) => sharedVars[u.shared]));
     this.borrow = executor.program.outputs.map((_, k) => borrow[k] === true);
+    this.outCtors = executor.program.outputs.map((slot) => ctorOf(executor.program.slots[slot].dtype) as new (n: number) => TypedArray);
   }
 
   get backend(): 'js' | 'native' {
@@ -80,14 +86,20 @@ export class Runner {
       }
     }
     if (bad) throw new InputError(`${this.name}: ${bad.join('; ')}`);
-    for (let i = 0; i < this.sharedVars.length; i++) {
-      if (this.sharedVars[i].isDisposed) throw new RuntimeError(`${this.name}: shared variable ${labelOf(this.sharedVars[i])} was disposed`);
-      const st = this.sharedVars[i].storage;
-      this.shData[i] = st.data;
-      this.shShapes[i] = st.shape;
-    }
+    const { sharedVars, shData, shShapes, lastSh } = this;
     const last = this.last;
-    if (last !== null && sameShapes(this.inShapes, this.lastIn) && sameShapes(this.shShapes, this.lastSh)) return last;
+    // the shapes are compared with the last plan's while the shared values are read
+    let same = last !== null && sameShapes(this.inShapes, this.lastIn);
+    for (let i = 0; i < sharedVars.length; i++) {
+      const sv = sharedVars[i];
+      if (sv.isDisposed) throw new RuntimeError(`${this.name}: shared variable ${labelOf(sv)} was disposed`);
+      const st = sv.storage;
+      shData[i] = st.data;
+      const shape = st.shape;
+      shShapes[i] = shape;
+      if (same && !sameDims(shape, lastSh[i])) same = false;
+    }
+    if (same) return last!;
     const key = shapeKey(this.inShapes, this.shShapes);
     let prepared = this.plans.get(key);
     if (!prepared) {
@@ -114,6 +126,7 @@ export class Runner {
    */
   private directBuffers(p: Prepared, into: readonly (NDArray | null)[] | null): TypedArray[] {
     const { plan } = p;
+    if (into === null && plan.direct.length === 0) return NO_BUFFERS;
     const bufs: TypedArray[] = new Array(plan.direct.length);
     if (into !== null) {
       for (let k = 0; k < into.length; k++) {
@@ -150,10 +163,13 @@ export class Runner {
         outs[k] = NDArray.trusted(bufs[slot], plan.shapes[slot], program.slots[slot].dtype);
         this.borrowed.add(bufs[slot].buffer);
       } else {
-        outs[k] = NDArray.trusted(bufs[slot].slice() as TypedArray, plan.shapes[slot], program.slots[slot].dtype);
+        outs[k] = NDArray.trusted(copyOf(bufs[slot], this.outCtors[k]), plan.shapes[slot], program.slots[slot].dtype);
       }
     }
-    landResized(program, plan, bufs, this.sharedVars);
+    if (plan.resized.length > 0) landResized(program, plan, bufs, this.sharedVars);
+    // the results are the caller's now: the plan must not keep them alive (a large one would then outlive a young
+    // collection and wait for a full one)
+    for (let j = 0; j < plan.direct.length; j++) bufs[plan.direct[j]] = NO_DATA;
     this.calls++;
     return outs;
   }
@@ -191,10 +207,11 @@ export class Runner {
       const into = out === null ? null : this.checkOut(p, out);
       const inputs = this.inData.slice();
       const shared = this.shData.slice();
+      // fresh outputs are allocated here, untouched: their pages are first written by the kernels, off this thread
+      const outs = this.directBuffers(p, into);
       for (const s of this.sharedVars) readByAsync.set(s, (readByAsync.get(s) ?? 0) + 1);
       try {
-        // the backend makes the direct outputs (off the main thread where it can) and binds them in p.bufs
-        await this.executor.runAsync(p, inputs, shared);
+        await this.executor.runAsync(p, inputs, shared, outs);
       } finally {
         for (const s of this.sharedVars) {
           const n = readByAsync.get(s)! - 1;
@@ -205,7 +222,8 @@ export class Runner {
       return this.finish(p, into);
     });
     const done = job.finally(() => this.pending--);
-    this.queue = done.catch(() => undefined);
+    // settles with nothing: the queue must not keep the last result alive after the caller dropped it
+    this.queue = done.then(noop, noop);
     return done;
   }
 
@@ -246,8 +264,19 @@ export function checkOutArrays(name: string, out: readonly unknown[], expected: 
   return res;
 }
 
+/** A fresh copy; an element loop for the small outputs the memory plan copies out of the arena (slice costs more). */
+function copyOf(a: TypedArray, Ctor: new (n: number) => TypedArray): TypedArray {
+  const n = a.length;
+  if (n > 16) return a.slice() as TypedArray;
+  const c = new Ctor(n);
+  for (let i = 0; i < n; i++) c[i] = a[i];
+  return c;
+}
+
 function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 function sameShapes(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean {

@@ -201,7 +201,11 @@ export class SegmentedRunner {
       return this.into(this.collect(values), out);
     });
     const done = job.finally(() => this.pending--);
-    this.queue = done.catch(() => undefined);
+    // settles with nothing: the queue must not keep the last result alive after the caller dropped it
+    this.queue = done.then(
+      () => undefined,
+      () => undefined,
+    );
     return done;
   }
 

@@ -1,3 +1,5 @@
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { describe, expect, it } from 'vitest';
 import { ELEMWISE_OPCODES } from '../../lib/ops/generated/elementwise-opcodes';
 import {
@@ -5,6 +7,12 @@ import {
 } from './addon-helpers';
 
 const d = addon ? describe : describe.skip;
+
+/** A full collection, from inside a process started without --expose-gc. */
+function fullGc(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
 type Loose = (...args: unknown[]) => unknown;
 
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number): void {
@@ -31,7 +39,7 @@ d('addon: run and runAsync', () => {
     throwsCode(() => n.run(plan, detached(new Float32Array(4)), W), 'NODEANO_NATIVE_INVALID', /inputs\[0\] is detached/);
   });
 
-  it('direct outputs: createPlan checks them, run computes into the arrays passed last, runAsync resolves with fresh ones', async () => {
+  it('direct outputs: createPlan checks them, run and runAsync compute into the arrays passed last, runAsync without them resolves with fresh ones', async () => {
     // t2 = Add(x, y) in the arena; t3 = Sigmoid(t2) computed straight into the caller's array
     const slots: SlotSpec[] = [[INPUT, F32, 0], [INPUT, F32, 1], [TEMP, F32, -1], [TEMP, F32, -1]];
     const prog = n.createProgram(programDesc({ slots, steps: [{ kernel: 'Add', ins: [0, 1], outs: [2] }, { kernel: 'Sigmoid', ins: [2], outs: [3] }], nInputs: 2, nShared: 0 }));
@@ -51,12 +59,25 @@ d('addon: run and runAsync', () => {
     const out = new Float32Array(3);
     n.run(plan, a, b, out);
     close(out, want, 1e-6);
-    await rejectsCode(n.runAsync(plan, a, b, out), 'NODEANO_NATIVE_INVALID', /runAsync: got 3 array/);
-    const [buf] = await n.runAsync(plan, a, b);
+    await rejectsCode(n.runAsync(plan, a), 'NODEANO_NATIVE_INVALID', /runAsync: got 1 array\(s\) after the plan, the plan takes 2 input\(s\), then 0 shared value\(s\), then optionally 1 direct output\(s\)/);
+    await rejectsCode(n.runAsync(plan, a, b, new Float64Array(3)), 'NODEANO_NATIVE_DTYPE', /runAsync: outputs\[0\] must be a Float32Array/);
+    await rejectsCode(n.runAsync(plan, a, b, new Float32Array(4)), 'NODEANO_NATIVE_SHAPE', /runAsync: outputs\[0\] has 16 bytes/);
+    // given outputs are computed into on the worker thread, the unaligned one through a staging buffer
+    const given = new Float32Array(3);
+    expect(await n.runAsync(plan, a, b, given)).toBeUndefined();
+    close(given, want, 1e-6);
+    const unaligned = new Float32Array(new ArrayBuffer(16), 4, 3);
+    await n.runAsync(plan, a, b, unaligned);
+    close(unaligned, want, 1e-6);
+    const lost = new Float32Array(3);
+    const q = n.runAsync(plan, a, b, lost);
+    detached(lost);
+    await rejectsCode(q, 'NODEANO_NATIVE_INVALID', /runAsync: outputs\[0\] was detached or resized while the run was in flight/);
+    const [buf] = (await n.runAsync(plan, a, b))!;
     expect(buf).toBeInstanceOf(ArrayBuffer);
     expect(buf.byteLength).toBe(12);
     close(new Float32Array(buf), want, 1e-6);
-    const [buf2] = await n.runAsync(plan, a, b);
+    const [buf2] = (await n.runAsync(plan, a, b))!;
     expect(buf2).not.toBe(buf);
     // an async result is native memory: free releases it now
     n.free(buf);
@@ -137,15 +158,43 @@ d('addon: run and runAsync', () => {
     await rejectsCode(n.runAsync(plan, detached(new Float32Array(4)), W), 'NODEANO_NATIVE_INVALID', /detached/);
   });
 
-  it('runAsync copies a plain input at the call, so changing it afterwards does not change the result', async () => {
+  it('runAsync reads a plain input in place on the worker thread, keeps it alive, and rejects when it is detached meanwhile', async () => {
     const pd = planDesc(copySlots, [[4], [4], [4], [4]]);
     const { plan } = n.createPlan(n.createProgram(copyProgram()), pd);
-    const x = Float32Array.from([1, 2, 3, 4]);
     const W = new Float32Array(4);
-    const p = n.runAsync(plan, x, W);
-    x.fill(0);
+    // the only reference to the input is the run's own: a collection meanwhile must not free it
+    const p = n.runAsync(plan, Float32Array.from([1, 2, 3, 4]), W);
+    fullGc();
     await p;
     expect(Array.from(W)).toEqual([1, 2, 3, 4]);
+    const x = Float32Array.from([5, 6, 7, 8]);
+    const q = n.runAsync(plan, x, W);
+    const moved = structuredClone(x.buffer, { transfer: [x.buffer] });
+    await rejectsCode(q, 'NODEANO_NATIVE_INVALID', /runAsync: inputs\[0\] was detached or resized while the run was in flight; no update was applied/);
+    expect(moved.byteLength).toBe(16);
+    expect(Array.from(W)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('run keeps an alloc() shared array bound: null passes it again, until runAsync or free() (then a coded error)', async () => {
+    const { plan } = n.createPlan(n.createProgram(copyProgram()), planDesc(copySlots, [[4], [4], [4], [4]]));
+    const plain = new Float32Array(4);
+    expect(n.run(plan, Float32Array.from([1, 2, 3, 4]), plain)).toBe(0);
+    throwsCode(() => n.run(plan, Float32Array.from([1, 2, 3, 4]), null), 'NODEANO_NATIVE_INVALID', /run: shared\[0\] is null, but no earlier run of this plan left an alloc\(\) array bound there/);
+    const W = new Float32Array(n.alloc(16));
+    expect(n.run(plan, Float32Array.from([1, 2, 3, 4]), W)).toBe(1);
+    expect(n.run(plan, Float32Array.from([5, 6, 7, 8]), null)).toBeUndefined();
+    expect(Array.from(W)).toEqual([5, 6, 7, 8]);
+    // every shared value kept: they may be left out
+    expect(n.run(plan, Float32Array.from([7, 7, 7, 7]))).toBeUndefined();
+    expect(Array.from(W)).toEqual([7, 7, 7, 7]);
+    await n.runAsync(plan, Float32Array.from([9, 9, 9, 9]), W);
+    throwsCode(() => n.run(plan, Float32Array.from([1, 2, 3, 4]), null), 'NODEANO_NATIVE_INVALID', /shared\[0\] is null/);
+    expect(n.run(plan, Float32Array.from([1, 2, 3, 4]), W)).toBe(1);
+    n.free(W.buffer as ArrayBuffer);
+    throwsCode(() => n.run(plan, Float32Array.from([1, 2, 3, 4]), null), 'NODEANO_NATIVE_INVALID', /or it was freed since/);
+    throwsCode(() => n.run(plan, Float32Array.from([1, 2, 3, 4])), 'NODEANO_NATIVE_INVALID', /run: got 1 array\(s\) after the plan, the plan takes 1 input\(s\), then 1 shared value\(s\)/);
+    // an input is never null
+    throwsCode(() => n.run(plan, null as unknown as Float32Array, plain), 'NODEANO_NATIVE_INVALID', /run: inputs\[0\] must be a Float32Array, got null/);
   });
 
   it('an update whose shared array is detached while the run is in flight rejects and lands nothing', async () => {

@@ -1,6 +1,6 @@
 import { describe as suite, expect, it } from 'vitest';
 import * as T from '../../lib';
-import { planMemory } from '../../lib/compile/memory-plan';
+import { planMemory, SMALL_OUTPUT_BYTES } from '../../lib/compile/memory-plan';
 import { backends, close, nativeAvailable } from '../helpers';
 
 const f32 = (xs: number[]) => T.array(xs, { dtype: 'float32' });
@@ -10,14 +10,32 @@ suite('outputs computed where the caller gets them', () => {
     it(`returns the array the kernel wrote: nothing of the output lives in the arena (${backend})`, () => {
       const x = T.vector('x');
       const f = T.function([x], T.nnet.sigmoid(x), { backend });
-      const a = f(f32([0, 1, -1])) as T.NDArray;
+      const xs = Array.from({ length: 17 }, (_, i) => i - 8);
+      const sig = xs.map((v) => 1 / (1 + Math.exp(-v)));
+      const a = f(f32(xs)) as T.NDArray;
       // one step, its output outside the arena: the result cannot have been copied out of it
       expect(f.info().arenaBytes).toBe(0);
-      close(a, [0.5, 1 / (1 + Math.exp(-1)), 1 / (1 + Math.exp(1))]);
-      const b = f(f32([2, 2, 2])) as T.NDArray;
+      close(a, sig);
+      const b = f(f32(xs.map(() => 2))) as T.NDArray;
       // each call's result is its own array, and stays the caller's
       expect(b.data.buffer).not.toBe(a.data.buffer);
-      close(a, [0.5, 1 / (1 + Math.exp(-1)), 1 / (1 + Math.exp(1))]);
+      close(a, sig);
+    });
+
+    it(`copies an output of at most ${SMALL_OUTPUT_BYTES} bytes out of the arena: cheaper than a fresh array a native call must move off V8's heap (${backend})`, () => {
+      const x = T.vector('x');
+      const f = T.function([x], [T.sum(T.exp(x)), T.exp(x)], { backend });
+      const [s, e] = f(f32([0, 1])) as T.NDArray[];
+      const plan = planMemory(f.program, [[2]], []);
+      expect(plan.direct).toEqual([]);
+      expect(f.info().arenaBytes).toBeGreaterThan(0);
+      close(s, 1 + Math.E);
+      close(e, [1, Math.E]);
+      // still the caller's: the next call does not overwrite it
+      const [s2] = f(f32([0, 0])) as T.NDArray[];
+      close(s2, 2);
+      close(s, 1 + Math.E);
+      expect(planMemory(f.program, [[17]], []).directOf).toEqual([-1, 0]);
     });
 
     it(`into writes straight into the caller's array, except where it shares memory with an input (${backend})`, () => {
@@ -95,7 +113,7 @@ suite('outputs computed where the caller gets them', () => {
     const w = T.shared(f32([1, 2]), { name: 'w' });
     const e = T.exp(x);
     const f = T.function([x], [T.Out(e, { borrow: true }), x, w, T.neg(x)], { backend: 'js' });
-    const plan = planMemory(f.program, [[2]], [[2]], [true]);
+    const plan = planMemory(f.program, [[17]], [[2]], [true]);
     expect(plan.directOf.map((j) => j >= 0)).toEqual([false, false, false, true]);
     expect(plan.direct).toEqual([f.program.outputs[3]]);
   });
