@@ -28,7 +28,7 @@ export function allocDirect(program: Program, plan: MemoryPlan): TypedArray[] {
 }
 
 /** How steps with nested programs (scan) shape-infer and run their bodies on this backend. */
-function bodyHost(program: Program): BodyHost {
+export function bodyHost(program: Program): BodyHost {
   return {
     inferBody: (k, inShapes) => {
       const body = program.subprograms[k];

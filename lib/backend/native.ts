@@ -2,10 +2,11 @@ import { BackendError, NodeanoError, RuntimeError } from '../errors';
 import { ctorOf, TypedArray } from '../dtype';
 import { dtypeCode, getKernel } from '../graph/kernel-registry';
 import { sizeOf } from '../ndarray';
-import { MemoryPlan } from '../compile/memory-plan';
-import { Program } from '../compile/program';
+import { MemoryPlan, planMemory } from '../compile/memory-plan';
+import { Program, ProgramStep } from '../compile/program';
 import { Executor, Prepared } from '../runtime/executor';
-import { Addon, NativeHandle, ProgramDescriptor } from './native-loader';
+import { bodyHost } from './js';
+import { Addon, NativeHandle, PlanDescriptor, ProgramDescriptor } from './native-loader';
 
 const KIND: Record<string, number> = { input: 0, shared: 1, constant: 2, temp: 3 };
 
@@ -19,12 +20,13 @@ interface NativePrepared extends Prepared {
   disposed: boolean;
 }
 
-/** The program in the addon's format: flat typed arrays, built once per compiled function. */
+/** The program in the addon's format: flat typed arrays, built once per compiled function (its bodies too). */
 export function serializeProgram(program: Program): ProgramDescriptor {
   const kernelNames: string[] = [];
   const steps: number[] = [];
   const floats: number[] = [];
-  for (const step of program.steps) {
+  const bodies: number[] = [];
+  program.steps.forEach((step, t) => {
     let k = kernelNames.indexOf(step.kernel);
     if (k < 0) k = kernelNames.push(step.kernel) - 1;
     const spec = getKernel(step.kernel);
@@ -32,7 +34,8 @@ export function serializeProgram(program: Program): ProgramDescriptor {
     const fl = attrs.floats ?? [];
     steps.push(k, step.inputs.length, step.outputs.length, attrs.ints.length, fl.length, ...step.inputs, ...step.outputs, ...attrs.ints);
     floats.push(...fl);
-  }
+    for (const b of bodiesOf(step)) bodies.push(t, b);
+  });
   return {
     slots: Int32Array.from(program.slots.flatMap((s) => [KIND[s.kind], dtypeCode(s.dtype), s.ref])),
     steps: Int32Array.from(steps),
@@ -42,6 +45,40 @@ export function serializeProgram(program: Program): ProgramDescriptor {
     updates: Int32Array.from(program.updates.flatMap((u) => [u.shared, u.slot])),
     nInputs: program.inputs.length,
     nShared: program.shared.length,
+    outputs: Int32Array.from(program.outputs),
+    subprograms: program.subprograms.map(serializeProgram),
+    bodies: Int32Array.from(bodies),
+  };
+}
+
+const bodiesOf = (step: ProgramStep): readonly number[] => (step.attrs.bodies as number[] | undefined) ?? [];
+
+/**
+ * The memory plan in the addon's format; each step with a body gets the body's own plan for the input shapes its
+ * kernel derives from the step's (planned like the JS backend plans it: lib/backend/js.ts prepareBody).
+ */
+export function planDescriptor(program: Program, plan: MemoryPlan): PlanDescriptor {
+  const shapes: number[] = [];
+  for (const s of plan.shapes) shapes.push(s.length, ...s);
+  const bodies: NonNullable<PlanDescriptor['bodies']> = [];
+  program.steps.forEach((step, t) => {
+    const subs = bodiesOf(step);
+    if (!subs.length || plan.skip[t]) return;
+    const per = getKernel(step.kernel).bodyShapes?.(step.inputs.map((i) => plan.shapes[i]), step.attrs) ?? [];
+    if (per.length !== 1 || subs.length !== 1) throw new BackendError(`${program.name}: kernel ${step.kernel} must have exactly one body for the native backend, got ${subs.length}`);
+    const body = program.subprograms[subs[0]];
+    bodies.push({ step: t, iterations: per[0].iterations, plan: planDescriptor(body, planMemory(body, per[0].inShapes, [])) });
+  });
+  return {
+    shapes: Int32Array.from(shapes),
+    offsets: Float64Array.from(plan.offsets),
+    arenaBytes: plan.arenaBytes,
+    skip: plan.skip,
+    inPlace: plan.inPlace,
+    sharedAlias: Int32Array.from(plan.sharedAlias),
+    resized: Int32Array.from(plan.resized),
+    outputs: Int32Array.from(plan.direct),
+    bodies,
   };
 }
 
@@ -63,19 +100,8 @@ export class NativeExecutor implements Executor {
   prepare(plan: MemoryPlan): NativePrepared {
     if (!this.handle) throw new BackendError(`${this.program.name}: the function was disposed`);
     const { program } = this;
-    const shapes: number[] = [];
-    for (const s of plan.shapes) shapes.push(s.length, ...s);
     // the memory plan decides; the addon checks that the layout is safe and lands exactly the non-resized updates
-    const { plan: handle, arena } = this.addon.createPlan(this.handle, {
-      shapes: Int32Array.from(shapes),
-      offsets: Float64Array.from(plan.offsets),
-      arenaBytes: plan.arenaBytes,
-      skip: plan.skip,
-      inPlace: plan.inPlace,
-      sharedAlias: Int32Array.from(plan.sharedAlias),
-      resized: Int32Array.from(plan.resized),
-      outputs: Int32Array.from(plan.direct),
-    });
+    const { plan: handle, arena } = this.addon.createPlan(this.handle, planDescriptor(program, plan));
     const bufs = program.slots.map((s, i) => {
       if (s.kind === 'temp' && plan.offsets[i] >= 0) return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
       if (s.kind === 'constant') return this.constants[s.ref];
@@ -160,6 +186,7 @@ export class NativeExecutor implements Executor {
       };
       if (step.inputs.some((i) => buf(i).length !== sizeOf(shapes[i]))) return null;
       const kernel = getKernel(step.kernel).prepareJs({
+        host: this.program.subprograms.length ? bodyHost(this.program) : undefined,
         attrs: step.attrs,
         inShapes: step.inputs.map((i) => shapes[i]),
         outShapes: step.outputs.map((o) => shapes[o]),
