@@ -14,7 +14,10 @@
 //                   steps: Int32Array /* per step: kernelNameIndex, nIn, nOut, nInts, nFloats, ins..., outs..., ints... */,
 //                   floats: Float64Array /* every step's float attributes, in step order */,
 //                   kernelNames: string[], constants: TypedArray[] /* copied */, updates: Int32Array /* [sharedRef, slot]... */,
-//                   nInputs: number, nShared: number }) -> program handle
+//                   nInputs: number, nShared: number,
+//                   outputs?: Int32Array /* the program's output slots */,
+//                   subprograms?: desc[] /* loop bodies in this same format: no shared values, no updates */,
+//                   bodies?: Int32Array /* [step, subprogram]...: the body a step runs (Scan) */ }) -> program handle
 //   createPlan(program, { shapes: Int32Array /* per slot: ndim, dims... */,
 //                         offsets: Float64Array /* byte offset per temp slot (multiple of 64), -1 for the others */,
 //                         arenaBytes: number,
@@ -23,7 +26,9 @@
 //                         sharedAlias?: Int32Array /* [temp slot, sharedRef]...: an update value written in place */,
 //                         resized?: Int32Array /* update indices the caller lands itself (shape changes) */,
 //                         outputs?: Int32Array /* direct outputs: temp slots (offset -1) computed into the caller's
-//                                                 arrays, one per call each, in this order */ })
+//                                                 arrays, one per call each, in this order */,
+//                         bodies?: { step, iterations, plan: desc }[] /* per step with a body: the body's plan in this
+//                                                 same format, for `iterations` steps of the loop */ })
 //       -> { plan: plan handle, arena: ArrayBuffer /* zero copy: temps live here */ }
 //       The memory decisions are the caller's (lib/compile/memory-plan.ts); createPlan only rejects an unsafe layout.
 //   run(plan, ...inputs, ...shared, ...outputs) -> undefined   (the nInputs + nShared typed arrays, then one array per

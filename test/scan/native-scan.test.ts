@@ -175,6 +175,19 @@ d('native Scan agrees with the TypeScript reference', () => {
     expect(nat.info().plans).toBe(1);
   });
 
+  it('runs off the main thread (async) with the same values, the loop still one native call', async () => {
+    const X = T.tensor3('X', 'float32');
+    const h0 = T.fmatrix('h0');
+    const W = T.fmatrix('W');
+    const [h] = T.scan((x: T.Variable, hp: T.Variable) => T.tanh(x.add(hp.dot(W))), { sequences: X, outputsInfo: h0 }) as [T.Variable, T.ScanUpdates];
+    const f = T.function([X, h0, W], h, { backend: 'native' });
+    const args = [rand([50, 2, 5], 1), rand([2, 5], 2), rand([5, 5], 3)];
+    const sync = f(...args) as T.NDArray;
+    const [a, b] = await Promise.all([f.async(...args), f.async(...args)]);
+    same(a as T.NDArray, sync, 0);
+    same(b as T.NDArray, sync, 0);
+  });
+
   it.skipIf(!scanGradHook.fn)('backpropagates through the loop (a reverse scan) like the reference', () => {
     const X = T.fmatrix('X');
     const h0 = T.fvector('h0');
