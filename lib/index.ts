@@ -35,7 +35,7 @@ export * from './ops';
 export { grad } from './grad/grad';
 export type { GradOptions, DiffOptions } from './grad/grad';
 export { Lop, Rop, jacobian, hessian } from './grad/jacobian';
-export { scan, scanUntil, ScanUntil, map, reduce, foldl, foldr } from './scan';
+export { scan, scanUntil, ScanUntil, map, reduce, foldl, foldr, ifelse } from './scan';
 export type { ScanOptions, ScanUpdates, SequenceInfo, OutputInfo } from './scan';
 export { verifyGrad } from './api/verify-grad';
 export type { VerifyGradOptions } from './api/verify-grad';

@@ -8,7 +8,13 @@ import { ancestors } from '../graph/toposort';
 import { Variable } from '../graph/variable';
 import { labelOf } from '../graph/printing';
 import { add } from '../ops/add';
-import { zerosLike } from '../ops/broadcast-to';
+import { onesLike, zerosLike } from '../ops/broadcast-to';
+import { arange } from '../ops/arange';
+import { cast } from '../ops/cast';
+import { eq } from '../ops/compare';
+import { outer } from '../ops/outer';
+import { reshape } from '../ops/reshape';
+import { scan } from '../scan/scan';
 import { expandDims } from '../ops/expand-dims';
 import { mul } from '../ops/mul';
 import { stack } from '../ops/stack';
@@ -99,10 +105,8 @@ export function jacobian(expression: Variable, wrt: Variable | readonly Variable
   if (problems.length) throw new GradError(`jacobian: ${problems.join('; ')}`);
   const shape = expression.type.shape;
   if (shape.some((d) => d === null)) {
-    throw new ArgumentError(
-      `jacobian: expression must have a static shape (one backward pass per element is unrolled), got ${labelOf(expression)} of shape ${shapeStr(shape)}; ` +
-        `give the inputs static shapes, e.g. T.tensor('float64', [3])`,
-    );
+    const out = jacobianScan('jacobian', expression, list, names, policy);
+    return Array.isArray(wrt) ? out : out[0];
   }
   const out = jacobianRows('jacobian', expression, shape as number[], list, names, policy);
   return Array.isArray(wrt) ? out : out[0];
@@ -124,11 +128,6 @@ export function hessian(cost: Variable, wrt: Variable | readonly Variable[], opt
   else if (!isFloat(cost.dtype)) problems.push(`cost must be a float scalar, got dtype ${cost.dtype}`);
   const { list, names } = checkWrt(wrt, policy.constants, problems);
   if (problems.length) throw new GradError(`hessian: ${problems.join('; ')}`);
-  const dynamic = list.map((w, i) => [w, names[i]] as const).filter(([w]) => w.type.shape.some((d) => d === null));
-  if (dynamic.length) {
-    const what = dynamic.map(([w, n]) => `${n} (${labelOf(w)}) of shape ${shapeStr(w.type.shape)}`).join(', ');
-    throw new ArgumentError(`hessian: wrt must have a static shape (one backward pass per element is unrolled), got ${what}; give it a static shape, e.g. T.tensor('float64', [3])`);
-  }
   const grads = backprop([[cost, constant(1, cost.dtype)]], new Map(), list, policy.constants);
   const first = finish('hessian', list, names, grads, { ...policy, returnDisconnected: 'null' }, `the cost ${labelOf(cost)}`);
   // the second stage: a gradient that no longer depends on w (cost linear in w) gives zeros, not an error
@@ -136,10 +135,42 @@ export function hessian(cost: Variable, wrt: Variable | readonly Variable[], opt
   const out = list.map((w, i) => {
     const g = first[i];
     const shape = w.type.shape as number[];
-    if (g) return jacobianRows('hessian', g, shape, [w], [names[i]], inner)[0];
-    return policy.returnDisconnected === 'null' ? null : constant(zeros([...shape, ...shape], w.dtype));
+    const dynamic = shape.some((d) => d === null);
+    if (g) return dynamic ? jacobianScan('hessian', g, [w], [names[i]], inner)[0] : jacobianRows('hessian', g, shape, [w], [names[i]], inner)[0];
+    if (policy.returnDisconnected === 'null') return null;
+    return dynamic ? outer(zerosLike(w), zerosLike(w)) : constant(zeros([...shape, ...shape], w.dtype));
   });
   return Array.isArray(wrt) ? out : out[0];
+}
+
+/**
+ * The Jacobian of expr (any shape) w.r.t. each wrt as Theano builds it: a scan over expr's flattened elements, one
+ * backward pass per step, reshaped to [...expr.shape, ...wrt.shape].
+ */
+function jacobianScan(where: string, expr: Variable, list: readonly Variable[], names: readonly string[], policy: Policy): (Variable | null)[] {
+  const y = reshape(expr, [-1]);
+  // connectivity is structural, the same for every row: decide (and raise or warn) once
+  const probe = backprop([[y, onesLike(y)]], new Map(), list, policy.constants);
+  finish(where, list, names, probe, policy, `the expression ${labelOf(expr)}`);
+  const connected = list.filter((w) => probe.has(w));
+  const rows = connected.length
+    ? (scan((i: Variable) => {
+        const g = backprop([[y, oneHotRow(y, i)]], new Map(), connected, policy.constants);
+        return connected.map((w) => g.get(w) ?? zerosLike(w));
+      }, { sequences: arange(y.shape[0]), name: `${where} rows` })[0] as Variable | Variable[])
+    : [];
+  const rowList = Array.isArray(rows) ? rows : [rows];
+  const dims = (v: Variable) => v.type.shape.map((_, k) => v.shape[k]);
+  return list.map((w) => {
+    const k = connected.indexOf(w);
+    if (k >= 0) return reshape(rowList[k], [...dims(expr), ...dims(w)]);
+    return policy.returnDisconnected === 'null' ? null : reshape(outer(zerosLike(y), reshape(zerosLike(w), [-1])), [...dims(expr), ...dims(w)]);
+  });
+}
+
+/** A one-hot vector of y's length with a one at i (the seed of one Jacobian row). */
+function oneHotRow(y: Variable, i: Variable): Variable {
+  return cast(eq(arange(y.shape[0]), i), y.dtype);
 }
 
 /** The Jacobian of expr (static `shape`) w.r.t. each wrt: one Lop per element of expr, stacked. */

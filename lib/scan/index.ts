@@ -1,3 +1,5 @@
+import './grad';
 export { scan, scanUntil, ScanUntil } from './scan';
 export type { ScanOptions, ScanUpdates, SequenceInfo, OutputInfo } from './scan';
 export { map, reduce, foldl, foldr } from './fold';
+export { ifelse, IfElseOp } from './ifelse';

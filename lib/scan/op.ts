@@ -7,6 +7,7 @@ import { TensorType } from '../graph/type';
 import { Apply, SharedVariable, Variable } from '../graph/variable';
 import { NDArray, shapeStr, sizeOf } from '../ndarray';
 import { evalDims } from '../ops/dim-expr';
+import { opKey } from './key';
 
 /**
  * The loop itself, as one step of the compiled program whose body is a program of its own (Program.subprograms).
@@ -21,15 +22,17 @@ import { evalDims } from '../ops/dim-expr';
  * body's extra last output is a bool scalar that ends the loop after the step it is true in, and the op's extra last
  * output counts the steps run.
  *
- * Inputs: [...sequences, ...initial values (outputs with lags), ...non-sequences, ...size refs, (n ref)].
+ * Inputs: [...sequences, ...initial values (outputs with lags), ...non-sequences, ...size refs]. A number of steps
+ * given as data (an int32 scalar) reaches the loop as the shape of a StepCount ref, so the loop's shapes always
+ * follow from shapes.
  */
 export interface ScanSpec {
   /** Per sequence, its offsets (>= 0) in the order the body receives them. */
   seqOffsets: number[][];
   outputs: ScanOutput[];
   nNonSeq: number;
-  /** How n is found: from the sequences listed in `from`, from shape expressions (dim-expr code), or from data. */
-  steps: { kind: 'seqs'; from: number[] } | { kind: 'dims'; code: number[]; nRefs: number } | { kind: 'data' };
+  /** How n is found: from the sequences listed in `from`, or from shape expressions (dim-expr code over the refs). */
+  steps: { kind: 'seqs'; from: number[] } | { kind: 'dims'; code: number[]; nRefs: number };
   reverse: boolean;
   until: boolean;
 }
@@ -57,7 +60,7 @@ export function scanAttrs(spec: ScanSpec) {
     outLike: spec.outputs.map((o) => o.like),
     outOffset: spec.outputs.map((o) => o.offset),
     nNonSeq: spec.nNonSeq,
-    nMode: st.kind === 'seqs' ? 0 : st.kind === 'dims' ? 1 : 2,
+    nMode: st.kind === 'seqs' ? 0 : 1,
     nFrom: st.kind === 'seqs' ? st.from : [],
     nCode: st.kind === 'dims' ? st.code : [],
     reverse: spec.reverse,
@@ -65,12 +68,10 @@ export function scanAttrs(spec: ScanSpec) {
   };
 }
 
-let nextScan = 1;
-
 export class ScanOp extends Op {
   readonly name: string;
   readonly kernel = 'Scan';
-  override readonly attrs: ReturnType<typeof scanAttrs> & { id: number };
+  override readonly attrs: ReturnType<typeof scanAttrs>;
   readonly spec: ScanSpec;
   /** The body: inputs are the per-step placeholders, outputs the step's values (then the until condition). */
   readonly inner: FunctionGraph;
@@ -78,10 +79,7 @@ export class ScanOp extends Op {
   readonly defaultUpdates: readonly (readonly [number, SharedVariable])[];
   /** Where the user called T.scan, for errors. */
   readonly site: string;
-  // data-dependent n (a symbolic nSteps that is not a shape): see lib/runtime/segments.ts
-  readonly dataDependent: boolean;
-  readonly dataSizeCount = 1;
-  readonly dataInputs: number;
+  readonly nInputs: number;
   /** Backpropagate through only the last `truncate` steps (-1: all). */
   truncate = -1;
 
@@ -92,10 +90,8 @@ export class ScanOp extends Op {
     this.inner = inner;
     this.site = opts.site;
     this.defaultUpdates = opts.defaultUpdates ?? [];
-    // id keeps two loops with equal attributes but different bodies apart when nodes are merged
-    this.attrs = { ...scanAttrs(spec), id: nextScan++ };
-    this.dataDependent = spec.steps.kind === 'data';
-    this.dataInputs = opts.nInputs;
+    this.attrs = scanAttrs(spec);
+    this.nInputs = opts.nInputs;
   }
 
   bodies(): readonly FunctionGraph[] {
@@ -124,22 +120,13 @@ export class ScanOp extends Op {
     return new Apply(this, inputs, types);
   }
 
-  /** The number of steps read from data (the nSteps input's value), for the segment runner. */
-  dataSizes(inputs: readonly NDArray[]): number[] {
-    const v = inputs[inputs.length - 1].data[0];
-    if (!Number.isInteger(v) || v < 0) throw new RuntimeError(`${this.name}: nSteps must be a non-negative integer, got ${v} (T.scan called at ${this.site})`);
-    return [v];
-  }
-  withSizes(inputs: readonly Variable[], ref: Variable): Variable {
-    return this.makeNode(...inputs, ref).outputs[0];
-  }
-
   override grad(inputs: readonly Variable[], outputs: readonly Variable[], gOut: readonly (Variable | null)[]): (Variable | null)[] {
     return scanGradHook.fn!(this, inputs, outputs, gOut);
   }
 
+  // two loops merge when their bodies compute the same thing (identical scans over the same inputs run once)
   override equals(other: Op): boolean {
-    return other === this;
+    return other === this || (other instanceof ScanOp && other.truncate === this.truncate && opKey(other) === opKey(this) && sameUpdates(this, other));
   }
   override format(inputs: readonly string[]): string {
     return `${this.name}(${inputs.join(', ')})`;
@@ -149,12 +136,15 @@ export class ScanOp extends Op {
   }
 }
 
+function sameUpdates(a: ScanOp, b: ScanOp): boolean {
+  return a.defaultUpdates.length === b.defaultUpdates.length && a.defaultUpdates.every(([k, s], i) => b.defaultUpdates[i][0] === k && b.defaultUpdates[i][1] === s);
+}
+
 /** Filled in by grad.ts (which builds on T.grad, a layer above the op). */
 export const scanGradHook: { fn: ((op: ScanOp, inputs: readonly Variable[], outputs: readonly Variable[], gOut: readonly (Variable | null)[]) => (Variable | null)[]) | null } = { fn: null };
 
 function staticSteps(op: ScanOp, inputs: readonly Variable[]): number | null {
   const st = op.spec.steps;
-  if (st.kind === 'data') return inputs.length > op.dataInputs ? inputs[inputs.length - 1].type.shape[0] : null;
   if (st.kind === 'dims') {
     const refs = inputs.slice(inputs.length - st.nRefs);
     if (refs.some((r) => r.type.shape.some((d) => d === null))) {
@@ -221,8 +211,7 @@ function layoutOf(attrs: Record<string, unknown>): Layout {
 function stepsOf(L: Layout, attrs: Record<string, unknown>, ins: readonly (readonly number[])[]): number {
   const mode = attrs.nMode as number;
   let n: number;
-  if (mode === 2) n = ins[ins.length - 1][0];
-  else if (mode === 1) {
+  if (mode === 1) {
     const code = attrs.nCode as number[];
     const nRefs = ins.length - (L.nSeq + L.fed.length + L.nNonSeq);
     n = evalDims(code, ins.slice(ins.length - nRefs))[0];
@@ -280,6 +269,44 @@ function outShapesOf(L: Layout, n: number, ins: readonly (readonly number[])[], 
   }
   return outs;
 }
+
+/**
+ * An empty bool [n, 0] whose length is the value of the int32 scalar n: how a number of steps given as data becomes
+ * a shape. The function runs in segments (lib/runtime/segments.ts) and the runner reads n before the loop's segment.
+ */
+export class StepCountOp extends Op {
+  readonly name = 'stepCount';
+  readonly kernel = 'StepCount';
+  readonly dataDependent = true;
+  readonly dataSizeCount = 1;
+  readonly dataInputs = 1;
+  private readonly site: string;
+  constructor(site: string) {
+    super();
+    this.site = site;
+  }
+  makeNode(n: Variable): Apply {
+    return new Apply(this, [n], [new TensorType('bool', [null, 0])]);
+  }
+  dataSizes([n]: readonly NDArray[]): number[] {
+    const v = n.data[0];
+    if (!Number.isInteger(v) || v < 0) throw new RuntimeError(`scan: nSteps must be a non-negative integer, got ${v} (T.scan called at ${this.site})`);
+    return [v];
+  }
+  withSizes(_inputs: readonly Variable[], ref: Variable): Variable {
+    return ref;
+  }
+  override grad(): (Variable | null)[] {
+    return [null];
+  }
+}
+
+registerKernel('StepCount', {
+  inferShape: () => {
+    throw new ShapeError('stepCount: the number of steps depends on data, so this step runs only inside a compiled function');
+  },
+  prepareJs: () => () => undefined,
+});
 
 /**
  * The number of steps and the body's input shapes for the loop's input shapes: what both backends plan the body for

@@ -2,16 +2,15 @@ import { ArgumentError, DTypeError, NodeanoError, ShapeError } from '../errors';
 import { describe } from '../ndarray';
 import { asVariable } from '../graph/as-variable';
 import { collectDefaultUpdates } from '../graph/default-update';
-import { FunctionGraph } from '../graph/fgraph';
 import { labelOf } from '../graph/printing';
-import { toposort } from '../graph/toposort';
 import { captureSite } from '../graph/trace';
 import { TensorType } from '../graph/type';
-import { Constant, SharedVariable, Variable } from '../graph/variable';
-import { encodeDims, parseDim } from '../ops/dim-expr';
+import { SharedVariable, Variable } from '../graph/variable';
+import { dimOf, encodeDims, parseDim } from '../ops/dim-expr';
 import { expandDims } from '../ops/expand-dims';
 import { slice } from '../ops/subtensor';
-import { ScanOp, ScanOutput, ScanSpec } from './op';
+import { ScanOutput, ScanSpec, StepCountOp } from './op';
+import { buildLoop } from './build';
 
 /** `T.scanUntil(cond)`: returned by a step function (with its outputs), it ends the loop after the step where cond holds. */
 export class ScanUntil {
@@ -114,7 +113,10 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
     const single = taps.length === 1 && taps[0] === -1;
     // one tap at -1: the initial value is the state itself; otherwise it stacks the earlier states on a new first axis
     if (!single && v.ndim === 0) problems.push(`outputsInfo[${k}].initial must have a leading axis of at least ${-Math.min(...taps)} earlier states for taps [${taps.join(', ')}], got the scalar ${labelOf(v)}`);
-    outInfo.push({ initial: single ? expandDims(v, 0) : v, lags: (taps as number[]).map((t) => -t), taps: taps as number[] });
+    // the loop reads the last K rows (K the farthest tap) as the K earlier states
+    const K = -Math.min(...(taps as number[]));
+    const init = single ? expandDims(v, 0) : v.ndim > 0 && v.type.shape[0] !== K ? slice(v, [-K, null]) : v;
+    outInfo.push({ initial: init, lags: (taps as number[]).map((t) => -t), taps: taps as number[] });
   });
   const nonSeqs: Variable[] = [];
   listOf(opts.nonSequences).forEach((x, i) => {
@@ -128,7 +130,6 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
   // the number of steps: shapes (no data needed) or data (the function runs in segments)
   let steps: ScanSpec['steps'];
   let nRefs: Variable[] = [];
-  let nData: Variable | null = null;
   if (opts.nSteps === undefined || opts.nSteps === null) {
     if (!seqs.length) problems.push('nSteps must be given when there are no sequences');
     steps = { kind: 'seqs', from: seqs.map((_, i) => i) };
@@ -142,8 +143,11 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
       nRefs = enc.refs;
       steps = { kind: 'dims', code: enc.code, nRefs: nRefs.length };
     } else if (opts.nSteps instanceof Variable && opts.nSteps.ndim === 0 && (opts.nSteps.dtype === 'int32' || opts.nSteps.dtype === 'bool')) {
-      nData = opts.nSteps;
-      steps = { kind: 'data' };
+      // a value known only when the function runs: the loop reads it as the length of a StepCount ref
+      const ref = new StepCountOp(String(site)).makeNode(opts.nSteps).outputs[0];
+      const enc = encodeDims([dimOf(ref, 0)], []);
+      nRefs = enc.refs;
+      steps = { kind: 'dims', code: enc.code, nRefs: nRefs.length };
     } else {
       problems.push(`nSteps must be a non-negative integer or an int32 scalar, got ${opts.nSteps instanceof Variable ? `${labelOf(opts.nSteps)} of type ${opts.nSteps.type}` : describe(opts.nSteps)}`);
       steps = { kind: 'seqs', from: [] };
@@ -214,44 +218,22 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
   updates.push(...rng);
 
   const stateShared = updates.map(([s]) => s);
-  const sharedPh = stateShared.map((s) => new Variable(s.type, null, 0, `${s.name ?? 'shared'}[t-1]`, site));
   const roots = [...outs, ...updates.map(([, v]) => v), ...(until ? [until.condition] : [])];
-
-  // the body is what depends on this step's values; everything else it reads is computed once, outside the loop
-  const own = new Set<Variable>([...seqPh, ...statePh, ...stateShared]);
-  const dep = new Set<Variable>(own);
-  const free: Variable[] = [];
-  const addFree = (v: Variable) => {
-    if (!dep.has(v) && !(v instanceof Constant) && !free.includes(v)) free.push(v);
-  };
-  for (const node of toposort(roots)) {
-    if (node.inputs.some((i) => dep.has(i))) node.outputs.forEach((o) => dep.add(o));
-  }
-  for (const node of toposort(roots)) {
-    if (!node.outputs.some((o) => dep.has(o))) continue;
-    node.inputs.forEach(addFree);
-  }
-  roots.forEach(addFree);
-  if (opts.strict === true) {
-    const loose = free.filter((v) => !nonSeqs.includes(v));
-    if (loose.length) throw new ArgumentError(`${where}: with strict, the step function may read only its arguments, got ${loose.map((v) => `${labelOf(v)} (created at ${v.site})`).join(', ')}; pass them as nonSequences ${at()}`);
-  }
-  const freePh = free.map((v) => new Variable(v.type, null, 0, v.name, site));
-  const replace = new Map<Variable, Variable>([...stateShared.map((s, i) => [s, sharedPh[i]] as const), ...free.map((v, i) => [v, freePh[i]] as const)]);
-  const inner = new FunctionGraph([...seqPh, ...statePh, ...sharedPh, ...freePh], roots, replace);
 
   const outputs: ScanOutput[] = [
     ...outInfo.slice(0, outs.length).map((o): ScanOutput => ({ lags: o.lags, mode: 'seq', like: -1, offset: 0 })),
     ...updates.map((): ScanOutput => ({ lags: [1], mode: 'last', like: -1, offset: 0 })),
   ];
-  const spec: ScanSpec = { seqOffsets, outputs, nNonSeq: free.length, steps, reverse: false, until: until !== null };
   const initials = [...outInfo.slice(0, outs.length).filter((o) => o.lags.length).map((o) => o.initial!), ...stateShared.map((s) => expandDims(s, 0))];
-  const inputs = [...seqs, ...initials, ...free, ...nRefs, ...(nData ? [nData] : [])];
   const nOuts = outs.length;
-  const defaults = rng.map(([s], i) => [nOuts + nExplicit + i, s] as const);
-  const op = new ScanOp(spec, inner, { name: typeof opts.name === 'string' ? opts.name : undefined, site: String(site), defaultUpdates: defaults, nInputs: inputs.length });
-  op.truncate = truncate as number;
-  const node = op.makeNode(...inputs);
+  const node = buildLoop({
+    name: typeof opts.name === 'string' ? opts.name : undefined, site, where, at,
+    seqs, seqOffsets, outputs, initials, placeholders: [...seqPh, ...statePh], stateShared, roots,
+    steps, nRefs, reverse: false, until: until !== null,
+    strict: opts.strict === true ? nonSeqs : null,
+    defaultUpdates: rng.map(([s], i) => [nOuts + nExplicit + i, s] as const),
+    truncate: truncate as number,
+  });
   let results = node.outputs.slice(0, nOuts);
   if (until) {
     const count = node.outputs[node.outputs.length - 1];
