@@ -129,6 +129,17 @@ d('native Scan agrees with the TypeScript reference', () => {
     }
   });
 
+  it('advances a random stream read in the body (a default update) exactly as the reference does', () => {
+    const draws = (['js', 'native'] as const).map((backend) => {
+      const srng = new T.RandomStreams(42);
+      const X = T.fmatrix('X');
+      const [y, upd] = T.scan((x: T.Variable) => x.add(srng.normal([3], 0, 1, 'float32')), { sequences: X }) as [T.Variable, T.ScanUpdates];
+      const f = T.function([X], y, { backend, updates: upd });
+      return [f(T.zeros([4, 3], 'float32')), f(T.zeros([2, 3], 'float32'))] as T.NDArray[];
+    });
+    draws[0].forEach((j, k) => same(draws[1][k], j, 0, `call ${k}`));
+  });
+
   it('stops after the step whose until condition holds, and counts the steps', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 12 }), fc.float({ min: Math.fround(0.5), max: 8, noNaN: true }), seed, (len, limit, s) => {
