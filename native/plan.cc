@@ -7,7 +7,7 @@
 #include <cstring>
 #include <new>
 
-#include "kernels/scan_loop.h"
+#include "plan_body.h"
 #include "runtime.h"
 
 namespace nodeano {
@@ -378,8 +378,9 @@ class PlanBuilder {
       std::string why;
       Status pst = ERR_UNSUPPORTED;
       try {
-        if (st.kernel == "Scan") pst = scan_loop_prepare(plan_->ctx_[k], std::move(inner), of[k]->iterations, &ps, &why);
-        else why = "kernel " + st.kernel + " does not run a body";
+        std::unique_ptr<LoopBody> body;
+        if (st.kernel != "Scan") why = "kernel " + st.kernel + " does not run a body";
+        else if ((pst = make_loop_body(std::move(inner), &body, &why)) == OK) pst = scan_loop_prepare(plan_->ctx_[k], std::move(body), of[k]->iterations, &ps, &why);
       } catch (const std::bad_alloc&) {
         pst = ERR_ALLOC;
         why = "out of memory";

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "../aligned.h"
-#include "../plan.h"
 
 namespace nodeano {
 
@@ -23,6 +22,7 @@ namespace {
 constexpr int64_t kSeq = 0, kLast = 1;
 constexpr int64_t kMaxOffset = int64_t(1) << 30;
 constexpr int64_t kMaxCount = int64_t(1) << 20;
+constexpr int64_t kMaxRowBytes = int64_t(1) << 48;
 
 struct Layout {
   int64_t n_seq = 0, n_out = 0, n_non_seq = 0;
@@ -88,7 +88,7 @@ bool row_bytes(const Tensor& t, int64_t* row) {
   if (t.ndim < 1) return false;
   int64_t r = int64_t(dtype_size(t.dtype));
   for (int d = 1; d < t.ndim; d++) {
-    if (t.shape[d] != 0 && r > kMaxBytes / t.shape[d]) return false;
+    if (t.shape[d] != 0 && r > kMaxRowBytes / t.shape[d]) return false;
     r *= t.shape[d];
   }
   *row = r;
@@ -99,7 +99,7 @@ int64_t bytes_of(const Tensor& t) { return t.size * int64_t(dtype_size(t.dtype))
 
 // One body input fed per iteration: a sequence row, or an output's value at some lag.
 struct InBind {
-  int32_t binding;    // the body plan's binding
+  int32_t input;      // the body's input
   bool state;         // false: row t + off of sequence `src`; true: output `out` at lag `lag`
   bool last;          // state of a 'last' output: read from its ping-pong buffer
   int32_t src;        // outer input: the sequence, or the output's initial value
@@ -112,8 +112,7 @@ struct InBind {
 
 // One body output per iteration (then the until condition): where it goes and whether the body computes it there.
 struct OutBind {
-  int32_t direct;  // the body plan's direct output computed into the destination row, or -1: copied from `slot`
-  int32_t slot;    // the body's output slot
+  bool direct;     // the body computes it into the destination row; otherwise it is copied there after the run
   int64_t row;     // bytes
   int64_t shift;   // an output stacked like a sequence: its offset
   int32_t kind;    // 0 stacked row, 1 'last' (ping-pong), 2 the until condition
@@ -122,35 +121,29 @@ struct OutBind {
 };
 
 struct ScanState : KernelState {
-  std::shared_ptr<Plan> body;
+  std::unique_ptr<LoopBody> body;
   int64_t n = 0;
   bool reverse = false, until = false;
   std::vector<InBind> ins;
-  std::vector<std::pair<int32_t, int32_t>> non_seq;  // [binding, outer input], bound once per run
+  std::vector<std::pair<int32_t, int32_t>> non_seq;  // [body input, outer input], bound once per run
   std::vector<OutBind> outs;
   std::vector<int32_t> zeroed;                        // outputs stacked like a sequence: zero where no step writes
   std::vector<std::shared_ptr<AlignedBuffer>> ping;  // two per 'last' output
   std::vector<char*> ping_ptr;                       // [2 * output + parity]
   std::vector<char*> dest;                           // per OutBind, this iteration's destination
   alignas(64) unsigned char cond[64] = {0};
-  int32_t failed_body_step = -1;
+  bool failed = false;
 
-  std::string failure_detail() const override {
-    if (failed_body_step < 0) return std::string();
-    const auto& steps = body->program().steps;
-    return " in body step " + std::to_string(failed_body_step) + " (" + steps[size_t(failed_body_step)].kernel + ")" +
-           body->failure_detail(failed_body_step);
-  }
+  std::string failure_detail() const override { return failed ? body->failure_detail() : std::string(); }
 };
 
 char* base(const Tensor& t) { return static_cast<char*>(t.data); }
 
 Status scan_loop_run(const KernelCtx& ctx) {
   ScanState& S = *static_cast<ScanState*>(ctx.state);
-  Plan& body = *S.body;
-  S.failed_body_step = -1;
-  for (const auto& b : S.non_seq)
-    if (body.bind(size_t(b.first), ctx.in[b.second].data, false) != OK) return ERR_ALLOC;
+  LoopBody& body = *S.body;
+  S.failed = false;
+  for (const auto& b : S.non_seq) body.bind_input(b.first, ctx.in[b.second].data);
   for (int32_t o : S.zeroed) std::memset(ctx.out[o].data, 0, size_t(bytes_of(ctx.out[o])));
   const int64_t n = S.n;
   const size_t n_outs = S.outs.size();
@@ -167,20 +160,22 @@ Status scan_loop_run(const KernelCtx& ctx) {
         else if (e.last) p = S.ping_ptr[size_t(2 * e.out + ((k - 1) & 1))];
         else p = base(ctx.out[e.out]) + (tau + e.shift) * e.row;
       }
-      // the body only reads its inputs: the cast is for Plan::bind's signature
-      if (body.bind(size_t(e.binding), const_cast<char*>(p), false) != OK) return ERR_ALLOC;
+      body.bind_input(e.input, p);
     }
     for (size_t o = 0; o < n_outs; o++) {
       const OutBind& e = S.outs[o];
       char* d = e.kind == 1 ? S.ping_ptr[2 * o + size_t(k & 1)] : e.kind == 2 ? reinterpret_cast<char*>(S.cond) : base(ctx.out[o]) + (t + e.shift) * e.row;
       S.dest[o] = d;
-      if (e.direct >= 0 && body.bind_output(size_t(e.direct), d) != OK) return ERR_ALLOC;
+      if (e.direct) body.bind_output(int64_t(o), d);
     }
-    const Status st = body.run_nested(ctx.pool, &S.failed_body_step);
-    if (st != OK) return st;
+    const Status st = body.run(ctx.pool);
+    if (st != OK) {
+      S.failed = true;
+      return st;
+    }
     for (size_t o = 0; o < n_outs; o++) {
       const OutBind& e = S.outs[o];
-      if (e.direct < 0 && e.row) std::memmove(S.dest[o], body.slot_tensor(e.slot).data, size_t(e.row));
+      if (!e.direct && e.row) std::memmove(S.dest[o], body.output_data(int64_t(o)), size_t(e.row));
     }
     count++;
     if (S.until && S.cond[0]) break;
@@ -199,15 +194,10 @@ Status scan_loop_run(const KernelCtx& ctx) {
 // A Scan step without its prepared state (a plan always prepares it, or fails): nothing to run.
 Status scan_loop_unprepared(const KernelCtx&) { return ERR_INVALID; }
 
-// Checks that a body binding takes exactly `bytes` bytes of `dtype`.
-bool binding_fits(const Plan& body, int32_t b, DType dtype, int64_t bytes) {
-  const Binding& bd = body.bindings()[size_t(b)];
-  return bd.dtype == dtype && int64_t(bd.bytes) == bytes;
-}
 
 }  // namespace
 
-Status scan_loop_prepare(const KernelCtx& ctx, std::shared_ptr<Plan> body, int64_t n, PreparedStep* out, std::string* why) {
+Status scan_loop_prepare(const KernelCtx& ctx, std::unique_ptr<LoopBody> body, int64_t n, PreparedStep* out, std::string* why) {
   auto bad = [&](const std::string& msg) {
     *why = msg;
     return ERR_INVALID;
@@ -221,27 +211,28 @@ Status scan_loop_prepare(const KernelCtx& ctx, std::shared_ptr<Plan> body, int64
   if (n < 0 || n > INT32_MAX) return bad("the step count " + std::to_string(n) + " is out of range");
   if (int64_t(ctx.n_in) < L.n_seq + n_fed + L.n_non_seq) return bad("the step has " + std::to_string(ctx.n_in) + " inputs, too few for its layout");
   if (int64_t(ctx.n_out) != L.n_out + (L.until ? 1 : 0)) return bad("the step has " + std::to_string(ctx.n_out) + " outputs, its layout " + std::to_string(L.n_out + L.until));
-  const Program& bp = body->program();
   int64_t n_body_in = L.n_non_seq;
   for (const auto& o : L.seq_off) n_body_in += int64_t(o.size());
   for (const auto& l : L.lags) n_body_in += int64_t(l.size());
-  if (bp.n_inputs != n_body_in) return bad("the body has " + std::to_string(bp.n_inputs) + " inputs, the layout feeds it " + std::to_string(n_body_in));
-  if (int64_t(bp.outputs.size()) != ctx.n_out) return bad("the body has " + std::to_string(bp.outputs.size()) + " outputs, the step " + std::to_string(ctx.n_out));
-  if (bp.n_shared != 0 || !body->native_updates().empty()) return bad("the body must have no shared values and no updates");
-  std::vector<int32_t> binding_of(size_t(bp.n_inputs), -1);
-  for (size_t b = 0; b < body->bindings().size(); b++)
-    if (body->bindings()[b].kind == SLOT_INPUT) binding_of[size_t(body->bindings()[b].ref)] = int32_t(b);
-
+  if (body->n_inputs() != n_body_in) return bad("the body has " + std::to_string(body->n_inputs()) + " inputs, the layout feeds it " + std::to_string(n_body_in));
+  if (body->n_outputs() != ctx.n_out) return bad("the body has " + std::to_string(body->n_outputs()) + " outputs, the step " + std::to_string(ctx.n_out));
+  // the body input k, when the body reads it, takes exactly `bytes` bytes of `dtype`
+  auto fits = [&](int64_t k, DType dtype, int64_t bytes, bool* used) {
+    DType d;
+    int64_t b;
+    *used = body->input_port(k, &d, &b);
+    return !*used || (d == dtype && b == bytes);
+  };
   auto S = std::make_unique<ScanState>();
   S->n = n;
   S->reverse = L.reverse;
   S->until = L.until;
   int64_t bi = 0;  // body input index
   auto feed = [&](InBind e, DType dtype) {
-    e.binding = binding_of[size_t(bi++)];
-    if (e.binding < 0) return true;  // the body never reads it
-    if (!binding_fits(*body, e.binding, dtype, e.row)) return false;
-    S->ins.push_back(e);
+    bool used = false;
+    e.input = int32_t(bi++);
+    if (!fits(e.input, dtype, e.row, &used)) return false;
+    if (used) S->ins.push_back(e);  // an input the body never reads is not bound
     return true;
   };
   for (int64_t i = 0; i < L.n_seq; i++) {
@@ -284,34 +275,25 @@ Status scan_loop_prepare(const KernelCtx& ctx, std::shared_ptr<Plan> body, int64
   }
   for (int64_t m = 0; m < L.n_non_seq; m++) {
     const int32_t i = int32_t(L.n_seq + n_fed + m);
-    const int32_t b = binding_of[size_t(bi++)];
-    if (b < 0) continue;
-    if (!binding_fits(*body, b, ctx.in[i].dtype, bytes_of(ctx.in[i]))) return bad("the body's input for non-sequence " + std::to_string(m) + " does not match it");
-    S->non_seq.push_back({b, i});
+    bool used = false;
+    const int32_t k = int32_t(bi++);
+    if (!fits(k, ctx.in[i].dtype, bytes_of(ctx.in[i]), &used)) return bad("the body's input for non-sequence " + std::to_string(m) + " does not match it");
+    if (used) S->non_seq.push_back({k, i});
   }
 
-  // body outputs: computed into the destination row when the body plan has them as direct outputs (each once)
-  const auto& direct = body->outputs();
-  std::vector<char> claimed(direct.size(), 0);
+  // body outputs: computed into the destination row where the body can, copied there otherwise
   for (int64_t k = 0; k < ctx.n_out; k++) {
-    const int32_t slot = bp.outputs[size_t(k)];
-    const Tensor& v = body->slot_tensor(slot);
     const bool cond = k == L.n_out;
-    const DType want = cond ? BOOL : ctx.out[k].dtype;
+    DType dtype;
+    int64_t bytes;
+    bool direct;
+    body->output_port(k, &dtype, &bytes, &direct);
     const int64_t row = cond ? 1 : out_row[size_t(k)];
-    if (v.dtype != want || bytes_of(v) != row) return bad("body output " + std::to_string(k) + " does not match the rows of the step's output");
-    OutBind e{-1, slot, row, 0, cond ? 2 : L.mode[size_t(k)] == kLast ? 1 : 0, cond ? -1 : init_of[size_t(k)], cond ? 0 : init_rows[size_t(k)]};
+    if (dtype != (cond ? BOOL : ctx.out[k].dtype) || bytes != row) return bad("body output " + std::to_string(k) + " does not match the rows of the step's output");
+    OutBind e{direct, row, 0, cond ? 2 : L.mode[size_t(k)] == kLast ? 1 : 0, cond ? -1 : init_of[size_t(k)], cond ? 0 : init_rows[size_t(k)]};
     if (!cond && L.like[size_t(k)] >= 0) e.shift = L.offset[size_t(k)];
-    for (size_t d = 0; d < direct.size(); d++)
-      if (direct[d].slot == slot && !claimed[d]) {
-        claimed[d] = 1;
-        e.direct = int32_t(d);
-        break;
-      }
     S->outs.push_back(e);
   }
-  for (char c : claimed)
-    if (!c) return bad("the body plan has a direct output that is no body output");
   if (L.until) {
     const Tensor& c = ctx.out[L.n_out];
     if (c.dtype != I32 || c.size != 1) return bad("the step count output must be an int32 scalar");
@@ -329,7 +311,6 @@ Status scan_loop_prepare(const KernelCtx& ctx, std::shared_ptr<Plan> body, int64
     }
   }
   S->dest.assign(S->outs.size(), nullptr);
-  if (body->reserve_staging() != OK) return *why = "cannot allocate the body's staging buffers", ERR_ALLOC;
   out->needs_pool = body->needs_pool();
   S->body = std::move(body);
   out->run = scan_loop_run;
