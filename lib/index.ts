@@ -34,7 +34,7 @@ export { fscalar, dscalar, iscalar, fvector, dvector, ivector, fmatrix, dmatrix,
 export * from './ops';
 export { grad } from './grad/grad';
 export type { GradOptions, DiffOptions } from './grad/grad';
-export { Lop, Rop, jacobian, hessian } from './grad/jacobian';
+export { Lop, Rop, jacobian, hessian } from './scan/jacobian';
 export { scan, scanUntil, ScanUntil, map, reduce, foldl, foldr, ifelse } from './scan';
 export type { ScanOptions, ScanUpdates, SequenceInfo, OutputInfo } from './scan';
 export { verifyGrad } from './api/verify-grad';

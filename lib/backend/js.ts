@@ -154,7 +154,12 @@ export class JsExecutor implements Executor {
   private wrap(e: unknown, node: number): Error {
     const info = this.program.nodes[node];
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    if (e instanceof NodeanoError && e.node) return e;
+    if (e instanceof NodeanoError && e.node) {
+      // an error inside a loop's or branch's body names its own node; say which loop it ran in too
+      const step = this.program.steps.find((st) => st.node === node);
+      if (step?.attrs.bodies && !e.message.includes(`inside ${info.label}`)) e.message += `\n  inside ${info.label}, created at ${info.createdAt}`;
+      return e;
+    }
     return new RuntimeError(msg, { node: info.label, createdAt: info.createdAt });
   }
 }

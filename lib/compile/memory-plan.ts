@@ -108,6 +108,8 @@ export function inferSlotShapes(program: Program, inputShapes: readonly (readonl
     } catch (e) {
       const node = program.nodes[step.node];
       if (e instanceof NodeanoError && !e.node) throw new RuntimeError(e.message.split('\n')[0], { node: node.label, createdAt: node.createdAt });
+      // an error inside a loop's or branch's body names its own node; say which loop it ran in too
+      if (e instanceof NodeanoError && step.attrs.bodies && !e.message.includes(`inside ${node.label}`)) e.message += `\n  inside ${node.label}, created at ${node.createdAt}`;
       throw e;
     }
     step.outputs.forEach((o, k) => (shapes[o] = outShapes[k]));

@@ -6,6 +6,5 @@ import './stabilize-logistic';
 import './specialize';
 import './fusion';
 import './inplace';
-import './scan';
 export { optimize, rewriteNames, PHASES } from './registry';
 export type { Phase, Rewrite, RewriteLogEntry, RewriteOption } from './registry';

@@ -1,4 +1,5 @@
 import './grad';
+import './rewrite-last';
 export { scan, scanUntil, ScanUntil } from './scan';
 export type { ScanOptions, ScanUpdates, SequenceInfo, OutputInfo } from './scan';
 export { map, reduce, foldl, foldr } from './fold';

@@ -6,7 +6,7 @@ import * as path from 'path';
 export const LIB = path.resolve(__dirname, '../../lib');
 
 /** Layer names in order; `base` is lib/'s top-level files (config, dtype, errors, ndarray). */
-export const LAYERS = ['base', 'random', 'graph', 'ops', 'rewrite', 'grad', 'compile', 'runtime', 'backend', 'io', 'train', 'api', 'index'] as const;
+export const LAYERS = ['base', 'random', 'graph', 'ops', 'rewrite', 'grad', 'scan', 'compile', 'runtime', 'backend', 'io', 'train', 'api', 'index'] as const;
 
 /** The layer of a module given by its path relative to lib/ (`ops/sum.ts`). */
 export function layerOf(rel: string): number {

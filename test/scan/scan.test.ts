@@ -250,3 +250,48 @@ describe('scan: gradients against finite differences', () => {
     close(f(xv, 1.3) as T.NDArray, num, 1e-6);
   });
 });
+
+describe('scan: run-time errors inside the body', () => {
+  it('name the body node with its line in fn, and the loop with the line of T.scan', () => {
+    const X = T.dmatrix('X');
+    const W = T.dmatrix('W');
+    const [h] = T.scan((x: T.Variable, hp: T.Variable) => T.tanh(hp.add(x)), { sequences: X, outputsInfo: T.constant([0, 0], 'float64'), nonSequences: W });
+    for (const b of backends) {
+      let err: Error | null = null;
+      try {
+        T.function([X, W], h as T.Variable, { backend: b, onUnusedInput: 'ignore' })(d([[1, 2, 3]]), d([[1]]));
+      } catch (e) {
+        err = e as Error;
+      }
+      expect(err).toBeInstanceOf(T.NodeanoError);
+      expect(err!.message).toMatch(/add/);
+      // the body's line (in fn) and the line of the T.scan call
+      expect(err!.message.match(/scan\.test\.ts:\d+/g)!.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+});
+
+describe('scan: Lop and Rop through a loop', () => {
+  const x = T.dvector('x');
+  const w = T.dscalar('w');
+  const [h] = T.scan((v: T.Variable, hp: T.Variable) => T.tanh(hp.mul(w).add(v)), { sequences: x, outputsInfo: T.constant(0.2, 'float64') });
+  const hv = h as T.Variable;
+  const xv = d([0.1, -0.3, 0.5]);
+  const value = T.function([x, w], hv, { backend: 'js' });
+  const eps = 1e-6;
+  it('Rop is the directional derivative J·v', () => {
+    const v = T.dvector('v');
+    const jv = T.function([x, w, v], T.Rop(hv, x, v), { backend: 'js' });
+    const vv = [0.3, -0.2, 0.7];
+    const up = value(d(Array.from(xv.data).map((a, i) => a + eps * vv[i])), 0.9) as T.NDArray;
+    const down = value(d(Array.from(xv.data).map((a, i) => a - eps * vv[i])), 0.9) as T.NDArray;
+    close(jv(xv, 0.9, d(vv)) as T.NDArray, Array.from(up.data).map((u, i) => (u - down.data[i]) / (2 * eps)), 1e-6);
+  });
+  it('Lop is uᵀJ', () => {
+    const u = T.dvector('u');
+    const uj = T.function([x, w, u], T.Lop(hv, w, u), { backend: 'js' });
+    const uu = [1, -2, 0.5];
+    const f = (wv: number) => Array.from((value(xv, wv) as T.NDArray).data).reduce((s, a, i) => s + a * uu[i], 0);
+    close(uj(xv, 0.9, d(uu)) as T.NDArray, (f(0.9 + eps) - f(0.9 - eps)) / (2 * eps), 1e-6);
+  });
+});

@@ -14,12 +14,12 @@ import { cast } from '../ops/cast';
 import { eq } from '../ops/compare';
 import { outer } from '../ops/outer';
 import { reshape } from '../ops/reshape';
-import { scan } from '../scan/scan';
+import { scan } from './scan';
 import { expandDims } from '../ops/expand-dims';
 import { mul } from '../ops/mul';
 import { stack } from '../ops/stack';
 import { sum } from '../ops/sum';
-import { backprop, checkLike, checkOptions, checkWrt, DiffOptions, finish, Policy } from './grad';
+import { backprop, checkLike, checkOptions, checkWrt, DiffOptions, finish, Policy } from '../grad/grad';
 
 type WithNull = { returnDisconnected: 'null' };
 type One<W, R> = W extends readonly Variable[] ? R[] : R;

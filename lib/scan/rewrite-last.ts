@@ -3,8 +3,8 @@ import { graphWork } from '../graph/toposort';
 import { Apply, Variable } from '../graph/variable';
 import { NULL_BOUND } from '../ops/slice-spec';
 import { SubtensorOp } from '../ops/subtensor';
-import { ScanOp } from '../scan/op';
-import { registerRewrite } from './registry';
+import { ScanOp } from './op';
+import { registerRewrite } from '../rewrite/registry';
 
 // scan output read only as out[-1] -> the loop keeps only its last value: a recurrent state (lag 1) that nothing
 // reads per step needs two buffers instead of [n, ...] (T.reduce, a final hidden state, a shared variable's update).
