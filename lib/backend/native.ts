@@ -174,7 +174,7 @@ export class NativeExecutor implements Executor {
    * Why a step failed, in the TypeScript reference's words (which name the bad value, say an index out of range):
    * its kernel rerun on the step's inputs, on the error path only. Null when the reference does not fail there.
    */
-  private explain(step: Program['steps'][number], p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs?: readonly TypedArray[]): string | null {
+  private explain(step: Program['steps'][number], p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs?: readonly TypedArray[]): NodeanoError | null {
     try {
       const { slots } = this.program;
       const { shapes, direct } = p.plan;
@@ -195,7 +195,7 @@ export class NativeExecutor implements Executor {
       });
       kernel(step.inputs.map(buf), step.outputs.map((o) => new (ctorOf(slots[o].dtype))(sizeOf(shapes[o]))));
     } catch (e) {
-      if (e instanceof NodeanoError) return e.message.split('\n')[0];
+      if (e instanceof NodeanoError) return e;
     }
     return null;
   }
@@ -207,7 +207,9 @@ export class NativeExecutor implements Executor {
     const step = typeof err.step === 'number' ? this.program.steps[err.step] : undefined;
     const info = step ? this.program.nodes[step.node] : undefined;
     const why = step && p && inputs && shared ? this.explain(step, p, inputs, shared, outs) : null;
-    const msg = why ?? `${String(err.message).replace(/^nodeano native: /, '')}${err.code ? ` (${err.code})` : ''}`;
+    // an error inside a loop's body names the body's node, then the loop it ran in (as the TypeScript backend does)
+    if (why?.node && info && step?.attrs.bodies) return Object.assign(why, { message: `${why.message}\n  inside ${info.label}, created at ${info.createdAt}` });
+    const msg = why ? why.message.split('\n')[0] : `${String(err.message).replace(/^nodeano native: /, '')}${err.code ? ` (${err.code})` : ''}`;
     return new RuntimeError(msg, info ? { node: info.label, createdAt: info.createdAt } : {});
   }
 }

@@ -37,7 +37,7 @@ const tolOf = (dt: T.DType) => (dt === 'float32' ? 1e-5 : 1e-12);
 const seed = fc.integer({ min: 0, max: 1e6 });
 
 d('native Scan agrees with the TypeScript reference', () => {
-  it('reports an error inside the body as a RuntimeError naming the node that failed', () => {
+  it('reports an error inside the body as a RuntimeError naming the body node and the loop, as the reference does', () => {
     const X = T.fmatrix('X');
     const i = T.iscalar('i');
     const h0 = T.fscalar('h0');
@@ -45,7 +45,7 @@ d('native Scan agrees with the TypeScript reference', () => {
     for (const backend of ['js', 'native'] as const) {
       const f = T.function([X, h0, i], h, { backend });
       close(f([[1, 2], [3, 4]], 0, 1) as T.NDArray, [2, 6]);
-      expectError(() => f([[1, 2], [3, 4]], 0, 5), T.RuntimeError, 'slice: index 5 is out of range for axis 0 of size 2');
+      expectError(() => f([[1, 2], [3, 4]], 0, 5), T.RuntimeError, 'slice: index 5 is out of range for axis 0 of size 2', 'node: X[t][i]', 'native-scan.test.ts', '\n  inside scan(X');
     }
   });
 
