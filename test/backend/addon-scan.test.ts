@@ -49,6 +49,9 @@ d('addon: Scan programs and plans', () => {
     for (let k = 0; k < 40; k++) deep = scanProgram({ subprograms: [deep] });
     throwsCode(() => n.createProgram(deep), 'NODEANO_NATIVE_INVALID', /nest deeper than 32 levels/);
     throwsCode(() => n.createProgram({ ...scanProgram(), subprograms: [1 as never] }), 'NODEANO_NATIVE_INVALID', /subprograms\[0\] must be an object, got a number/);
+    const getterError = new Error('getter');
+    const hostile = { ...scanProgram(), subprograms: [Object.defineProperty({ ...scanProgram().subprograms![0] }, 'steps', { get: () => { throw getterError; } })] };
+    expect(() => n.createProgram(hostile)).toThrow(getterError);
   });
 
   it('rejects malformed plans: a missing or misplaced body plan, shapes that do not fit the loop, hostile attributes', () => {
@@ -60,6 +63,9 @@ d('addon: Scan programs and plans', () => {
     throwsCode(() => n.createPlan(p, scanPlan(4, 3, { iterations: 2 ** 31 })), 'NODEANO_NATIVE_INVALID', /iterations must be an integer/);
     throwsCode(() => n.createPlan(p, scanPlan(4, 3, { body: { shapes: Int32Array.from([1, 2, 1, 3, 1, 3]) } })), 'NODEANO_NATIVE_INVALID', /its body's plan|does not match/);
     throwsCode(() => n.createPlan(p, { ...scanPlan(4, 3), bodies: [{ step: 0, iterations: 4, plan: 5 as never }] }), 'NODEANO_NATIVE_INVALID', /bodies\[0\].plan must be an object/);
+    let deep: PlanDescriptor = scanPlan(4, 3);
+    for (let k = 0; k < 40; k++) deep = { ...scanPlan(4, 3), bodies: [{ step: 0, iterations: 4, plan: deep }] };
+    throwsCode(() => n.createPlan(p, deep), 'NODEANO_NATIVE_INVALID', /nest deeper than 32 levels/);
     for (const ints of [[], [1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 1, 0, 1, 1, 0, -1], [1, 1, 0, 0, 0, 1, 0, 1, 1, 2, -1, 0], [1, 1, 0, 0, 0, 1, 0, 1, 1, 1, -1, 0],
       [2 ** 31 - 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 1, -5, 1, 1, 0, -1, 0], [1, 1, 0, 0, 0, 1, 0, 1, 0, 0, -1, 0], [1, 1, 0, 0, 0, 1, 0, 1, 1, 0, 3, 0], [1, 1, 0, 0, 0, 1, 0, 1, 1, 0, -1, 0, 9]]) {
       const q = n.createProgram(scanProgram({ ints }));
