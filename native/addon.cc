@@ -302,7 +302,7 @@ Napi::Value CreatePlan(const Napi::CallbackInfo& info) {
   if (!plan) throw failure_error(env, f);
   Napi::Object out = Napi::Object::New(env);
   out.Set("arena", external_buffer(env, plan->arena(), plan->arena_bytes(), Origin::Arena));
-  const int64_t scratch = int64_t(plan->scratch_bytes());
+  const int64_t scratch = int64_t(plan->scratch_bytes() + plan->nested_bytes());
   out.Set("plan", make_plan_handle(env, std::move(plan), scratch));
   return out;
 }

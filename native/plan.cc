@@ -531,6 +531,13 @@ Status Plan::reserve_staging() {
   return OK;
 }
 
+size_t Plan::nested_bytes() const {
+  size_t bytes = 0;
+  for (const auto& s : states_)
+    if (s) bytes += s->owned_bytes();
+  return bytes;
+}
+
 std::string Plan::failure_detail(int32_t step) const {
   if (step < 0 || size_t(step) >= states_.size() || !states_[size_t(step)]) return std::string();
   return states_[size_t(step)]->failure_detail();

@@ -89,6 +89,8 @@ class Plan {
   const std::shared_ptr<AlignedBuffer>& arena() const { return arena_; }
   size_t arena_bytes() const { return arena_bytes_; }
   size_t scratch_bytes() const { return scratch_ ? scratch_->bytes() : 0; }
+  // What the steps' states keep beyond the arena and scratch (the plans of loop bodies, with their own arenas).
+  size_t nested_bytes() const;
   const std::vector<Binding>& bindings() const { return bindings_; }
   // The updates this plan lands natively: every update not listed as resized.
   const std::vector<NativeUpdate>& native_updates() const { return native_updates_; }

@@ -74,6 +74,13 @@ class PlanBody final : public LoopBody {
     return " in body step " + std::to_string(failed_) + " (" + plan_->program().steps[size_t(failed_)].kernel + ")" + plan_->failure_detail(failed_);
   }
 
+  size_t owned_bytes() const override {
+    size_t staging = 0;
+    for (const Binding& b : plan_->bindings()) staging += b.bytes;
+    for (const Binding& b : plan_->outputs()) staging += b.bytes;
+    return plan_->arena_bytes() + plan_->scratch_bytes() + plan_->nested_bytes() + staging;
+  }
+
  private:
   std::shared_ptr<Plan> plan_;
   std::vector<int32_t> binding_of_;  // per body input: its binding, or -1 when the body never reads it

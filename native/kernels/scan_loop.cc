@@ -135,6 +135,12 @@ struct ScanState : KernelState {
   bool failed = false;
 
   std::string failure_detail() const override { return failed ? body->failure_detail() : std::string(); }
+  size_t owned_bytes() const override {
+    size_t bytes = body->owned_bytes();
+    for (const auto& p : ping)
+      if (p) bytes += p->bytes();
+    return bytes;
+  }
 };
 
 char* base(const Tensor& t) { return static_cast<char*>(t.data); }

@@ -34,6 +34,8 @@ class LoopBody {
   virtual const void* output_data(int64_t k) const = 0;
   // After run failed: which body step, for the error message (" in body step 2 (Tanh)").
   virtual std::string failure_detail() const = 0;
+  // Native memory the body keeps (its arena, scratch, staging, nested bodies).
+  virtual size_t owned_bytes() const = 0;
 };
 
 // Main thread, when the outer plan is made: prepares the Scan step of `ctx` (shapes only) over `body`, planned for
