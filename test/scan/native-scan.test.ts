@@ -208,4 +208,21 @@ d('native Scan agrees with the TypeScript reference', () => {
     const grads = T.grad(cost, [W, h0]) as T.Variable[];
     agree([X, h0, W], grads, [rand([6, 4], 1), rand([4], 2), rand([4, 4], 3)], 1e-4);
   });
+
+  it('backpropagates into a sequence read at taps [-1, 0, 1] (outputs stacked like the sequence, at an offset) and a truncated loop', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 7 }), fc.integer({ min: 1, max: 4 }), fc.constantFrom(-1, 2), seed, (len, w, truncate, s) => {
+        const X = T.fmatrix('X');
+        const h0 = T.fvector('h0');
+        const [h] = T.scan((xm: T.Variable, x0: T.Variable, xp: T.Variable, hp: T.Variable) => T.tanh(hp.mul(xm).add(x0).sub(xp.mul(0.5))), {
+          sequences: { input: X, taps: [-1, 0, 1] },
+          outputsInfo: h0,
+          truncateGradient: truncate,
+        }) as [T.Variable, T.ScanUpdates];
+        const grads = T.grad(h.sum(), [X, h0]) as T.Variable[];
+        agree([X, h0], grads, [rand([len, w], s), rand([w], s + 1)], 1e-5);
+      }),
+      { numRuns: 10 },
+    );
+  });
 });
