@@ -112,6 +112,10 @@ d('native Scan agrees with the TypeScript reference', () => {
       return [h, h, x, T.constant(3, 'float32'), hp];
     }, { sequences: X, outputsInfo: [h0, null, null, null, null] }) as [T.Variable[], T.ScanUpdates];
     agree([X, h0], outs, [rand([5, 3], 1), rand([3], 2)], 1e-6);
+    // bodies without a single step: a sequence row passed through, a constant repeated
+    const [id] = T.scan((x: T.Variable) => x, { sequences: X }) as [T.Variable, T.ScanUpdates];
+    const [ones] = T.scan(() => T.constant([1, 2], 'float32'), { nSteps: 3 }) as [T.Variable, T.ScanUpdates];
+    agree([X], [id, ones], [rand([4, 3], 3)], 0);
   });
 
   it('updates a shared variable inside the loop like the reference does', () => {
