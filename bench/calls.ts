@@ -1,11 +1,9 @@
 // The calls section of npm run bench: what one call costs when it returns a fresh array, as users call it, against
 // SciPy, NumPy and PyTorch doing the same in the same run (bench/calls_peers.py, rounds interleaved with ours).
 // Run alone with `npm run bench -- calls`.
-import { spawn } from 'child_process';
 import * as os from 'os';
-import { createInterface } from 'readline';
 import * as T from '../lib';
-import { Case, compareWithPeers, PeerRounds, Result, Section } from './harness';
+import { Case, compareWithPeers, Result, Section, startPythonPeers, StartedPeers } from './harness';
 
 const SIZES = [4 * 2 ** 20, 16 * 2 ** 20];
 const DOT_N = 1024;
@@ -13,42 +11,9 @@ const ROUNDS = 5;
 const ROUND_MS = 150;
 const label = (n: number) => `${n / 2 ** 20}M`;
 
-/** The Python peers as a child process answering one line per round, or the reason they are not measured. */
-async function startPeers(threads: number): Promise<{ peers: PeerRounds; versions: Record<string, string>; close(): void } | string> {
-  const args = [`${__dirname}/calls_peers.py`, String(threads), String(ROUND_MS), String(DOT_N), ...SIZES.map(String)];
-  // the BLAS under numpy.dot and torch.mm gets the same threads as ours
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
-  const child = spawn('/usr/bin/python3', args, { env, stdio: ['pipe', 'pipe', 'ignore'] });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const failed = new Promise<string>((resolve) => {
-    child.on('error', (e) => resolve(`/usr/bin/python3 did not start (${e.message})`));
-    child.on('exit', (code) => resolve(`bench/calls_peers.py exited with code ${code}`));
-  });
-  const next = async (): Promise<unknown> => {
-    const line = await Promise.race([lines.next(), failed]);
-    if (typeof line === 'string') throw new Error(line);
-    if (line.done) throw new Error('bench/calls_peers.py closed its output');
-    return JSON.parse(line.value);
-  };
-  let head: { names?: string[]; versions?: Record<string, string>; skip?: string };
-  try {
-    head = (await next()) as typeof head;
-  } catch (e) {
-    return (e as Error).message;
-  }
-  if (head.skip !== undefined || !head.names) return head.skip ?? 'bench/calls_peers.py gave no cases';
-  const names = head.names;
-  return {
-    peers: {
-      names,
-      round: async () => {
-        child.stdin.write('r\n');
-        return (await next()) as number[];
-      },
-    },
-    versions: head.versions ?? {},
-    close: () => child.stdin.end(),
-  };
+/** The Python peers of bench/calls_peers.py, or the reason they are not measured. */
+function startPeers(threads: number): Promise<StartedPeers | string> {
+  return startPythonPeers('calls_peers.py', [String(threads), String(ROUND_MS), String(DOT_N), ...SIZES.map(String)], threads);
 }
 
 function loop(f: () => unknown): (n: number) => void {

@@ -1,6 +1,8 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { createInterface } from 'readline';
 
 export interface Case {
   name: string;
@@ -60,6 +62,52 @@ export async function compareWithPeers(cases: Case[], peers: PeerRounds | null, 
   }
   const names = [...cases.map((c) => c.name), ...(peers?.names ?? [])];
   return names.map((name, i) => ({ name, ns: median(samples[i]), rounds }));
+}
+
+export interface StartedPeers {
+  peers: PeerRounds;
+  versions: Record<string, string>;
+  close(): void;
+}
+
+/**
+ * A Python peer (bench/<script>, run by /usr/bin/python3 with `args`) as a child process answering one line per
+ * round, or the reason it is not measured. Its first line is {"names", "versions"} or {"skip": reason}; then each
+ * line it reads on stdin makes it print the ns per call of every case. Its BLAS and OpenMP get `threads` threads.
+ */
+export async function startPythonPeers(script: string, args: readonly string[], threads: number): Promise<StartedPeers | string> {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  const child = spawn('/usr/bin/python3', [path.join(__dirname, script), ...args], { env, stdio: ['pipe', 'pipe', 'ignore'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const failed = new Promise<string>((resolve) => {
+    child.on('error', (e) => resolve(`/usr/bin/python3 did not start (${e.message})`));
+    child.on('exit', (code) => resolve(`bench/${script} exited with code ${code}`));
+  });
+  const next = async (): Promise<unknown> => {
+    const line = await Promise.race([lines.next(), failed]);
+    if (typeof line === 'string') throw new Error(line);
+    if (line.done) throw new Error(`bench/${script} closed its output`);
+    return JSON.parse(line.value);
+  };
+  let head: { names?: string[]; versions?: Record<string, string>; skip?: string };
+  try {
+    head = (await next()) as typeof head;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (head.skip !== undefined || !head.names) return head.skip ?? `bench/${script} gave no cases`;
+  const names = head.names;
+  return {
+    peers: {
+      names,
+      round: async () => {
+        child.stdin.write('r\n');
+        return (await next()) as number[];
+      },
+    },
+    versions: head.versions ?? {},
+    close: () => child.stdin.end(),
+  };
 }
 
 function calibrate(c: Case, roundMs: number): number {

@@ -15,11 +15,34 @@ export function shapeStr(shape: readonly (number | null)[]): string {
   return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
 
+/** The largest dim and element count nodeano supports: typed arrays and the native planner index with int32. */
+export const MAX_DIM = 0x7fffffff;
+export const MAX_ELEMENTS = 0x7fffffff;
+
+/**
+ * What is wrong with `shape` as the dims of an array, one entry per problem: each dim must be an integer in
+ * [0, MAX_DIM] and the element count at most MAX_ELEMENTS (a zero dim does not excuse a huge one: it still breaks
+ * strides and the native planner). Empty when the shape is fine.
+ */
+export function shapeProblems(shape: readonly unknown[], name = 'shape'): string[] {
+  const problems: string[] = [];
+  // an index loop, not forEach: a hole in a sparse array is a bad dim too
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (!(typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= MAX_DIM)) problems.push(`${name}[${i}] must be an integer in [0, ${MAX_DIM}], got ${showValue(d)}`);
+  }
+  if (problems.length === 0) {
+    const n = sizeOf(shape as number[]);
+    if (n > MAX_ELEMENTS) problems.push(`${name} ${shapeStr(shape as number[])} must have at most ${MAX_ELEMENTS} elements, got ${n}`);
+  }
+  return problems;
+}
+
 export function checkShape(shape: unknown, where: string): number[] {
   checkReadable(shape, where, 'shape');
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new ShapeError(`${where}: shape must be an array of non-negative integers, got ${describe(shape)}`);
-  }
+  if (!Array.isArray(shape)) throw new ShapeError(`${where}: shape must be an array of non-negative integers, got ${describe(shape)}`);
+  const problems = shapeProblems(shape);
+  if (problems.length) throw new ShapeError(`${where}: ${problems.join('; ')}`);
   return shape.slice();
 }
 

@@ -84,14 +84,20 @@ class PlanBuilder {
       Tensor& t = plan_->slot_tensors_[s];
       t.dtype = DType(prog_.slots[s].dtype);
       t.ndim = ndim;
-      t.size = 1;
+      bool empty = false;
       for (int32_t i = 0; i < ndim; i++) {
-        const int32_t dim = d_.shapes[pos++];
+        const int32_t dim = d_.shapes[pos + size_t(i)];
         if (dim < 0) return invalid(where + ": negative dimension " + str(dim));
         t.shape[i] = dim;
+        empty = empty || dim == 0;
+      }
+      pos += size_t(ndim);
+      // a zero dim anywhere makes the tensor empty, whatever the other dims ([2^30, 2^30, 0] holds nothing)
+      t.size = empty ? 0 : 1;
+      for (int32_t i = 0; i < ndim && !empty; i++) {
         // keep size * 8 below kMaxBytes: checked before multiplying (dim < 2^31, size < 2^45)
-        if (dim != 0 && t.size > kMaxBytes / 8 / dim) return invalid(where + ": too many elements");
-        t.size *= dim;
+        if (t.size > kMaxBytes / 8 / t.shape[i]) return invalid(where + ": too many elements");
+        t.size *= t.shape[i];
       }
       bytes_[s] = t.size * int64_t(dtype_size(t.dtype));
     }

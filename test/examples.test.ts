@@ -47,6 +47,45 @@ describe.skipIf(!require('fs').existsSync(fashion))('examples/fashion-mnist.ts (
   }, 120000);
 });
 
+const fortunes = '/usr/share/games/fortunes';
+describe.skipIf(!require('fs').existsSync(fortunes))('examples/char-lstm.ts (Debian fortunes, issue 12)', () => {
+  it('a short run lowers the loss, samples vocabulary characters, and after a kill resumes exactly where it stopped', async () => {
+    const ckpt = path.join(require('os').tmpdir(), `nodeano-char-lstm-${process.pid}.safetensors`);
+    // sizes far below the example's defaults so three runs fit the JS backend on two cores
+    const small = ['--hidden', '32', '--batch', '8', '--seq', '32', '--embed', '16', '--lr', '0.01', '--steps', '30', '--every', '10', '--sample', '120'];
+    const argv = (...args: string[]) => ['--import', 'tsx', path.join(root, 'examples/char-lstm.ts'), ...small, '--checkpoint', ckpt, ...args];
+    const straight = execFileSync(process.execPath, argv(), { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const reports = [...straight.matchAll(/step (\d+): loss ([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(reports.map((r) => r[0])).toEqual([10, 20, 30]);
+    // from about ln(96) = 4.56 (uniform over the vocabulary) to well below it
+    expect(reports[0][1]).toBeLessThan(4.6);
+    expect(reports[2][1]).toBeLessThan(reports[0][1] - 0.3);
+    const sample = /--- sample of 120 characters, temperature 0.8 ---\n([^]*)\n--- end of sample ---/.exec(straight)![1];
+    expect(sample).toHaveLength(120);
+    const { VOCAB } = await import('../examples/char-lstm');
+    expect([...sample].filter((ch) => !VOCAB.includes(ch))).toEqual([]);
+    // the same run killed as soon as it reports step 20 (its checkpoint is written before the report)
+    const child = require('child_process').spawn(process.execPath, argv(), { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    let seen = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (/step 20: loss/.test(seen)) child.kill('SIGKILL');
+      });
+      child.on('exit', () => resolve());
+    });
+    expect(seen).not.toMatch(/step 30: loss/);
+    const resumed = execFileSync(process.execPath, argv('--resume'), { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(resumed).toContain(`resumed from ${ckpt} after step 20`);
+    expect(resumed).not.toMatch(/step [12]0: loss/);
+    // parameters and Adam's moments and step count are in the checkpoint, batches depend only on the step:
+    // the resumed loss curve and sample are the uninterrupted run's
+    const tail = (out: string) => [/step 30: loss [\d.]+/.exec(out)![0], out.split('--- end of sample')[0].split('temperature 0.8 ---')[1]];
+    expect(tail(resumed)).toEqual(tail(straight));
+    require('fs').rmSync(ckpt, { force: true });
+  }, 60000);
+});
+
 describe('examples/logistic-regression.ts and examples/mlp-dropout.ts (issue 4)', () => {
   const run = (file: string, ...args: string[]) =>
     execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'examples', file), ...args], { cwd: root, encoding: 'utf8' });

@@ -10,8 +10,13 @@ describe('NDArray: bad input', () => {
     expectError(() => T.array([1, 2, 3], { shape: [2, 2] }), T.ShapeError, 'shape [2, 2] must have 3 elements');
     expectError(() => T.array([1.5], { dtype: 'int32' }), T.DTypeError, 'must be integers for dtype int32');
     expectError(() => T.array({} as never), T.ArgumentError, 'array: value must be');
-    expectError(() => T.zeros([2, 1.5]), T.ShapeError, 'zeros'.length ? 'full: shape must be an array of non-negative integers' : '');
+    expectError(() => T.zeros([2, 1.5]), T.ShapeError, 'full: shape[1] must be an integer in [0, 2147483647], got 1.5');
     expectError(() => new T.NDArray(new Float32Array(3), [2]), T.ShapeError, 'data length must equal');
+    expectError(() => new T.NDArray(new Float32Array(0), [0, 2 ** 31]), T.ShapeError, 'NDArray: shape[1] must be an integer in [0, 2147483647], got 2147483648');
+    // eslint-disable-next-line no-sparse-arrays
+    expectError(() => T.ones([, 2] as never), T.ShapeError, 'full: shape[0] must be an integer in [0, 2147483647], got undefined');
+    expectError(() => T.zeros([2 ** 40]), T.ShapeError, 'full: shape[0] must be an integer in [0, 2147483647], got 1099511627776');
+    expectError(() => T.ones([2 ** 20, 2 ** 20]), T.ShapeError, 'full: shape [1048576, 1048576] must have at most 2147483647 elements, got 1099511627776');
     expectError(() => T.array([1, 2]).get(2), T.ArgumentError, 'index 0 must be an integer in [-2, 2), got 2');
     expectError(() => T.array([[1]]).get(0), T.ArgumentError, 'must have 2 indices');
   });

@@ -6,7 +6,7 @@ import { findKernel, JsKernel, registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { Dim, TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { labelOf } from '../graph/printing';
+import { labelOf, labelWithType } from '../graph/printing';
 import { zerosLike } from '../ops/broadcast-to';
 import { cast } from '../ops/cast';
 
@@ -119,7 +119,7 @@ export class CustomOp extends Op {
         return null;
       }
       if (v.ndim !== x.ndim || !isFloat(v.dtype)) {
-        problems.push(`gradient ${i} must be a float tensor of rank ${x.ndim} like input ${i} (${labelOf(x)}: ${x.type}), got ${v.type}`);
+        problems.push(`gradient ${i} must be a float tensor of rank ${x.ndim} like input ${i} (${labelWithType(x)}), got ${v.type}`);
         return null;
       }
       return v.dtype === x.dtype ? v : cast(v, x.dtype);

@@ -1,7 +1,7 @@
 import { ArgumentError, CompileError, InputError } from '../errors';
 import { describe, NDArray } from '../ndarray';
 import { Variable } from '../graph/variable';
-import { labelOf } from '../graph/printing';
+import { labelWithType } from '../graph/printing';
 import { convertArg } from '../runtime/runner';
 
 export interface InOptions {
@@ -131,7 +131,7 @@ export class Signature {
       if (out[i] !== undefined) continue;
       const d = this.defaults[i];
       if (d) out[i] = d;
-      else bad.push(`argument ${i} (${this.names[i] ?? labelOf(this.variables[i])}) is missing and has no default`);
+      else bad.push(`argument ${i} (${this.names[i] ?? labelWithType(this.variables[i])}) is missing and has no default`);
     }
     if (bad.length) throw new InputError(`${fnName}: ${bad.join('; ')}`);
     return out;

@@ -2,7 +2,7 @@ import { NodeanoError, RuntimeError } from '../errors';
 import { ctorOf, TypedArray } from '../dtype';
 import { BodyHost, BodyInstance, getKernel, JsKernel } from '../graph/kernel-registry';
 import { sizeOf } from '../ndarray';
-import { inferSlotShapes, MemoryPlan, planMemory } from '../compile/memory-plan';
+import { allocArena, allocSlot, inferSlotShapes, MemoryPlan, planMemory } from '../compile/memory-plan';
 import { Program } from '../compile/program';
 import { Executor, Prepared } from '../runtime/executor';
 
@@ -24,7 +24,7 @@ const noop: JsKernel = () => undefined;
 
 /** Fresh zeroed arrays for a plan's direct outputs, in `plan.direct` order. */
 export function allocDirect(program: Program, plan: MemoryPlan): TypedArray[] {
-  return plan.direct.map((slot) => new (ctorOf(program.slots[slot].dtype))(sizeOf(plan.shapes[slot])));
+  return plan.direct.map((slot) => allocSlot(program, slot, sizeOf(plan.shapes[slot])));
 }
 
 /** How steps with nested programs (scan) shape-infer and run their bodies on this backend. */
@@ -71,7 +71,7 @@ export class JsExecutor implements Executor {
 
   prepare(plan: MemoryPlan): JsPrepared {
     const { program } = this;
-    const arena = new ArrayBuffer(plan.arenaBytes);
+    const arena = allocArena(program, plan.arenaBytes);
     const bufs: TypedArray[] = program.slots.map((s, i) => {
       if (s.kind === 'temp' && plan.offsets[i] >= 0) return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
       if (s.kind === 'constant') return this.constants[s.ref];

@@ -1,7 +1,7 @@
 import { BackendError, NodeanoError, RuntimeError } from '../errors';
 import { ctorOf, TypedArray } from '../dtype';
 import { dtypeCode, getKernel } from '../graph/kernel-registry';
-import { sizeOf } from '../ndarray';
+import { shapeStr, sizeOf } from '../ndarray';
 import { MemoryPlan, planMemory } from '../compile/memory-plan';
 import { Program, ProgramStep } from '../compile/program';
 import { Executor, Prepared } from '../runtime/executor';
@@ -101,7 +101,13 @@ export class NativeExecutor implements Executor {
     if (!this.handle) throw new BackendError(`${this.program.name}: the function was disposed`);
     const { program } = this;
     // the memory plan decides; the addon checks that the layout is safe and lands exactly the non-resized updates
-    const { plan: handle, arena } = this.addon.createPlan(this.handle, planDescriptor(program, plan));
+    let created: ReturnType<Addon['createPlan']>;
+    try {
+      created = this.addon.createPlan(this.handle, planDescriptor(program, plan));
+    } catch (e) {
+      throw this.planError(e, plan);
+    }
+    const { plan: handle, arena } = created;
     const bufs = program.slots.map((s, i) => {
       if (s.kind === 'temp' && plan.offsets[i] >= 0) return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
       if (s.kind === 'constant') return this.constants[s.ref];
@@ -198,6 +204,31 @@ export class NativeExecutor implements Executor {
       if (e instanceof NodeanoError) return e;
     }
     return null;
+  }
+
+  /**
+   * A createPlan failure as a RuntimeError naming the node: the step the addon names (`err.step`), else the step
+   * that produces the slot its message names (`slot 4: too many elements`), else an input or shared value by name.
+   */
+  private planError(e: unknown, plan: MemoryPlan): Error {
+    if (e instanceof NodeanoError) return e;
+    const { program } = this;
+    const err = e as Error & { code?: string; step?: number };
+    const text = `${String(err?.message ?? e).replace(/^nodeano native: /, '')}${err?.code ? ` (${err.code})` : ''}`;
+    let stepIndex = typeof err?.step === 'number' && err.step >= 0 ? err.step : -1;
+    let leaf = '';
+    const m = /^(?:nodeano native: )?(?:\w+: )?slot (\d+)\b/.exec(String(err?.message));
+    if (stepIndex < 0 && m) {
+      const slot = Number(m[1]);
+      const s = program.slots[slot];
+      stepIndex = program.steps.findIndex((st) => st.outputs.includes(slot));
+      if (s && stepIndex < 0 && s.kind === 'input') leaf = ` (input ${program.inputs[s.ref].name} of shape ${shapeStr(plan.shapes[slot])})`;
+      else if (s && stepIndex < 0 && s.kind === 'shared') leaf = ` (shared variable ${program.shared[s.ref].name} of shape ${shapeStr(plan.shapes[slot])})`;
+    }
+    const step = program.steps[stepIndex];
+    const info = step ? program.nodes[step.node] : undefined;
+    const shape = step ? ` (output shape ${step.outputs.map((o) => shapeStr(plan.shapes[o])).join(', ')})` : '';
+    return new RuntimeError(`${program.name}: the native backend cannot plan this call${shape}${leaf}: ${text}`, info ? { node: info.label, createdAt: info.createdAt } : {});
   }
 
   /** A native status error as the same typed error the TypeScript backend throws, naming the node. */

@@ -1,8 +1,9 @@
 import { RuntimeError, NodeanoError } from '../errors';
-import { itemSize } from '../dtype';
+import { ctorOf, itemSize, TypedArray } from '../dtype';
 import { BodyHost, getKernel } from '../graph/kernel-registry';
-import { sizeOf } from '../ndarray';
-import { Program, ProgramStep } from './program';
+import * as os from 'node:os';
+import { shapeProblems, shapeStr, sizeOf } from '../ndarray';
+import { Program, ProgramStep, slotLabel } from './program';
 
 /** Buffers are aligned so that native SIMD kernels can use aligned loads on any temp. */
 export const ALIGN = 64;
@@ -86,6 +87,68 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** The machine's physical memory, read once: no single call may need more (see checkTotalBytes). */
+const TOTAL_MEMORY = os.totalmem();
+
+/**
+ * A step's run-time output shapes must fit an array (each dim an integer in [0, MAX_DIM], at most MAX_ELEMENTS
+ * elements, no more bytes than the machine has): a RuntimeError naming the node and its creation site, raised
+ * before the backend plans or allocates anything (a huge diag offset or tile count only shows with real shapes).
+ */
+function checkSlotSizes(program: Program, step: ProgramStep, outShapes: readonly (readonly number[])[]): void {
+  for (let k = 0; k < outShapes.length; k++) {
+    const shape = outShapes[k];
+    let problem = shapeProblems(shape, 'shape')[0];
+    const bytes = problem ? 0 : sizeOf(shape) * itemSize(program.slots[step.outputs[k]].dtype);
+    if (!problem && bytes > TOTAL_MEMORY) problem = `shape ${shapeStr(shape)} needs ${bytes} bytes, more than the ${TOTAL_MEMORY} bytes of memory this machine has`;
+    if (!problem) continue;
+    const node = program.nodes[step.node];
+    const what = outShapes.length === 1 ? 'output' : `output ${k}`;
+    throw new RuntimeError(`${node.opName || step.kernel}: ${what} ${problem}`, { node: node.label, createdAt: node.createdAt });
+  }
+}
+
+/**
+ * The arena and the direct outputs of one call together must fit in the machine's memory: refused before any
+ * allocation (an overcommitted allocation would succeed and the process be killed later), naming the largest temp.
+ */
+function checkTotalBytes(program: Program, shapes: readonly (readonly number[])[], arenaBytes: number, direct: readonly number[]): void {
+  const bytesOf = (i: number) => sizeOf(shapes[i]) * itemSize(program.slots[i].dtype);
+  const total = arenaBytes + direct.reduce((n, o) => n + bytesOf(o), 0);
+  if (total <= TOTAL_MEMORY) return;
+  let largest = -1;
+  program.slots.forEach((s, i) => s.kind === 'temp' && (largest < 0 || bytesOf(i) > bytesOf(largest)) && (largest = i));
+  const step = program.steps.find((st) => st.outputs.includes(largest));
+  const node = step ? program.nodes[step.node] : undefined;
+  throw new RuntimeError(
+    `${program.name}: one call needs ${total} bytes for its temporaries and outputs, more than the ${TOTAL_MEMORY} bytes of memory this machine has (the largest, ${shapeStr(shapes[largest])}, is this node's)`,
+    node ? { node: node.label, createdAt: node.createdAt } : {},
+  );
+}
+
+/**
+ * A fresh array of `n` elements of `dtype` for slot `slot` of a call; an allocation the engine refuses (memory
+ * exhausted) is a RuntimeError naming the node that produces the slot, not a raw RangeError.
+ */
+export function allocSlot(program: Program, slot: number, n: number): TypedArray {
+  try {
+    return new (ctorOf(program.slots[slot].dtype))(n);
+  } catch (e) {
+    const step = program.steps.find((st) => st.outputs.includes(slot));
+    const node = step ? program.nodes[step.node] : undefined;
+    throw new RuntimeError(`${program.name}: cannot allocate ${n * itemSize(program.slots[slot].dtype)} bytes for an output (${(e as Error).message})`, node ? { node: node.label, createdAt: node.createdAt } : {});
+  }
+}
+
+/** An arena of `bytes` for a call's temporaries; a refused allocation is a RuntimeError naming the function. */
+export function allocArena(program: Program, bytes: number): ArrayBuffer {
+  try {
+    return new ArrayBuffer(bytes);
+  } catch (e) {
+    throw new RuntimeError(`${program.name}: cannot allocate ${bytes} bytes for the temporaries of this call (${(e as Error).message})`);
+  }
+}
+
 /** Kernels that move no data when the input already has the output's number of elements. */
 const VIEW_KERNELS = new Set(['SumTo', 'BroadcastTo', 'ExpandDims', 'Reshape', 'Squeeze']);
 
@@ -104,7 +167,7 @@ export function inferSlotShapes(program: Program, inputShapes: readonly (readonl
   steps.forEach((step) => {
     let outShapes: number[][];
     try {
-      outShapes = getKernel(step.kernel).inferShape(step.inputs.map((i) => shapes[i]), step.attrs, host);
+      outShapes = getKernel(step.kernel).inferShape(step.inputs.map((i) => shapes[i]), step.attrs, host, (k) => slotLabel(program, step.inputs[k]));
     } catch (e) {
       const node = program.nodes[step.node];
       if (e instanceof NodeanoError && !e.node) throw new RuntimeError(e.message.split('\n')[0], { node: node.label, createdAt: node.createdAt });
@@ -113,6 +176,7 @@ export function inferSlotShapes(program: Program, inputShapes: readonly (readonl
       throw e;
     }
     step.outputs.forEach((o, k) => (shapes[o] = outShapes[k]));
+    checkSlotSizes(program, step, outShapes);
   });
   return shapes;
 }
@@ -239,5 +303,6 @@ export function planMemory(
   slots.forEach((_, i) => {
     if (root[i] !== i) offsets[i] = offsets[root[i]];
   });
+  checkTotalBytes(program, shapes, arenaBytes, direct);
   return { key: shapeKey(inputShapes, sharedShapes), shapes, offsets, arenaBytes, unsharedBytes, resized, copied, skip, sharedAlias, inPlace, direct, directOf, directSizes: direct.map((o) => sizeOf(shapes[o])) };
 }

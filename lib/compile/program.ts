@@ -13,6 +13,8 @@ export interface ProgramSlot {
   dtype: DType;
   /** Index into program.inputs / program.shared / program.constants for non-temp slots. */
   ref: number;
+  /** For an input, shared or constant slot: index into program.leaves of its variable, for error messages. */
+  leaf?: number;
 }
 
 export interface ProgramStep {
@@ -47,6 +49,8 @@ export interface Program {
    * no updates.
    */
   subprograms: Program[];
+  /** The variables of input, shared and constant slots (slot.leaf indexes here), for run-time error messages. */
+  leaves: NodeInfo[];
 }
 
 /** An op with nested graphs (scan's loop body): linearize compiles each into a subprogram of the program. */
@@ -75,6 +79,10 @@ export class NodeInfo {
   get createdAt(): string {
     return String(this.v.site);
   }
+  /** The user's name for the variable, if it has one. */
+  get name(): string | undefined {
+    return this.v.name;
+  }
   /** The name of the op that computes it (`dot`), or '' for a leaf. */
   get opName(): string {
     return this.v.owner?.op.name ?? '';
@@ -82,6 +90,22 @@ export class NodeInfo {
   toJSON(): { label: string; createdAt: string } {
     return { label: this.label, createdAt: this.createdAt };
   }
+}
+
+/**
+ * Slot `slot` as the user knows it, for run-time errors: the expression a temp holds, a named input, shared variable
+ * or constant as printed, an unnamed input as `argument k` of the function; null when there is nothing to say.
+ */
+export function slotLabel(program: Program, slot: number): string | null {
+  const s = program.slots[slot];
+  if (!s) return null;
+  if (s.kind === 'temp') {
+    const step = program.steps.find((st) => st.outputs.includes(slot));
+    return step ? program.nodes[step.node].label : null;
+  }
+  const info = s.leaf === undefined ? undefined : program.leaves[s.leaf];
+  if (s.kind === 'input') return info?.name ?? `argument ${s.ref}`;
+  return info ? info.label : null;
 }
 
 /**
@@ -98,7 +122,7 @@ export function linearize(
   const slots: ProgramSlot[] = [];
   const slotOf = new Map<Variable, number>();
   const sharedVars: SharedVariable[] = [];
-  const program: Program = { name, inputs: [], shared: [], constants: [], slots, steps: [], outputs: [], updates: [], nodes: [], subprograms: [] };
+  const program: Program = { name, inputs: [], shared: [], constants: [], slots, steps: [], outputs: [], updates: [], nodes: [], subprograms: [], leaves: [] };
 
   const leafSlot = (v: Variable): number => {
     const hit = slotOf.get(v);
@@ -114,13 +138,14 @@ export function linearize(
     } else {
       throw new Error(`linearize: ${labelOf(v)} is not bound`);
     }
+    slot.leaf = program.leaves.push(new NodeInfo(v)) - 1;
     slots.push(slot);
     slotOf.set(v, slots.length - 1);
     return slots.length - 1;
   };
 
   fg.inputs.forEach((v, i) => {
-    slots.push({ kind: 'input', dtype: v.dtype, ref: i });
+    slots.push({ kind: 'input', dtype: v.dtype, ref: i, leaf: program.leaves.push(new NodeInfo(v)) - 1 });
     slotOf.set(v, slots.length - 1);
     program.inputs.push({ name: v.name ?? `input${i}`, dtype: v.dtype, shape: v.type.shape.slice() });
   });

@@ -5,8 +5,12 @@ import type { Attrs } from './op';
 export type JsKernel = (ins: readonly TypedArray[], outs: readonly TypedArray[]) => void;
 
 export interface KernelSpec {
-  /** Run-time output shapes from input shapes; throws ShapeError (without node context) on a mismatch. */
-  inferShape(inShapes: readonly (readonly number[])[], attrs: Attrs, host?: BodyHost): number[][];
+  /**
+   * Run-time output shapes from input shapes; throws ShapeError (without node context) on a mismatch. `host` is given
+   * to kernels with bodies; `inputLabel(k)` names input k as the user wrote it (`a`, `exp(b)`, `argument 1`) where the
+   * caller knows it (the memory planner).
+   */
+  inferShape(inShapes: readonly (readonly number[])[], attrs: Attrs, host?: BodyHost, inputLabel?: (k: number) => string | null): number[][];
   /** The TypeScript reference kernel, specialized to the shapes and dtypes of one memory plan. */
   prepareJs(ctx: KernelContext): JsKernel;
   /**

@@ -26,6 +26,14 @@ export function labelOf(v: Variable, depth = 4): string {
 }
 
 /**
+ * A variable with its type for argument errors, the type said once: `x: float32[?]`, `exp(x): float32[?]`, or
+ * `float32[?]` for an unnamed input (whose label would only repeat the type).
+ */
+export function labelWithType(v: Variable): string {
+  return v.name || v.owner || v instanceof Constant ? `${labelOf(v)}: ${v.type}` : String(v.type);
+}
+
+/**
  * Pretty-prints the expression that computes `v`.
  * @example T.pp(T.sigmoid(T.dot(X, W1))) // 'sigmoid(dot(X, W1))'
  */

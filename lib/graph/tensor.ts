@@ -1,6 +1,6 @@
 import { ArgumentError } from '../errors';
 import { checkDType, DType } from '../dtype';
-import { describe, NDArray } from '../ndarray';
+import { describe, MAX_DIM, MAX_ELEMENTS, NDArray, shapeProblems, shapeStr } from '../ndarray';
 import { prepareStorage, toValue, SharedOptions, SharedVariable, Variable } from './variable';
 import { Dim, TensorType } from './type';
 
@@ -13,6 +13,10 @@ export function tensor(dtype: DType, shape: readonly Dim[], name?: string): Vari
   if (!Array.isArray(shape) || !shape.every((d) => d === null || (Number.isInteger(d) && d >= 0))) {
     throw new ArgumentError(`tensor: shape must be an array of non-negative integers or null, got ${describe(shape)}`);
   }
+  // no value could ever be passed for a type whose known dims cannot be an array's
+  const known = shape.filter((d): d is number => d !== null);
+  const tooBig = shapeProblems(known).length > 0;
+  if (tooBig) throw new ArgumentError(`tensor: shape must have known dims of at most ${MAX_DIM} and at most ${MAX_ELEMENTS} elements in them, got ${shapeStr(shape)}`);
   if (name !== undefined && typeof name !== 'string') throw new ArgumentError(`tensor: name must be a string, got ${describe(name)}`);
   return new Variable(new TensorType(dt, shape), null, 0, name);
 }

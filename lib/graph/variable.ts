@@ -1,6 +1,6 @@
 import { ArgumentError, DTypeError, ShapeError } from '../errors';
 import { canCastSafely, ctorOf, DType, dtypeOfTypedArray, TypedArray } from '../dtype';
-import { array, checkNotDetached, convertData, describe, NDArray, shapeStr } from '../ndarray';
+import { array, checkNotDetached, convertData, describe, MAX_DIM, MAX_ELEMENTS, NDArray, shapeStr } from '../ndarray';
 import { captureSite, COMPILER_SITE, CreationSite } from './trace';
 import { TensorType } from './type';
 import type { Op } from './op';
@@ -210,8 +210,27 @@ export class Apply {
     this.inputs = inputs;
     this.inPlace = inPlace;
     this.site = site ?? captureSite();
+    for (let i = 0; i < outputTypes.length; i++) checkStaticSize(op, outputTypes[i], i, outputTypes.length);
     this.outputs = outputTypes.map((t, i) => new Variable(t, this, i, undefined, this.site));
   }
+}
+
+/**
+ * The known dims of a node's output must fit an array (each an integer in [0, MAX_DIM], at most MAX_ELEMENTS
+ * elements), so a size that can never run (eye(1e300), a tile of 2^40 elements) is refused while the graph is built.
+ */
+function checkStaticSize(op: Op, t: TensorType, k: number, n: number): void {
+  let count = 1;
+  let bad = false;
+  for (const d of t.shape) {
+    if (d === null) continue;
+    if (!(Number.isInteger(d) && d >= 0 && d <= MAX_DIM)) bad = true;
+    count *= d;
+  }
+  if (!bad && !(count <= MAX_ELEMENTS)) bad = true;
+  if (!bad) return;
+  const what = n === 1 ? 'output' : `output ${k}`;
+  throw new ShapeError(`${op.name}: ${what} shape must have integer dims in [0, ${MAX_DIM}] and at most ${MAX_ELEMENTS} elements, got ${shapeStr(t.shape)}`);
 }
 
 /**

@@ -52,6 +52,14 @@ export function readFileChecked(file: string, where: string): Buffer {
   }
 }
 
+/**
+ * Sets `obj[key] = value` as an own, enumerable property even for a key such as "__proto__" (a tensor name read
+ * from a file), where plain assignment would replace the object's prototype and lose the value.
+ */
+export function setOwn<V>(obj: Record<string, V>, key: string, value: V): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** A copy of `len` bytes at `off` in a fresh, aligned ArrayBuffer (file offsets need not be aligned for the dtype). */
 export function copyBytes(buf: Uint8Array, off: number, len: number): ArrayBuffer {
   const out = new ArrayBuffer(len);

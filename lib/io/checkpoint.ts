@@ -2,7 +2,7 @@ import { ArgumentError, FormatError } from '../errors';
 import { SharedVariable } from '../graph/variable';
 import { describe, NDArray, shapeStr } from '../ndarray';
 import { decodeSafetensors, encodeSafetensors } from './safetensors';
-import { readFileChecked, writeFileAtomic } from './atomic';
+import { readFileChecked, setOwn, writeFileAtomic } from './atomic';
 
 /** Named shared variables (or a list of them, named by their own names). */
 export type CheckpointVars = Record<string, SharedVariable> | readonly SharedVariable[];
@@ -45,7 +45,7 @@ export function saveCheckpoint(file: string, vars: CheckpointVars, metadata: Rec
   const tensors: Record<string, NDArray> = {};
   for (const [name, v] of named(vars, where)) {
     if (v.isDisposed) throw new ArgumentError(`${where}: shared variable ${JSON.stringify(name)} was disposed`);
-    tensors[name] = v.getValue({ borrow: true });
+    setOwn(tensors, name, v.getValue({ borrow: true }));
   }
   writeFileAtomic(file, encodeSafetensors(tensors, { format: 'nodeano', ...metadata }, where), where);
 }
@@ -62,7 +62,7 @@ export function loadCheckpoint(file: string, vars: CheckpointVars, opts: LoadChe
   const { tensors, metadata } = decodeSafetensors(readFileChecked(file, where), `${where}(${JSON.stringify(file)})`);
   const problems: string[] = [];
   for (const [name, v] of entries) {
-    const t = tensors[name];
+    const t = Object.hasOwn(tensors, name) ? tensors[name] : undefined;
     if (!t) {
       problems.push(`${JSON.stringify(name)} is missing from the file`);
       continue;

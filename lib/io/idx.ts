@@ -3,6 +3,7 @@ import { checkDType, ctorOf, DType } from '../dtype';
 import { ArgumentError, FormatError } from '../errors';
 import { describe, NDArray, shapeStr, sizeOf } from '../ndarray';
 import { readFileChecked } from './atomic';
+import { fileShape } from './dims';
 
 // IDX (the MNIST family's format): two zero bytes, a type code, the rank, then one big-endian uint32 per dim,
 // then the data, big-endian. Files are often gzip-compressed (.gz): detected by the gzip magic, not the name.
@@ -60,6 +61,7 @@ export function decodeIdx(b: Buffer, where: string, opts: IdxOptions = {}): NDAr
   if (b.length < start) throw bad(`file ends inside the ${rank} dims of the header: it is truncated`);
   const shape: number[] = [];
   for (let d = 0; d < rank; d++) shape.push(b.readUInt32BE(4 + 4 * d));
+  fileShape(shape, where);
   const n = sizeOf(shape);
   const want = n * type.size;
   if (b.length - start !== want) {
@@ -70,11 +72,18 @@ export function decodeIdx(b: Buffer, where: string, opts: IdxOptions = {}): NDAr
   const out = new NDArray(new (ctorOf(dtype))(n), shape, dtype);
   const view = new DataView(b.buffer, b.byteOffset + start, want);
   const data = out.data;
-  if (type.size === 1 && type.name === 'uint8') {
+  // a value the target dtype cannot hold (a fraction or 3e9 into int32, 200 into bool) would be stored wrapped or as is
+  const fits = dtype === 'int32' ? (v: number) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 : dtype === 'bool' ? (v: number) => v === 0 || v === 1 : null;
+  const misfit = (i: number, v: number) => bad(`element ${i} is ${v}, which dtype ${dtype} cannot hold (${dtype === 'bool' ? 'expected 0 or 1' : 'expected an integer in the int32 range'}); load it as float32 or float64`);
+  if (type.size === 1 && type.name === 'uint8' && fits === null) {
     const u = new Uint8Array(b.buffer, b.byteOffset + start, n);
     for (let i = 0; i < n; i++) data[i] = u[i] * scale;
   } else {
-    for (let i = 0; i < n; i++) data[i] = type.read(view, i * type.size) * scale;
+    for (let i = 0; i < n; i++) {
+      const v = type.read(view, i * type.size) * scale;
+      if (fits !== null && !fits(v)) throw misfit(i, v);
+      data[i] = v;
+    }
   }
   return out;
 }

@@ -3,7 +3,8 @@ import * as zlib from 'node:zlib';
 import { ctorOf, DType } from '../dtype';
 import { ArgumentError, FormatError } from '../errors';
 import { describe, NDArray, shapeStr, sizeOf } from '../ndarray';
-import { copyBytes, halfToFloat, readFileChecked, writeFileAtomic } from './atomic';
+import { copyBytes, halfToFloat, readFileChecked, setOwn, writeFileAtomic } from './atomic';
+import { fileShape } from './dims';
 
 // NumPy's .npy: "\x93NUMPY", version (1.0, 2.0 or 3.0), a header length (2 bytes in 1.0, 4 after), then a Python
 // dict literal {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } padded with spaces and a newline so
@@ -35,7 +36,7 @@ export function saveNpy(file: string, a: NDArray): void {
 
 /** Loads a .npy file (little- or big-endian; float16/int64/uint8 and friends convert to the nearest nodeano dtype). */
 export function loadNpy(file: string): NDArray {
-  return decodeNpy(readFileChecked(file, 'loadNpy'), 'loadNpy');
+  return decodeNpy(readFileChecked(file, 'loadNpy'), `loadNpy(${JSON.stringify(file)})`);
 }
 
 /** Parses .npy bytes, validating magic, header, dtype, shape and size. */
@@ -57,9 +58,9 @@ export function decodeNpy(buf: Uint8Array, where = 'loadNpy'): NDArray {
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw bad(`header must give descr, fortran_order and shape, got ${JSON.stringify(dict.trim())}`);
   const dims = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (!dims.every((d) => /^\d+$/.test(d))) throw bad(`shape must be a tuple of non-negative integers, got (${shapeText})`);
-  const shape = dims.map(Number);
   const kind = parseDescr(descr);
   if (!kind) throw bad(`dtype ${JSON.stringify(descr)} is not supported (float16/32/64, int8/16/32/64, uint8/16, bool)`);
+  const shape = fileShape(dims.map(Number), where);
   const n = sizeOf(shape);
   const want = n * kind.size;
   if (b.length - start !== want) {
@@ -180,8 +181,8 @@ export function saveNpz(file: string, arrays: Record<string, NDArray>): void {
 
 /** Loads every array of a .npz archive (as written by numpy.savez or savez_compressed). */
 export function loadNpz(file: string): Record<string, NDArray> {
-  const where = 'loadNpz';
-  const b = readFileChecked(file, where);
+  const b = readFileChecked(file, 'loadNpz');
+  const where = `loadNpz(${JSON.stringify(file)})`;
   const bad = (m: string) => new FormatError(`${where}: ${m}`);
   let eocd = -1;
   for (let i = b.length - 22; i >= Math.max(0, b.length - 22 - 0xffff); i--) {
@@ -217,13 +218,15 @@ export function loadNpz(file: string): Record<string, NDArray> {
     if (method === 0) body = raw;
     else if (method === 8) {
       try {
-        body = zlib.inflateRawSync(raw);
+        // never inflate past the declared size: a small entry must not expand into gigabytes before the size check
+        body = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, usize) });
       } catch (e) {
-        throw bad(`entry ${JSON.stringify(name)} does not inflate: ${(e as Error).message}`);
+        const over = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+        throw bad(over ? `entry ${JSON.stringify(name)} inflates to more than its declared ${usize} bytes: the file is corrupt` : `entry ${JSON.stringify(name)} does not inflate: ${(e as Error).message}`);
       }
     } else throw bad(`entry ${JSON.stringify(name)} uses compression method ${method}; only stored (0) and deflate (8) are supported`);
     if (body.length !== usize || crc32(body) !== crc) throw bad(`entry ${JSON.stringify(name)} fails its size or CRC check: the file is corrupt`);
-    out[name.replace(/\.npy$/, '')] = decodeNpy(body, `${where}: entry ${JSON.stringify(name)}`);
+    setOwn(out, name.replace(/\.npy$/, ''), decodeNpy(body, `${where}: entry ${JSON.stringify(name)}`));
   }
   return out;
 }

@@ -2,7 +2,8 @@ import * as os from 'node:os';
 import { DType } from '../dtype';
 import { ArgumentError, FormatError } from '../errors';
 import { describe, NDArray, shapeStr, sizeOf } from '../ndarray';
-import { copyBytes, halfToFloat, readFileChecked, writeFileAtomic } from './atomic';
+import { copyBytes, halfToFloat, readFileChecked, setOwn, writeFileAtomic } from './atomic';
+import { fileShape } from './dims';
 
 // The safetensors layout: an 8-byte little-endian header length N, N bytes of JSON
 // ({name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}), then the data, which the
@@ -54,7 +55,7 @@ export function encodeSafetensors(tensors: Record<string, NDArray>, metadata: Re
   let off = 0;
   for (const [name, t] of Object.entries(tensors)) {
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    header[name] = { dtype: SAVE_CODES[t.dtype], shape: t.shape.slice(), data_offsets: [off, off + bytes.byteLength] };
+    setOwn(header, name, { dtype: SAVE_CODES[t.dtype], shape: t.shape.slice(), data_offsets: [off, off + bytes.byteLength] });
     bodies.push(bytes);
     off += bytes.byteLength;
   }
@@ -103,19 +104,19 @@ export function decodeSafetensors(buf: Uint8Array, where = 'loadSafetensors'): S
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw bad('__metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
         if (typeof v !== 'string') throw bad(`__metadata__.${k} must be a string, got ${describe(v)}`);
-        metadata[k] = v;
+        setOwn(metadata, k, v);
       }
       continue;
     }
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (e === null || typeof e !== 'object') throw bad(`tensor ${JSON.stringify(name)} must be an object with dtype, shape and data_offsets`);
     if (typeof e.dtype !== 'string' || !(e.dtype in LOAD)) throw bad(`tensor ${JSON.stringify(name)}: dtype must be one of ${Object.keys(LOAD).join(', ')}, got ${JSON.stringify(e.dtype)}`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`tensor ${JSON.stringify(name)}: shape must be a list of non-negative integers, got ${JSON.stringify(e.shape)}`);
+    if (!Array.isArray(e.shape)) throw bad(`tensor ${JSON.stringify(name)}: shape must be a list of non-negative integers, got ${JSON.stringify(e.shape)}`);
+    const shape = fileShape(e.shape, `${where}: tensor ${JSON.stringify(name)}`);
     const offs = e.data_offsets;
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((d) => Number.isSafeInteger(d) && d >= 0) || offs[0] > offs[1]) {
       throw bad(`tensor ${JSON.stringify(name)}: data_offsets must be [begin, end] with 0 <= begin <= end, got ${JSON.stringify(offs)}`);
     }
-    const shape = e.shape as number[];
     const want = sizeOf(shape) * LOAD[e.dtype].size;
     if (offs[1] - offs[0] !== want) throw bad(`tensor ${JSON.stringify(name)}: ${e.dtype} ${shapeStr(shape)} needs ${want} bytes, but data_offsets ${JSON.stringify(offs)} span ${offs[1] - offs[0]}`);
     if (offs[1] > dataLen) throw bad(`tensor ${JSON.stringify(name)}: data_offsets end ${offs[1]} is past the ${dataLen} data bytes: the file is truncated`);
@@ -130,13 +131,13 @@ export function decodeSafetensors(buf: Uint8Array, where = 'loadSafetensors'): S
   }
   if (at !== dataLen) throw bad(`the tensors cover ${at} data bytes but the file has ${dataLen}: ${at < dataLen ? 'trailing bytes' : 'the file is truncated'}`);
   const tensors: Record<string, NDArray> = {};
-  for (const e of entries) tensors[e.name] = toNDArray(e.code, copyBytes(buf, dataStart + e.begin, e.end - e.begin), e.shape, `${where}: tensor ${JSON.stringify(e.name)}`);
+  for (const e of entries) setOwn(tensors, e.name, toNDArray(e.code, copyBytes(buf, dataStart + e.begin, e.end - e.begin), e.shape, `${where}: tensor ${JSON.stringify(e.name)}`));
   return { tensors, metadata };
 }
 
 /** Loads every tensor and the metadata of a safetensors file. @example const { tensors } = T.io.loadSafetensors('model.safetensors') */
 export function loadSafetensors(file: string): SafetensorsFile {
-  return decodeSafetensors(readFileChecked(file, 'loadSafetensors'));
+  return decodeSafetensors(readFileChecked(file, 'loadSafetensors'), `loadSafetensors(${JSON.stringify(file)})`);
 }
 
 function toNDArray(code: string, ab: ArrayBuffer, shape: number[], where: string): NDArray {

@@ -6,7 +6,7 @@ import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { DIM_FORMS, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg } from './dim-expr';
-import { showValue } from '../ndarray';
+import { MAX_DIM, showValue } from '../ndarray';
 
 /** [start, start + step, ...) below stop; stop is a size expression (dim-expr.ts) over the inputs' shapes. */
 export class ArangeOp extends Op {
@@ -68,6 +68,17 @@ export function arange(start: unknown, stop?: unknown, step: unknown = 1, dtype?
   const integral = [start, stop, step].every((v) => typeof v !== 'number' || Number.isInteger(v));
   const dt: DType = dtype ?? (integral ? 'int32' : config.floatX);
   if (dt === 'int32' && !integral) throw new ArgumentError(`arange: start, stop and step must be integers for dtype int32, got ${start}, ${stop}, ${step}`);
+  if (typeof stop === 'number') {
+    const n = arangeLength(start as number, stop, step as number);
+    const bad: string[] = [];
+    if (n > MAX_DIM) bad.push(`the length ceil((stop - start) / step) must be at most ${MAX_DIM}, got ${n} (start ${start}, stop ${stop}, step ${step})`);
+    // int32 values past the range would wrap around in the output array
+    const last = (start as number) + (n - 1) * (step as number);
+    if (dt === 'int32' && n > 0 && n <= MAX_DIM && [start as number, last].some((v) => v < -(2 ** 31) || v > MAX_DIM)) {
+      bad.push(`the values must fit int32 [${-(2 ** 31)}, ${MAX_DIM}], got ${start} .. ${last} (pass dtype 'float64' for larger values)`);
+    }
+    if (bad.length) throw new ArgumentError(`arange: ${bad.join('; ')}`);
+  }
   const { code, refs } = stopExpr ? encodeDims([stopExpr], []) : { code: [1, stop as number, 0], refs: [] };
   return new ArangeOp(start as number, step as number, code, dt).makeNode(...refs).outputs[0];
 }

@@ -5,7 +5,7 @@ import { labelOf } from '../graph/printing';
 import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
-import { Apply, Variable } from '../graph/variable';
+import { Apply, Constant, Variable } from '../graph/variable';
 import { describe, shapeStr, showValue } from '../ndarray';
 import { cast } from './cast';
 import { dimOf } from './dim-expr';
@@ -35,9 +35,12 @@ export class ConcatenateOp extends Op {
   }
 }
 
-/** How an error names input k of a join: the user's variable (its name or expression) and its place in xs. */
+/**
+ * How an error names input k of a join: the user's variable (its name, expression or constant value) and its place
+ * in xs; an unnamed input has only its place.
+ */
 function inputName(v: Variable, k: number): string {
-  return v.name || v.owner ? `${labelOf(v)} (xs[${k}])` : `xs[${k}]`;
+  return v.name || v.owner || v instanceof Constant ? `${labelOf(v)} (xs[${k}])` : `xs[${k}]`;
 }
 
 /**
@@ -53,10 +56,17 @@ export function joinedStatic(op: string, xs: readonly Variable[], skip: number):
   return shape;
 }
 
-/** Runtime check that all shapes equal the first except on `skip`. */
-export function checkJoined(op: string, shapes: readonly (readonly number[])[], skip: number): void {
+/**
+ * Runtime check that all shapes equal the first except on `skip`; `inputLabel` names input k as the user wrote it
+ * (from the memory planner), so the message reads `got exp(b) (xs[1]) [2, 4]`.
+ */
+export function checkJoined(op: string, shapes: readonly (readonly number[])[], skip: number, inputLabel?: (k: number) => string | null): void {
   const first = shapes[0];
-  const bad = shapes.flatMap((s, k) => (s.length !== first.length || s.some((d, i) => i !== skip && d !== first[i]) ? [`xs[${k}] ${shapeStr(s)}`] : []));
+  const name = (k: number) => {
+    const label = inputLabel?.(k);
+    return label ? `${label} (xs[${k}])` : `xs[${k}]`;
+  };
+  const bad = shapes.flatMap((s, k) => (s.length !== first.length || s.some((d, i) => i !== skip && d !== first[i]) ? [`${name(k)} ${shapeStr(s)}`] : []));
   if (bad.length) {
     const show = first.map((d, i) => (i === skip ? '*' : String(d))).join(', ');
     throw new ShapeError(`${op}: every input must have shape [${show}]${skip >= 0 ? ` (any size on axis ${skip})` : ''}, got ${bad.join(', ')}`);
@@ -79,9 +89,9 @@ export function joinKernel(inShapes: readonly (readonly number[])[], outShape: r
 
 registerKernel('Concatenate', {
   nativeAttrs: (a) => ({ ints: [a.axis as number] }),
-  inferShape: (ins, attrs) => {
+  inferShape: (ins, attrs, _host, inputLabel) => {
     const axis = attrs.axis as number;
-    checkJoined('concatenate', ins, axis);
+    checkJoined('concatenate', ins, axis, inputLabel);
     const out = ins[0].slice();
     out[axis] = ins.reduce((a, s) => a + s[axis], 0);
     return [out];

@@ -4,7 +4,7 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { Dim, TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { shapeStr, showValue } from '../ndarray';
+import { MAX_DIM, shapeStr, showValue } from '../ndarray';
 
 /** Length of the k-th diagonal of an [r, c] matrix (k > 0 above the main diagonal, k < 0 below). */
 function diagLength(r: number, c: number, k: number): number {
@@ -110,6 +110,6 @@ registerKernel('DiagLike', {
  */
 export function diag(x: unknown, k = 0): Variable {
   const v = asVariable(x, 'diag', 'x');
-  if (!Number.isInteger(k)) throw new ArgumentError(`diag: k must be an integer, got ${showValue(k)}`);
+  if (!Number.isInteger(k) || Math.abs(k) > MAX_DIM) throw new ArgumentError(`diag: k must be an integer in [${-MAX_DIM}, ${MAX_DIM}], got ${showValue(k)}`);
   return new DiagOp(k).makeNode(v).outputs[0];
 }

@@ -1,6 +1,6 @@
 import { ArgumentError } from '../errors';
 import { Constant, Variable } from '../graph/variable';
-import { describe } from '../ndarray';
+import { describe, MAX_DIM } from '../ndarray';
 import { labelOf } from '../graph/printing';
 import { AddOp } from './add';
 import { MulOp } from './mul';
@@ -70,6 +70,14 @@ export function staticDim(e: DimExpr): number | null {
     s += p;
   }
   return s;
+}
+
+/**
+ * The problem with a literal size argument beyond what an array dim can be (`${arg} must be at most 2147483647,
+ * got 1e+300`), or null: symbolic sizes are checked against the run-time shapes by the memory planner.
+ */
+export function sizeLimitProblem(v: unknown, arg: string): string | null {
+  return typeof v === 'number' && v > MAX_DIM ? `${arg} must be at most ${MAX_DIM}, got ${v}` : null;
 }
 
 /** A user argument for an error message: variables by name and type, arrays element by element. */

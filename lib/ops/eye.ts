@@ -4,8 +4,8 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
-import { DIM_FORMS, DimExpr, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg } from './dim-expr';
-import { showValue } from '../ndarray';
+import { DIM_FORMS, DimExpr, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg, sizeLimitProblem } from './dim-expr';
+import { MAX_DIM, MAX_ELEMENTS, showValue } from '../ndarray';
 
 /** An n x m matrix with ones on diagonal k (k > 0 above the main one); n and m are size expressions (dim-expr.ts). */
 export class EyeOp extends Op {
@@ -56,11 +56,19 @@ export function eye(n: unknown, m?: unknown, k = 0, dtype?: DType): Variable {
     const e = parseDim(v);
     if (e === null) problems.push(`${name} must be ${DIM_FORMS}, got ${showArg(v)}`);
     else if (typeof v === 'number' && v < 0) problems.push(`${name} must be >= 0, got ${v}`);
+    else {
+      const tooBig = sizeLimitProblem(v, name);
+      if (tooBig) problems.push(tooBig);
+    }
     return e ?? [];
   };
   const ne = size(n, 'n');
   const me = m === undefined || m === null ? ne : size(m, 'm');
-  if (!Number.isInteger(k)) problems.push(`k must be an integer, got ${showValue(k)}`);
+  if (!Number.isInteger(k) || Math.abs(k) > MAX_DIM) problems.push(`k must be an integer in [${-MAX_DIM}, ${MAX_DIM}], got ${showValue(k)}`);
+  const [nv, mv] = [n, m === undefined || m === null ? n : m];
+  if (problems.length === 0 && typeof nv === 'number' && typeof mv === 'number' && nv * mv > MAX_ELEMENTS) {
+    problems.push(`n * m must be at most ${MAX_ELEMENTS} elements, got ${nv} * ${mv} = ${nv * mv}`);
+  }
   const dt = checkDType(dtype, 'eye');
   if (problems.length) throw new ArgumentError(`eye: ${problems.join('; ')}`);
   const { code, refs } = encodeDims([ne, me], []);

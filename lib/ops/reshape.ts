@@ -5,7 +5,7 @@ import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Constant, Variable } from '../graph/variable';
 import { shapeStr, showValue, sizeOf } from '../ndarray';
-import { DIM_FORMS, dimOf, DimSlot, dimsOf, encodeDims, evalDims, evalStatic, formatDims, inferredSlot, parseDim, productExpr, showArg, staticDim } from './dim-expr';
+import { DIM_FORMS, dimOf, DimSlot, dimsOf, encodeDims, evalDims, evalStatic, formatDims, inferredSlot, parseDim, productExpr, showArg, sizeLimitProblem, staticDim } from './dim-expr';
 import { ShapeOp } from './shape';
 
 /**
@@ -94,6 +94,7 @@ export function reshape(x: unknown, shape: unknown): Variable {
     if (e !== null && staticDim(e) === -1) return null;
     if (e === null) problems.push(`shape[${i}] must be ${DIM_FORMS}, got ${showArg(d)}`);
     else if ((staticDim(e) ?? 0) < 0) problems.push(`shape[${i}] must be >= 0 or -1, got ${showArg(d)}`);
+    else if (sizeLimitProblem(d, `shape[${i}]`)) problems.push(sizeLimitProblem(d, `shape[${i}]`)!);
     return e;
   });
   if (dims.filter((d) => d === null).length > 1) problems.push(`shape must contain at most one -1, got ${showList(list)}`);

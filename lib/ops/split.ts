@@ -6,7 +6,7 @@ import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { describe, shapeStr, showValue } from '../ndarray';
 import { concatenate } from './concatenate';
-import { DIM_FORMS, DimExpr, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg } from './dim-expr';
+import { DIM_FORMS, DimExpr, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg, sizeLimitProblem } from './dim-expr';
 import { zerosLike } from './broadcast-to';
 
 /**
@@ -80,6 +80,9 @@ export function splitBy(x: Variable, axis: number, n: number, sizes: readonly Di
   return new SplitOp(axis, n, code).makeNode(x, ...refs).outputs;
 }
 
+/** The most pieces one split makes (each is a graph variable; 2^20 of them take about 200 MB to build). */
+export const MAX_PIECES = 1 << 20;
+
 /**
  * Cuts x along `axis` into pieces of the given sizes (numbers or symbolic sizes such as `y.shape[0]`), or into n
  * equal pieces; returns one variable per piece. @example const [a, b] = T.split(x, [2, 3], 1)
@@ -95,13 +98,18 @@ export function split(x: unknown, sizesOrN: number | readonly unknown[], axis = 
   let n = 0;
   if (typeof sizesOrN === 'number') {
     if (!Number.isInteger(sizesOrN) || sizesOrN < 1) problems.push(`n must be a positive integer, got ${sizesOrN}`);
+    // each piece is a graph variable: 2^31 of them would exhaust the heap and crash the process
+    else if (sizesOrN > MAX_PIECES) problems.push(`n must be at most ${MAX_PIECES} pieces, got ${sizesOrN}`);
     n = sizesOrN;
+  } else if (Array.isArray(sizesOrN) && sizesOrN.length > MAX_PIECES) {
+    problems.push(`sizes must list at most ${MAX_PIECES} pieces, got ${sizesOrN.length}`);
   } else if (Array.isArray(sizesOrN) && sizesOrN.length > 0) {
     n = sizesOrN.length;
     sizes = sizesOrN.map((s, i) => {
       const e = parseDim(s);
       if (e === null) problems.push(`sizes[${i}] must be ${DIM_FORMS}, got ${showArg(s)}`);
       else if (typeof s === 'number' && s < 0) problems.push(`sizes[${i}] must be >= 0, got ${s}`);
+      else if (sizeLimitProblem(s, `sizes[${i}]`)) problems.push(sizeLimitProblem(s, `sizes[${i}]`)!);
       return e ?? [];
     });
   } else problems.push(`sizes must be a non-empty array of sizes or a number of pieces, got ${describe(sizesOrN)}`);

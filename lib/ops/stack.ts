@@ -31,8 +31,8 @@ export class StackOp extends Op {
 
 registerKernel('Stack', {
   nativeAttrs: (a) => ({ ints: [a.axis as number] }),
-  inferShape: (ins, attrs) => {
-    checkJoined('stack', ins, -1);
+  inferShape: (ins, attrs, _host, inputLabel) => {
+    checkJoined('stack', ins, -1, inputLabel);
     const out = ins[0].slice();
     out.splice(attrs.axis as number, 0, ins.length);
     return [out];

@@ -5,7 +5,7 @@ import { Op } from '../graph/op';
 import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { shapeStr, sizeOf } from '../ndarray';
-import { constDim, decodeDims, DIM_FORMS, DimExpr, dimOf, dimsOf, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg } from './dim-expr';
+import { constDim, decodeDims, DIM_FORMS, DimExpr, dimOf, dimsOf, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg, sizeLimitProblem } from './dim-expr';
 import { reshapeTo } from './reshape';
 import { sum } from './sum';
 
@@ -90,6 +90,8 @@ export function tile(x: unknown, reps: unknown): Variable {
   if (!list.length || exprs.some((e, i) => e === null || (typeof list[i] === 'number' && list[i] < 0))) {
     throw new ArgumentError(`tile: reps must be a non-empty array (or one value) of sizes >= 0, each ${DIM_FORMS}, got ${showArg(reps)}`);
   }
+  const tooBig = list.map((r, i) => sizeLimitProblem(r, Array.isArray(reps) ? `reps[${i}]` : 'reps')).filter((p) => p !== null);
+  if (tooBig.length) throw new ArgumentError(`tile: ${tooBig.join('; ')}`);
   const full = [...new Array(Math.max(0, v.ndim - list.length)).fill(constDim(1)), ...(exprs as DimExpr[])];
   if (full.length === v.ndim && full.every((e) => e.length === 1 && e[0].coef === 1 && e[0].factors.length === 0)) return v;
   const { code, refs } = encodeDims(full, [v]);

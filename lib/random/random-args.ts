@@ -1,7 +1,7 @@
 // Argument checking for RandomState: every bad argument of a call is collected and reported in one error (the
 // library's listProblems format), whose class says what kind of problem it was.
 import { ArgumentError, DTypeError, listProblems, ShapeError } from '../errors';
-import { describe, shapeStr, sizeOf } from '../ndarray';
+import { describe, MAX_DIM, MAX_ELEMENTS, shapeStr, sizeOf } from '../ndarray';
 import type { FloatX } from '../config';
 import type { TypedArray } from '../dtype';
 import { MT_N } from './mt19937';
@@ -13,7 +13,7 @@ export const UINT32_MAX = 0xffffffff;
 const INT32_MIN = -0x80000000;
 const INT32_LIMIT = 0x80000000;
 /** Typed arrays are indexed with int32 elsewhere in nodeano, so larger draws are refused up front. */
-export const MAX_ELEMENTS = 0x7fffffff;
+export { MAX_ELEMENTS };
 
 /** A seed: an integer in [0, 2**32 - 1]. */
 export function checkSeed(seed: unknown, where: string): number {
@@ -70,8 +70,11 @@ export function int32Bound(v: unknown, name: string, p: Problems): v is number {
 }
 
 function isDim(d: unknown): d is number {
-  return typeof d === 'number' && Number.isInteger(d) && d >= 0;
+  return typeof d === 'number' && Number.isInteger(d) && d >= 0 && d <= MAX_DIM;
 }
+
+/** What a dimension must be: non-negative, and no larger than an array dim can be. */
+const dimRule = (d: unknown) => (typeof d === 'number' && Number.isInteger(d) && d > MAX_DIM ? `must be at most ${MAX_DIM}` : 'must be a non-negative integer');
 
 function checkSize(shape: number[], p: Problems): void {
   if (sizeOf(shape) > MAX_ELEMENTS) {
@@ -84,13 +87,13 @@ export function readShape(shape: unknown, p: Problems): number[] {
   if (shape === undefined) return [];
   if (isDim(shape)) return [shape];
   if (!Array.isArray(shape)) {
-    p.add('shape', `shape must be a non-negative integer or an array of them, got ${show(shape)}`);
+    p.add('shape', `shape must be a non-negative integer (at most ${MAX_DIM}) or an array of them, got ${show(shape)}`);
     return [];
   }
   let ok = true;
   shape.forEach((d, i) => {
     if (!isDim(d)) {
-      p.add('shape', `shape[${i}] must be a non-negative integer, got ${show(d)}`);
+      p.add('shape', `shape[${i}] ${dimRule(d)}, got ${show(d)}`);
       ok = false;
     }
   });
@@ -111,7 +114,7 @@ export function variadicShape(args: unknown[], method: string, p: Problems): { s
   dims.forEach((d, i) => {
     if (!isDim(d)) {
       const hint = Array.isArray(d) ? ` (pass dimensions as separate arguments, e.g. ${method}(2, 3))` : '';
-      p.add('shape', `dimension ${i} must be a non-negative integer, got ${show(d)}${hint}`);
+      p.add('shape', `dimension ${i} ${dimRule(d)}, got ${show(d)}${hint}`);
       ok = false;
     }
   });

@@ -1,10 +1,10 @@
 import { InputError, RuntimeError } from '../errors';
-import { canCastSafely, ctorOf, dtypeOfTypedArray, isDetached, TypedArray } from '../dtype';
+import { canCastSafely, dtypeOfTypedArray, isDetached, TypedArray } from '../dtype';
 import { array, convertData, describe, NDArray, shapeStr, sizeOf } from '../ndarray';
 import { SharedVariable, Variable } from '../graph/variable';
-import { labelOf } from '../graph/printing';
+import { labelOf, labelWithType } from '../graph/printing';
 import { Executor, Prepared } from './executor';
-import { planMemory, shapeKey } from '../compile/memory-plan';
+import { allocSlot, planMemory, shapeKey } from '../compile/memory-plan';
 import { landResized } from './updates';
 
 const MAX_PLANS = 32;
@@ -114,7 +114,6 @@ export class Runner {
    */
   private directBuffers(p: Prepared, into: readonly (NDArray | null)[] | null): TypedArray[] {
     const { plan } = p;
-    const { slots } = this.executor.program;
     const bufs: TypedArray[] = new Array(plan.direct.length);
     if (into !== null) {
       for (let k = 0; k < into.length; k++) {
@@ -123,7 +122,7 @@ export class Runner {
         if (o && j >= 0 && !this.inData.some((d) => d.buffer === o.data.buffer) && !this.shData.some((d) => d.buffer === o.data.buffer)) bufs[j] = o.data;
       }
     }
-    for (let j = 0; j < plan.direct.length; j++) if (bufs[j] === undefined) bufs[j] = new (ctorOf(slots[plan.direct[j]].dtype))(plan.directSizes[j]);
+    for (let j = 0; j < plan.direct.length; j++) if (bufs[j] === undefined) bufs[j] = allocSlot(this.executor.program, plan.direct[j], plan.directSizes[j]);
     return bufs;
   }
 
@@ -297,7 +296,7 @@ export function convertArg(arg: unknown, v: Variable, i: number, allowDowncast: 
 
 function what(v: Variable, i: number): string {
   // an unnamed input's label is its type already
-  return v.name ? `argument ${i} (${v.name}: ${v.type})` : `argument ${i} (${v.type})`;
+  return `argument ${i} (${labelWithType(v)})`;
 }
 
 function shapeForFlat(shape: readonly (number | null)[], n: number): number[] | null {

@@ -25,6 +25,10 @@ suite('T.In, T.Out and into: bad input', () => {
     expectError(() => f({ w: 2 }), T.InputError, 'argument 0 (x) is missing and has no default');
     expectError(() => f(1, { v: 2 }), T.InputError, 'keyword "v" names no input', 'known: x, w');
     expectError(() => f(1, 2, { w: 2 }), T.InputError, 'argument 1 (w) is given both by position and by keyword');
+    // an unnamed input is shown by its type, once
+    const u = T.scalar();
+    const g = T.function([u, T.In(w, { value: 3 })], u.mul(w), { name: 'g' });
+    expectError(() => g({ w: 2 }), T.InputError, 'g: argument 0 (float32[]) is missing and has no default');
   });
 
   for (const backend of backends) {

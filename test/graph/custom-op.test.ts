@@ -223,6 +223,9 @@ describe('a custom op without a gradient', () => {
     const rule = (grad: NonNullable<T.OpDefinition['grad']>, name: string) => T.defineOp({ name, outputTypes: ([v]) => [v.type], perform, grad });
     expectError(() => T.grad(T.sum(rule(() => [], 'short')(x)), x), T.GradError, 'short: grad must return an array of 1 gradients (one per input, null for none), got array(0)', 'node: short(x)');
     expectError(() => T.grad(T.sum(rule(() => [T.dmatrix()], 'rank')(x)), x), T.GradError, 'rank: gradient 0 must be a float tensor of rank 1 like input 0 (x: float64[?]), got float64[?, ?]');
+    // an unnamed input shows its type once
+    const u = T.dvector();
+    expectError(() => T.grad(T.sum(rule(() => [T.dmatrix()], 'rank2')(u)), u), T.GradError, 'rank2: gradient 0 must be a float tensor of rank 1 like input 0 (float64[?]), got float64[?, ?]');
     expectError(() => T.grad(T.sum(rule(() => [{} as never], 'kind')(x)), x), T.GradError, 'kind: gradient 0 must be a Variable, a number, an NDArray or null, got Object');
     expectError(() => T.grad(T.sum(rule(() => { throw new TypeError('oops'); }, 'buggy')(x)), x), T.GradError, 'buggy: grad threw TypeError: oops', 'node: buggy(x)');
   });

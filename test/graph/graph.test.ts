@@ -6,6 +6,9 @@ describe('graph construction: bad input', () => {
   it('rejects bad tensor constructors with typed errors', () => {
     expectError(() => T.tensor('float16' as T.DType, [2]), T.DTypeError, 'tensor: dtype must be one of float32, float64, int32, bool, got "float16"');
     expectError(() => T.tensor('float32', [2, -1]), T.ArgumentError, 'shape must be an array of non-negative integers or null');
+    // no array could ever be passed for these
+    expectError(() => T.tensor('float32', [2 ** 31]), T.ArgumentError, 'tensor: shape must have known dims of at most 2147483647 and at most 2147483647 elements in them, got [2147483648]');
+    expectError(() => T.tensor('float32', [2 ** 20, null, 2 ** 20]), T.ArgumentError, 'got [1048576, ?, 1048576]');
     expectError(() => T.matrix('m', 'complex' as T.DType), T.DTypeError, 'dtype must be one of');
     expectError(() => T.shared('abc'), T.ArgumentError, 'shared: value must be');
     expectError(() => T.constant(T.vector('v')), T.ArgumentError, 'constant: value must be');

@@ -18,6 +18,27 @@ describe('checkpoints', () => {
     expectError(() => T.io.loadCheckpoint(f('missing'), [W]), T.FormatError, 'could not read');
   });
 
+  it('rejects a checkpoint whose shapes have dims beyond 2^31 - 1, naming the file and the tensor', () => {
+    const W = T.shared(T.zeros([0, 3], 'float32'), 'W');
+    const json = Buffer.from(JSON.stringify({ W: { dtype: 'F32', shape: [0, 2 ** 31], data_offsets: [0, 0] } }));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(json.length));
+    fs.writeFileSync(f('huge.safetensors'), Buffer.concat([len, json]));
+    expectError(() => T.io.loadCheckpoint(f('huge.safetensors'), { W }), T.FormatError, `loadCheckpoint(${JSON.stringify(f('huge.safetensors'))}): tensor "W": shape[1] must be an integer in [0, 2147483647], got 2147483648`);
+    expect(W.getValue().shape).toEqual([0, 3]);
+  });
+
+  it('handles variables named like Object.prototype members: "__proto__" round-trips, a missing "toString" is reported', () => {
+    const P = T.shared(T.array([1, 2], { dtype: 'float32' }), '__proto__');
+    const W = T.shared(T.array([3], { dtype: 'float32' }), 'W');
+    T.io.saveCheckpoint(f('proto.safetensors'), [P, W]);
+    P.setValue([0, 0]);
+    T.io.loadCheckpoint(f('proto.safetensors'), [P, W]);
+    expect(P.getValue().toArray()).toEqual([1, 2]);
+    const S = T.shared(T.zeros([1], 'float32'), 'toString');
+    expectError(() => T.io.loadCheckpoint(f('proto.safetensors'), [P, W, S]), T.FormatError, '"toString" is missing from the file; no variable was changed');
+  });
+
   it('saves parameters and optimizer state and restores them exactly', () => {
     const W = T.shared(T.array([[1, 2], [3, 4]], { dtype: 'float32' }), 'W');
     const step = T.shared(T.array(7, { dtype: 'int32' }), 'step');

@@ -37,6 +37,28 @@ describe('loadIdx', () => {
     expectError(() => T.io.loadIdx(write('cut.gz', gz.subarray(0, gz.length - 6))), T.FormatError, 'gzip');
   });
 
+  it('rejects dims beyond 2^31 - 1 next to a zero dim, naming the file, the dim and its value', () => {
+    const p = write('huge', idx(0x08, [0, 2 ** 31], Buffer.alloc(0)));
+    expectError(() => T.io.loadIdx(p), T.FormatError, `loadIdx(${JSON.stringify(p)}): shape[1] must be an integer in [0, 2147483647], got 2147483648`);
+    const q = write('huge2', idx(0x0d, [2 ** 32 - 1, 0, 2 ** 31 + 5], Buffer.alloc(0)));
+    expectError(() => T.io.loadIdx(q), T.FormatError, 'shape[0] must be an integer in [0, 2147483647], got 4294967295; shape[2]', 'got 2147483653');
+    expectError(() => T.io.loadIdx(write('count', idx(0x08, [2 ** 16, 2 ** 16], Buffer.alloc(0)))), T.FormatError, 'must have at most 2147483647 elements');
+  });
+
+  it('refuses values the requested dtype cannot hold instead of wrapping or storing them as is', () => {
+    const u8 = write('u8', idx(0x08, [3], Buffer.from([0, 1, 200])));
+    expectError(() => T.io.loadIdx(u8, { dtype: 'bool' }), T.FormatError, 'element 2 is 200, which dtype bool cannot hold (expected 0 or 1)');
+    const f = Buffer.alloc(8);
+    f.writeFloatBE(2, 0);
+    f.writeFloatBE(3e9, 4);
+    const big = write('f4big', idx(0x0d, [2], f));
+    expectError(() => T.io.loadIdx(big, { dtype: 'int32' }), T.FormatError, 'element 1 is 3000000000, which dtype int32 cannot hold');
+    f.writeFloatBE(1.5, 4);
+    expectError(() => T.io.loadIdx(write('f4frac', idx(0x0d, [2], f)), { dtype: 'int32' }), T.FormatError, 'element 1 is 1.5');
+    expect(T.io.loadIdx(write('f4ok', idx(0x0d, [1], f.subarray(0, 4))), { dtype: 'int32' }).toArray()).toEqual([2]);
+    expect(Array.from(T.io.loadIdx(write('u8ok', idx(0x08, [2], Buffer.from([0, 1]))), { dtype: 'bool' }).data)).toEqual([0, 1]);
+  });
+
   it('reads every IDX type, gzip or not, big-endian, with optional dtype and scale', () => {
     const u8 = T.io.loadIdx(write('u8', idx(0x08, [2, 2], Buffer.from([0, 1, 2, 255]))));
     expect([u8.dtype, u8.toArray()]).toEqual(['int32', [[0, 1], [2, 255]]]);

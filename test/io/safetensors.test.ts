@@ -39,7 +39,7 @@ describe('safetensors', () => {
       [st({ W }, Buffer.concat([f32([1, 2]), Buffer.from([9])])), 'trailing bytes'],
       [st({ W: { ...W, dtype: 'C64' } }, f32([1, 2])), 'dtype must be one of'],
       [st({ W: { ...W, shape: [3] } }, f32([1, 2])), 'needs 12 bytes'],
-      [st({ W: { ...W, shape: [-2] } }, f32([1, 2])), 'non-negative integers'],
+      [st({ W: { ...W, shape: [-2] } }, f32([1, 2])), 'shape[0] must be an integer in [0, 2147483647], got -2'],
       [st({ W: { ...W, data_offsets: [8, 0] } }, f32([1, 2])), 'data_offsets must be'],
       [st({ W, V: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32([1, 2])), 'overlapping'],
       [st({ W: { ...W, data_offsets: [4, 12] } }, f32([1, 2, 3])), 'hole'],
@@ -50,6 +50,38 @@ describe('safetensors', () => {
       [st({ i: { dtype: 'I64', shape: [1], data_offsets: [0, 8] } }, Buffer.from(new BigInt64Array([1n << 40n]).buffer)), 'outside the int32 range'],
     ];
     cases.forEach(([bytes, frag], i) => expectError(() => T.io.loadSafetensors(file(`bad${i}`, bytes)), T.FormatError, 'loadSafetensors', frag));
+  });
+
+  it('rejects dims beyond 2^31 - 1 next to a zero dim, naming the file, tensor, dim and value', () => {
+    const cases: [unknown[], string][] = [
+      [[0, 2 ** 31], 'shape[1] must be an integer in [0, 2147483647], got 2147483648'],
+      [[2 ** 31, 0], 'shape[0] must be an integer in [0, 2147483647], got 2147483648'],
+      [[1e20, 0], 'shape[0] must be an integer in [0, 2147483647], got 100000000000000000000'],
+      [[0, -1], 'shape[1] must be an integer in [0, 2147483647], got -1'],
+      [[0, 2.5], 'shape[1] must be an integer in [0, 2147483647], got 2.5'],
+      [[0, '3'], 'shape[1] must be an integer in [0, 2147483647], got "3"'],
+    ];
+    cases.forEach(([shape, frag], i) => {
+      const p = file(`dims${i}`, st({ W: { dtype: 'F32', shape, data_offsets: [0, 0] } }, Buffer.alloc(0)));
+      expectError(() => T.io.loadSafetensors(p), T.FormatError, `loadSafetensors(${JSON.stringify(p)}): tensor "W": ${frag}`);
+    });
+    // in range per dim, but the element count is not
+    const big = file('count', st({ W: { dtype: 'F32', shape: [2 ** 16, 2 ** 16], data_offsets: [0, 0] } }, Buffer.alloc(0)));
+    expectError(() => T.io.loadSafetensors(big), T.FormatError, 'tensor "W": shape [65536, 65536] must have at most 2147483647 elements, got 4294967296');
+    // the largest dim next to a zero loads, and computes as an empty array
+    const edge = T.io.loadSafetensors(file('edge', st({ W: { dtype: 'F32', shape: [0, 2 ** 31 - 1], data_offsets: [0, 0] } }, Buffer.alloc(0))));
+    expect(edge.tensors.W.shape).toEqual([0, 2 ** 31 - 1]);
+  });
+
+  it('keeps a tensor or metadata key named "__proto__" as a key (it replaced the result object\'s prototype)', () => {
+    const json = '{"__metadata__": {"__proto__": "m"}, "__proto__": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}';
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(json.length));
+    const r = T.io.loadSafetensors(file('proto', Buffer.concat([len, Buffer.from(json), f32([5])])));
+    expect(Object.keys(r.tensors)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(r.tensors)).toBe(Object.prototype);
+    expect(Array.from(Object.getOwnPropertyDescriptor(r.tensors, '__proto__')!.value.data)).toEqual([5]);
+    expect(Object.getOwnPropertyDescriptor(r.metadata, '__proto__')?.value).toBe('m');
   });
 
   it('round-trips every dtype with metadata; the data starts 8-byte aligned', () => {

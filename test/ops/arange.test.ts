@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
-import { expectError, nativeHas } from '../helpers';
+import { backends, expectError, nativeHas } from '../helpers';
 import { agreeExact, seed } from './shape-support';
 import { flat, run } from './support';
 
@@ -17,6 +17,22 @@ describe('arange', () => {
       expectError(() => T.arange(T.iscalar('n')), T.ArgumentError, 'arange: stop must be a number or an integer, T.shapeI(y, i) or y.shape[i], or +, -, * of these', 'got n (int32[])');
       expectError(() => T.arange(0, T.dscalar('s')), T.ArgumentError, 'got s (float64[])');
       expectError(() => T.arange(0, Infinity), T.ArgumentError, 'stop must be a finite number, got Infinity');
+    });
+    it('rejects a length beyond any array and int32 values that would wrap around', () => {
+      expectError(() => T.arange(0, 1e12), T.ArgumentError, 'arange: the length ceil((stop - start) / step) must be at most 2147483647, got 1000000000000');
+      expectError(() => T.arange(0, 1, 1e-12), T.ArgumentError, 'must be at most 2147483647, got 1000000000000');
+      expectError(() => T.arange(2 ** 31, 2 ** 31 + 2), T.ArgumentError, "arange: the values must fit int32 [-2147483648, 2147483647], got 2147483648 .. 2147483649 (pass dtype 'float64'");
+      expectError(() => T.arange(0, 5e9, 2e9), T.ArgumentError, 'got 0 .. 4000000000');
+      expectError(() => T.arange(-(2 ** 31) - 1, -(2 ** 31) + 1), T.ArgumentError, 'got -2147483649 .. -2147483648');
+      expect(flat(run([], T.arange(2 ** 31, 2 ** 31 + 2, 1, 'float64')))).toEqual([2 ** 31, 2 ** 31 + 1]);
+      expect(flat(run([], T.arange(2 ** 31 - 2, 2 ** 31)))).toEqual([2 ** 31 - 2, 2 ** 31 - 1]);
+    });
+    it('reports a symbolic length too large for an array at run time, naming the node', () => {
+      for (const backend of backends) {
+        const x = T.dmatrix('x');
+        const f = T.function([x], T.arange(0, x.shape[0].mul(x.shape[1]).mul(2 ** 30), 1, 'float32'), { backend });
+        expectError(() => f(T.zeros([2, 2], 'float64')), T.RuntimeError, 'arange: output shape[0] must be an integer in [0, 2147483647], got 4294967296', 'node: arange(0, ');
+      }
     });
     it('rejects a bool or unknown dtype, and fractions for int32', () => {
       expectError(() => T.arange(3, undefined, 1, 'bool'), T.DTypeError, 'arange: dtype must be float32, float64 or int32, got "bool"');

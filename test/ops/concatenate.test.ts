@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
-import { checkOp, expectError, nativeHas } from '../helpers';
+import { backends, checkOp, expectError, nativeHas } from '../helpers';
 import { agreeExact, anyDtype, randomValues, seed } from './shape-support';
 import { NOT_TENSORS, run } from './support';
 
@@ -32,6 +32,7 @@ describe('concatenate', () => {
       expectError(() => T.concatenate([a, T.exp(b)], 0), T.ShapeError, 'got exp(weights) (xs[1]) [4, 5]');
       expectError(() => T.concatenate([a, T.fvector('v')]), T.ShapeError, 'concatenate: every input must have the rank of a (xs[0]) (2), got v (xs[1]) has rank 1');
       expectError(() => T.stack([a, b]), T.ShapeError, 'stack: every input must have shape [2, 3], got weights (xs[1]) [4, 5]');
+      expectError(() => T.concatenate([a, T.constant([[1, 2, 3]], 'float32')], 1), T.ShapeError, 'got constant(float32[1, 3]) (xs[1]) [1, 3]');
     });
     it('rejects non-tensor elements with an ArgumentError naming the op and index', () => {
       for (const [bad, got] of NOT_TENSORS) expectError(() => T.concatenate([T.fvector(), bad]), T.ArgumentError, 'concatenate: xs[1] must be', got);
@@ -60,11 +61,19 @@ describe('concatenate', () => {
       expect(r.dtype).toBe('float64');
       expect(Array.from(r.data)).toEqual([1, 2, 0.5]);
     });
-    it('reports a run-time mismatch off the axis', () => {
-      const a = T.dmatrix('a');
-      const b = T.dmatrix('b');
-      const f = T.function([a, b], T.concatenate([a, b], 1), { backend: 'js' });
-      expectError(() => f(M, [[1], [2], [3]]), T.RuntimeError, 'concatenate: every input must have shape [2, *] (any size on axis 1), got xs[1] [3, 1]');
+    it('reports a run-time mismatch off the axis naming the variables as the user wrote them and their place in xs, on every backend', () => {
+      for (const backend of backends) {
+        const a = T.dmatrix('a');
+        const b = T.dmatrix('b');
+        const f = T.function([a, b], T.concatenate([a, b], 1), { backend });
+        expectError(() => f(M, [[1], [2], [3]]), T.RuntimeError, 'concatenate: every input must have shape [2, *] (any size on axis 1), got b (xs[1]) [3, 1]', 'node: concatenate(a, b, axis=1)');
+        const g = T.function([a, b], T.concatenate([a, T.exp(b), T.constant([[7]])], 1), { backend });
+        expectError(() => g(M, [[1], [2], [3]]), T.RuntimeError, 'got exp(b) (xs[1]) [3, 1], 7 (xs[2]) [1, 1]');
+        // an unnamed input is the function's argument by position
+        const u = T.dmatrix();
+        const h = T.function([a, u], T.concatenate([a, u], 1), { backend });
+        expectError(() => h(M, [[1], [2], [3]]), T.RuntimeError, 'got argument 1 (xs[1]) [3, 1]');
+      }
     });
     it('joins empty pieces', () => {
       const a = T.dmatrix('a');

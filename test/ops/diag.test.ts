@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
-import { checkOp, expectError } from '../helpers';
+import { backends, checkOp, expectError } from '../helpers';
 import { flat, NOT_TENSORS, run } from './support';
 
 const M = [[1, 2, 3], [4, 5, 6]];
@@ -12,8 +12,23 @@ describe('diag', () => {
       expectError(() => T.diag(T.scalar()), T.ShapeError, 'diag: x must be a vector or a matrix, got rank 0 []');
     });
     it('rejects a k that is not an integer', () => {
-      expectError(() => T.diag(T.dmatrix(), 0.5), T.ArgumentError, 'diag: k must be an integer, got 0.5');
+      expectError(() => T.diag(T.dmatrix(), 0.5), T.ArgumentError, 'diag: k must be an integer in [-2147483647, 2147483647], got 0.5');
       expectError(() => T.diag(T.dmatrix(), '1' as unknown as number), T.ArgumentError, 'got "1"');
+    });
+    it('rejects a k beyond any array dim while the graph is built', () => {
+      expectError(() => T.diag(T.dvector(), 2 ** 31), T.ArgumentError, 'diag: k must be an integer in [-2147483647, 2147483647], got 2147483648');
+      expectError(() => T.diag(T.dvector(), -1e300), T.ArgumentError, 'got -1e+300');
+      // a static vector whose square matrix could not exist: refused while the graph is built
+      expectError(() => T.diag(T.tensor('float32', [2]), 2 ** 31 - 2), T.ShapeError, 'diag: output shape must have integer dims in [0, 2147483647] and at most 2147483647 elements, got [2147483648, 2147483648]');
+    });
+    it('reports an output too large for an array at run time, naming the node, on every backend', () => {
+      for (const backend of backends) {
+        const v = T.fvector('v');
+        const f = T.function([v], T.diag(v, 2 ** 30), { backend });
+        expectError(() => f([1, 2]), T.RuntimeError, 'diag: output shape [1073741826, 1073741826] must have at most 2147483647 elements', 'node: diag(v, k=1073741824)', 'created at: ');
+        const g = T.function([v], T.diag(v, 2 ** 31 - 1), { backend });
+        expectError(() => g([1, 2]), T.RuntimeError, 'diag: output shape[0] must be an integer in [0, 2147483647], got 2147483649', 'node: diag(v, k=2147483647)');
+      }
     });
     it('rejects non-tensor arguments', () => {
       for (const [bad, got] of NOT_TENSORS) expectError(() => T.diag(bad), T.ArgumentError, 'diag: x must be', got);

@@ -1,15 +1,27 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
-import { checkOp, expectError, nativeHas } from '../helpers';
+import { backends, checkOp, expectError, nativeHas } from '../helpers';
 import { agreeExact } from './shape-support';
 import { flat, run } from './support';
 
 describe('eye', () => {
   describe('bad input', () => {
     it('rejects negative, fractional or data-dependent sizes and a fractional k, listing every problem', () => {
-      expectError(() => T.eye(-1, 2.5, 0.5), T.ArgumentError, 'eye: n must be >= 0, got -1', 'm must be an integer, T.shapeI(y, i)', 'k must be an integer, got 0.5');
+      expectError(() => T.eye(-1, 2.5, 0.5), T.ArgumentError, 'eye: n must be >= 0, got -1', 'm must be an integer, T.shapeI(y, i)', 'k must be an integer in [-2147483647, 2147483647], got 0.5');
       expectError(() => T.eye(T.iscalar('n')), T.ArgumentError, 'eye: n must be', 'got n (int32[])');
+    });
+    it('rejects sizes beyond any array while the graph is built', () => {
+      expectError(() => T.eye(1e300), T.ArgumentError, 'eye: n must be at most 2147483647, got 1e+300');
+      expectError(() => T.eye(2, 2 ** 31, 2 ** 40), T.ArgumentError, 'eye: m must be at most 2147483647, got 2147483648', 'k must be an integer in [-2147483647, 2147483647], got 1099511627776');
+      expectError(() => T.eye(1e5), T.ArgumentError, 'eye: n * m must be at most 2147483647 elements, got 100000 * 100000 = 10000000000');
+    });
+    it('reports a symbolic size too large for an array at run time, naming the node', () => {
+      for (const backend of backends) {
+        const x = T.dvector('x');
+        const f = T.function([x], T.eye(x.shape[0].mul(1e5)), { backend });
+        expectError(() => f([1]), T.RuntimeError, 'eye: output shape [100000, 100000] must have at most 2147483647 elements, got 10000000000', 'node: eye(x.shape[0]*100000');
+      }
     });
     it('rejects an unknown dtype', () => {
       expectError(() => T.eye(2, 2, 0, 'int8' as T.DType), T.DTypeError, 'eye: dtype must be one of float32, float64, int32, bool, got "int8"');

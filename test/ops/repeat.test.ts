@@ -21,6 +21,11 @@ describe('repeat', () => {
       const f = T.function([x], T.repeat(x, x.shape[0].sub(3)), { backend: 'js' });
       expectError(() => f([1, 2]), T.RuntimeError, 'repeat: repeats must be >= 0, got -1');
     });
+    it('rejects counts beyond any array dim while the graph is built', () => {
+      const x = T.fvector('x');
+      expectError(() => T.repeat(x, 2 ** 31), T.ArgumentError, 'repeat: repeats must be at most 2147483647, got 2147483648');
+      expectError(() => T.repeat(x, [1, 2 ** 40]), T.ArgumentError, 'repeat: repeats[1] must be at most 2147483647, got 1099511627776');
+    });
     it('rejects per-index counts that do not match the axis, statically or at run time', () => {
       expectError(() => T.repeat(T.tensor('float32', [2, 3]), [1, 2], 1), T.ShapeError, "repeat: repeats must have one count per index of x's axis 1 (x of shape [2, 3]), got 2");
       const x = T.dmatrix('x');

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
 import { planMemory } from '../../lib/compile/memory-plan';
-import { checkOp, close, expectError, nativeHas } from '../helpers';
+import { backends, checkOp, close, expectError, nativeHas } from '../helpers';
 import { agreeExact, anyDtype, randomValues, seed, shapeWithEmpty } from './shape-support';
 import { flat, NOT_TENSORS, run } from './support';
 
@@ -17,6 +17,18 @@ describe('reshape', () => {
       expectError(() => T.reshape(x, [-2, 3, 1.5]), T.ArgumentError, 'shape[0] must be >= 0 or -1, got -2', 'shape[2] must be an integer');
       expectError(() => T.reshape(x, [T.constant(-3), -1]), T.ArgumentError, 'shape[0] must be >= 0 or -1, got -3 (int32[])');
       expect(T.reshape(T.tensor('float32', [2, 3]), [T.constant(-1)]).staticShape).toEqual([6]);
+    });
+    it('rejects sizes beyond any array dim while the graph is built', () => {
+      const x = T.fvector('x');
+      expectError(() => T.reshape(x, [2 ** 31, 0]), T.ArgumentError, 'reshape: shape[0] must be at most 2147483647, got 2147483648');
+      expectError(() => T.reshape(x, [0, 1e20, -1, 2 ** 40]), T.ArgumentError, 'shape[1] must be at most 2147483647, got 100000000000000000000; shape[3] must be at most 2147483647, got 1099511627776');
+    });
+    it('reports a target too large for an array at run time, naming the node, on every backend', () => {
+      for (const backend of backends) {
+        const x = T.fvector('x');
+        const f = T.function([x], T.reshape(x, [x.shape[0].add(2 ** 31 - 1), 0]), { backend });
+        expectError(() => f(T.zeros([1], 'float32')), T.RuntimeError, 'reshape: ');
+      }
     });
     it('rejects a static size mismatch while the graph is built', () => {
       const x = T.tensor('float32', [2, 3]);

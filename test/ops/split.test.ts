@@ -18,6 +18,12 @@ describe('split', () => {
       expectError(() => T.split(T.dscalar(), 2), T.ArgumentError, 'split: x must have rank >= 1, got a scalar');
       expectError(() => T.split(x, [T.iscalar('n')]), T.ArgumentError, 'split: sizes[0] must be an integer, T.shapeI(y, i)');
     });
+    it('refuses a count of pieces that would exhaust the heap (it crashed the process) and sizes beyond any dim', () => {
+      const x = T.fvector('x');
+      expectError(() => T.split(x, 2 ** 31), T.ArgumentError, 'split: n must be at most 1048576 pieces, got 2147483648');
+      expectError(() => T.split(x, new Array(2 ** 20 + 1).fill(0)), T.ArgumentError, 'split: sizes must list at most 1048576 pieces, got 1048577');
+      expectError(() => T.split(x, [2 ** 32, 1]), T.ArgumentError, 'split: sizes[0] must be at most 2147483647, got 4294967296');
+    });
     it('rejects sizes that do not add up to a static axis, and unequal pieces', () => {
       const x = T.tensor('float64', [2, 5]);
       expectError(() => T.split(x, [2, 2], 1), T.ShapeError, "split: sizes must sum to x's axis 1 (x of shape [2, 5]), got [2, 2]");

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
-import { checkOp, expectError, nativeHas } from '../helpers';
+import { backends, checkOp, expectError, nativeHas } from '../helpers';
 import { agreeExact, anyDtype, randomValues, seed, shapeWithEmpty } from './shape-support';
 import { NOT_TENSORS, run } from './support';
 
@@ -18,8 +18,10 @@ describe('stack', () => {
     it('reports a run-time mismatch', () => {
       const a = T.dvector('a');
       const b = T.dvector('b');
-      const f = T.function([a, b], T.stack([a, b]), { backend: 'js' });
-      expectError(() => f([1, 2], [1, 2, 3]), T.RuntimeError, 'stack: every input must have shape [2], got xs[1] [3]');
+      for (const backend of backends) {
+        const f = T.function([a, b], T.stack([a, T.neg(b)]), { backend });
+        expectError(() => f([1, 2], [1, 2, 3]), T.RuntimeError, 'stack: every input must have shape [2], got neg(b) (xs[1]) [3]', 'node: stack(a, neg(b), axis=0)');
+      }
     });
     it('rejects non-tensor elements with an ArgumentError naming the op', () => {
       for (const [bad, got] of NOT_TENSORS) expectError(() => T.stack([bad]), T.ArgumentError, 'stack: xs[0] must be', got);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
-import { checkOp, expectError, nativeHas } from '../helpers';
+import { backends, checkOp, expectError, nativeHas } from '../helpers';
 import { agreeExact, anyDtype, randomValues, seed, shapeWithEmpty } from './shape-support';
 import { NOT_TENSORS, run } from './support';
 
@@ -15,6 +15,19 @@ describe('tile', () => {
       expectError(() => T.tile(x, 1.5), T.ArgumentError, 'got 1.5');
       expectError(() => T.tile(x, []), T.ArgumentError, 'got []');
       expectError(() => T.tile(x, [T.iscalar('n')]), T.ArgumentError, 'got [n (int32[])]');
+    });
+    it('rejects reps beyond any array dim while the graph is built, and a static result too large for an array', () => {
+      const x = T.dmatrix('x');
+      expectError(() => T.tile(x, [2 ** 31, 1e20]), T.ArgumentError, 'tile: reps[0] must be at most 2147483647, got 2147483648; reps[1] must be at most 2147483647, got 100000000000000000000');
+      expectError(() => T.tile(x, 2 ** 32), T.ArgumentError, 'tile: reps must be at most 2147483647, got 4294967296');
+      expectError(() => T.tile(T.tensor('float64', [2, 2]), [2 ** 20, 2 ** 20]), T.ShapeError, 'tile: output shape must have integer dims in [0, 2147483647] and at most 2147483647 elements, got [2097152, 2097152]');
+    });
+    it('reports a result too large for an array at run time, naming the node, on every backend', () => {
+      for (const backend of backends) {
+        const x = T.fmatrix('x');
+        const f = T.function([x], T.tile(x, [2 ** 20, 2 ** 20]), { backend });
+        expectError(() => f(T.zeros([2, 2], 'float32')), T.RuntimeError, 'tile: output shape [2097152, 2097152] must have at most 2147483647 elements, got 4398046511104', 'node: tile(x, [1048576, 1048576])');
+      }
     });
     it('reports a negative symbolic rep at run time', () => {
       const x = T.dvector('x');

@@ -90,6 +90,10 @@ describe('RandomState argument validation', () => {
     expect(() => rs.normal(0, 1, 'x' as unknown as number)).toThrow(ShapeError);
     expect(() => rs.randint(0, 5, -1)).toThrow(ShapeError);
     expect(() => rs.uniform(0, 1, [2 ** 20, 2 ** 20])).toThrow('must have at most 2147483647 elements');
+    // a dim no array can have, next to a zero, is named (it reached the NDArray constructor)
+    expect(() => rs.uniform(0, 1, [0, 2 ** 31])).toThrow('RandomState.uniform: shape[1] must be at most 2147483647, got number 2147483648');
+    expect(() => rs.rand(0, 2 ** 31)).toThrow('RandomState.rand: dimension 1 must be at most 2147483647, got number 2147483648');
+    expect(() => rs.normal(0, 1, 2 ** 31)).toThrow(ShapeError);
   });
 
   it('rejects non-finite parameters and lists every bad argument', () => {

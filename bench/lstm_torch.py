@@ -1,0 +1,98 @@
+"""The PyTorch peer of the lstm section of npm run bench (bench/lstm.ts): the character-level LSTM of
+examples/char-lstm.ts written as PyTorch users write it, nn.Embedding + nn.LSTM + nn.Linear + nn.CrossEntropyLoss
++ torch.optim.SGD, float32 on the CPU, and a tanh nn.RNN over many steps of tiny shapes.
+
+Usage: lstm_torch.py THREADS ROUND_MS VOCAB EMBED HIDDEN SEQ BATCH RNN_STEPS RNN_HIDDEN
+Prints one JSON line {"names": [...], "versions": {...}} once calibrated (or {"skip": reason} without PyTorch), then
+for every line read on stdin runs each case once for its calibrated count and prints a JSON list of ns per call.
+Cases: the training step (zero_grad, forward, loss, backward, SGD step), the forward and loss under
+torch.no_grad(), and one forward of the RNN over RNN_STEPS steps (batch 1).
+"""
+import json
+import sys
+import time
+
+try:
+    import torch
+    from torch import nn
+except ImportError as e:
+    print(json.dumps({"skip": f"PyTorch is not installed ({e})"}), flush=True)
+    sys.exit(0)
+
+threads, round_ms = int(sys.argv[1]), float(sys.argv[2])
+vocab, embed, hidden, seq, batch, rnn_steps, rnn_hidden = (int(a) for a in sys.argv[3:10])
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+
+
+class CharLstm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, embed)
+        self.lstm = nn.LSTM(embed, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, vocab)
+
+    def forward(self, x):
+        h, _ = self.lstm(self.embed(x))
+        return self.out(h)
+
+
+model = CharLstm()
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+ids = torch.randint(0, vocab, (batch, seq + 1))
+x, y = ids[:, :-1], ids[:, 1:]
+
+
+def train():
+    optimizer.zero_grad(set_to_none=True)
+    loss = loss_fn(model(x).reshape(-1, vocab), y.reshape(-1))
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def forward():
+    with torch.no_grad():
+        return loss_fn(model(x).reshape(-1, vocab), y.reshape(-1))
+
+
+rnn = nn.RNN(rnn_hidden, rnn_hidden, nonlinearity="tanh")
+rnn_x = torch.rand(rnn_steps, 1, rnn_hidden)
+
+
+def rnn_forward():
+    with torch.no_grad():
+        return rnn(rnn_x)[0]
+
+
+v = torch.__version__
+cases = [
+    (f"train: PyTorch {v}, {threads} thread{'s' if threads > 1 else ''}", train),
+    (f"forward: PyTorch {v}, torch.no_grad()", forward),
+    (f"rnn: PyTorch {v} nn.RNN, torch.no_grad()", rnn_forward),
+]
+
+
+def run(f, k):
+    t0 = time.perf_counter_ns()
+    for _ in range(k):
+        f()
+    return (time.perf_counter_ns() - t0) / k
+
+
+def calibrate(f):
+    """As bench/harness.ts: the count of calls that takes about round_ms."""
+    f()
+    k = 1
+    while True:
+        ms = run(f, k) * k / 1e6
+        if ms > round_ms / 4 or k > 1e9:
+            return max(1, round(k * round_ms / max(ms, 1e-3)))
+        k *= 4
+
+
+counts = [calibrate(f) for _, f in cases]
+print(json.dumps({"names": [name for name, _ in cases], "versions": {"torch": v}}), flush=True)
+for _ in sys.stdin:
+    print(json.dumps([run(f, k) for (_, f), k in zip(cases, counts)]), flush=True)
