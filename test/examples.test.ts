@@ -163,3 +163,101 @@ describe('examples/custom-op.ts (writing your own op, issue 11)', () => {
     expect(run('native')).toMatch(/with backend native: CompileError: .*no kernel "custom:softsign" for op softsign/);
   }, 60000);
 });
+
+describe('examples/scan-tutorial.ts (Theano\'s loop page, issue 12)', () => {
+  const out = () => (tutorialOut ||= execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'examples/scan-tutorial.ts')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+  let tutorialOut = '';
+  // test/fixtures/scan-tutorial.py computes these with NumPy, as the page's comparison lines do
+  const expected = JSON.parse(require('fs').readFileSync(path.join(root, 'test/fixtures/scan-tutorial.json'), 'utf8'));
+  /** The numbers printed under `label:` in the section whose title contains `section`. */
+  const printed = (section: string, label: string): number[] => {
+    const block = out().split('\n=== ').find((s) => s.split('\n')[0].includes(section));
+    expect(block, section).toBeDefined();
+    const lines = block!.split('\n');
+    const at = lines.indexOf(`${label}:`);
+    expect(at, `${section}: ${label}`).toBeGreaterThan(0);
+    const value: string[] = [];
+    for (let i = at + 1; i < lines.length && /^[\s[\d-]/.test(lines[i]) && lines[i].trim() && !lines[i].endsWith(':'); i++) value.push(lines[i]);
+    return value.join(' ').match(/-?\d+(\.\d*)?(e[-+]?\d+)?/g)!.map(Number);
+  };
+  const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
+  const near = (got: number[], want: unknown, what: string) => {
+    const w = flat(want);
+    expect(got, what).toHaveLength(w.length);
+    // eight decimals printed, as NumPy prints them
+    got.forEach((g, i) => expect(Math.abs(g - w[i]), `${what}[${i}]: ${g} vs ${w[i]}`).toBeLessThan(1e-7));
+  };
+
+  it.each([
+    ['tanh(x(t).dot(W) + b) elementwise', 'compute_elementwise', 'np.tanh(x.dot(w) + b)', 'compute_elementwise'],
+    ['tanh(x(t - 1).dot(W) + y(t).dot(U)', 'compute_seq', 'x_res', 'compute_seq'],
+    ['norms of lines', 'compute_norm_lines', 'np.sqrt((x ** 2).sum(1))', 'compute_norm_lines'],
+    ['norms of columns', 'compute_norm_cols', 'np.sqrt((x ** 2).sum(0))', 'compute_norm_cols'],
+    ['trace of X', 'compute_trace', 'np.diagonal(x).sum()', 'compute_trace'],
+    ['x(t - 2).dot(U)', 'compute_seq2', 'x_res', 'compute_seq2'],
+    ['Jacobian', 'compute_jac_t', '((1 - np.tanh(x.dot(w)) ** 2) * w).T', 'compute_jac_t'],
+  ])('prints the page\'s values for %s, from scan and from the NumPy comparison', (section, scanLabel, npLabel, key) => {
+    near(printed(section, scanLabel), expected[key], scanLabel);
+    near(printed(section, npLabel), expected[key], npLabel);
+  }, 60000);
+
+  it('prints A**k, the polynomial (summed after the scan and accumulated in it), the triangular numbers and the values set at positions', () => {
+    near(printed('pow(A, k)', 'power(range(10), 2)'), expected.power, 'power');
+    near(printed('Calculating a Polynomial', 'calculate_polynomial(test_coeff, 3)'), expected.calculate_polynomial, 'polynomial');
+    near(printed('Exercise', 'calculate_polynomial(test_coeff, 3)'), expected.calculate_polynomial, 'exercise');
+    near(printed('accumulation into a scalar', 'triangular_sequence(some_num)'), expected.triangular_sequence, 'triangular');
+    near(printed('accumulation into a scalar', '[n * (n + 1) // 2 for n in range(some_num)]'), expected.triangular_sequence, 'triangular (JS)');
+    near(printed('Another simple example', 'assign_values_at_positions(test_locations, test_values, test_output_model)'), expected.assign_values_at_positions, 'set_subtensor');
+  }, 60000);
+
+  it('updates shared variables through the loop: k counts the steps, and b, c, a follow the guide over two calls', () => {
+    near(printed('Accumulate number of loop', 'k.get_value()'), expected.k_before, 'k before');
+    near(printed('Accumulate number of loop', 'k.get_value() after accumulator(5)'), expected.k_after, 'k after');
+    near(printed('updates dictionary', 'call 1: b, c, a.get_value()'), expected.b_c_a[0], 'call 1');
+    near(printed('updates dictionary', 'call 2: b, c, a.get_value()'), expected.b_c_a[1], 'call 2');
+  }, 60000);
+
+  // nodeano's generator is not NumPy's, so the draws cannot be the page's; their structure can
+  it('draws binomial noise anew at every step and on every call (once per call as a non-sequence), each entry 0 or the page\'s tanh value', () => {
+    const where = flat(expected.bnoise_where_one);
+    const first = printed('d is binomial', 'compute_with_bnoise');
+    const again = printed('d is binomial', 'compute_with_bnoise, called again');
+    for (const draw of [first, again]) {
+      expect(draw).toHaveLength(20);
+      draw.forEach((v, i) => expect(v === 0 || Math.abs(v - where[i]) < 1e-7, `entry ${i}: ${v}`).toBe(true));
+      const rows = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((r) => draw.slice(2 * r, 2 * r + 2).map((v) => (v ? 1 : 0)).join(''));
+      expect(new Set(rows).size, 'masks differ between steps').toBeGreaterThan(1);
+    }
+    expect(again).not.toEqual(first);
+    // passed as a non-sequence, d is drawn once per call: within a call every row has the same zeros
+    const masks = [1, 2, 3].map((call) => {
+      const fixed = printed('d is binomial', `with d as a non-sequence, call ${call}`);
+      fixed.forEach((v, i) => expect(v === 0 || Math.abs(v - where[i]) < 1e-7, `call ${call}, entry ${i}: ${v}`).toBe(true));
+      const pattern = (r: number) => fixed.slice(2 * r, 2 * r + 2).map((v) => (v ? 1 : 0)).join('');
+      const rows = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(pattern));
+      expect(rows.size, `call ${call}`).toBe(1);
+      return [...rows][0];
+    });
+    expect(new Set(masks).size, 'masks differ between calls').toBeGreaterThan(1);
+  }, 60000);
+
+  it('runs the Gibbs chain (samples are 0/1 vectors) and strict names the shared variables not passed', () => {
+    const samples = printed('Gibbs sampling', 'gibbs10([1, 0]), four calls');
+    expect(samples).toHaveLength(8);
+    samples.forEach((v) => expect([0, 1]).toContain(v));
+    expect(out()).toMatch(/with strict: ArgumentError: scan: with strict, the step function may read only its arguments, got W .*bhid .*bvis/);
+  }, 60000);
+});
+
+describe('examples/lstm-classifier.ts (lstm.py-style masked LSTM, issue 12)', () => {
+  it('learns the temporal-order problem far above chance, its cost falls, and padding steps change nothing', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'examples/lstm-classifier.ts')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const epochs = [...out.matchAll(/epoch (\d+): cost ([\d.]+), train accuracy ([\d.]+), valid accuracy ([\d.]+)/g)].map((m) => m.slice(1).map(Number));
+    expect(epochs.map((e) => e[0])).toEqual([1, 2, 3, 4]);
+    expect(epochs[3][1]).toBeLessThan(epochs[0][1] / 2);
+    // chance is 0.5: both classes hold one A and one B, only their order differs
+    expect(epochs[3][2]).toBeGreaterThan(0.85);
+    expect(Number(out.match(/final valid accuracy ([\d.]+)/)![1])).toBeGreaterThan(0.85);
+    expect(Number(out.match(/changes its probabilities by (\S+)/)![1])).toBeLessThan(1e-6);
+  }, 120000);
+});

@@ -7,6 +7,8 @@ import { TensorType } from '../graph/type';
 import { Apply, Variable } from '../graph/variable';
 import { DIM_FORMS, encodeDims, evalDims, evalStatic, formatDims, parseDim, showArg } from './dim-expr';
 import { MAX_DIM, showValue } from '../ndarray';
+import { captureSite } from '../graph/trace';
+import { StepCountOp } from './step-count';
 
 /** [start, start + step, ...) below stop; stop is a size expression (dim-expr.ts) over the inputs' shapes. */
 export class ArangeOp extends Op {
@@ -60,7 +62,12 @@ export function arange(start: unknown, stop?: unknown, step: unknown = 1, dtype?
   num(start, 'start');
   num(step, 'step');
   if (step === 0) problems.push('step must not be 0');
-  const stopExpr = typeof stop === 'number' && !Number.isInteger(stop) ? null : parseDim(stop);
+  let stopExpr = typeof stop === 'number' && !Number.isInteger(stop) ? null : parseDim(stop);
+  // a stop known only from data (an int32 input): the length reaches the op as the shape of a StepCount ref
+  if (stopExpr === null && stop instanceof Variable && stop.ndim === 0 && stop.dtype === 'int32' && Number.isInteger(start) && Number.isInteger(step) && step !== 0) {
+    const ref = new StepCountOp('arange: stop', String(captureSite()), start as number, step as number).makeNode(stop).outputs[0];
+    stopExpr = [{ coef: start as number, factors: [] }, { coef: step as number, factors: [{ ref, axis: 0 }] }];
+  }
   if (typeof stop === 'number' && !Number.isFinite(stop)) problems.push(`stop must be a finite number, got ${stop}`);
   else if (stopExpr === null && typeof stop !== 'number') problems.push(`stop must be a number or ${DIM_FORMS}, got ${showArg(stop)}`);
   if (dtype !== undefined && (!isDType(dtype) || dtype === 'bool')) throw new DTypeError(`arange: dtype must be float32, float64 or int32, got ${showValue(dtype)}`);

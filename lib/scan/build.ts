@@ -34,6 +34,8 @@ export interface LoopParts {
   bound?: readonly (readonly [Variable, Variable])[];
   defaultUpdates?: readonly (readonly [number, SharedVariable])[];
   truncate?: number;
+  /** Non-sequences given to the step as they are: the body reads each as an input, what computes it stays outside. */
+  cut?: ReadonlySet<Variable>;
 }
 
 /**
@@ -46,7 +48,8 @@ export function buildLoop(p: LoopParts): Apply {
   const own = new Set<Variable>([...p.placeholders, ...p.stateShared, ...bound.map(([ph]) => ph)]);
   const dep = new Set<Variable>(own);
   const order = toposort(p.roots);
-  for (const node of order) if (node.inputs.some((i) => dep.has(i))) node.outputs.forEach((o) => dep.add(o));
+  const cut = p.cut ?? new Set<Variable>();
+  for (const node of order) if (node.inputs.some((i) => dep.has(i))) node.outputs.forEach((o) => cut.has(o) || dep.add(o));
 
   if (p.strict) {
     // what the step function itself reads, before any product is moved out of the loop

@@ -1,11 +1,11 @@
-import { RuntimeError, ShapeError } from '../errors';
+import { ShapeError } from '../errors';
 import { DType, ctorOf, TypedArray } from '../dtype';
 import { registerKernel } from '../graph/kernel-registry';
 import { Op } from '../graph/op';
 import { FunctionGraph } from '../graph/fgraph';
 import { TensorType } from '../graph/type';
 import { Apply, SharedVariable, Variable } from '../graph/variable';
-import { NDArray, shapeStr, sizeOf } from '../ndarray';
+import { shapeStr, sizeOf } from '../ndarray';
 import { evalDims } from '../ops/dim-expr';
 import { opKey } from './key';
 
@@ -269,44 +269,6 @@ function outShapesOf(L: Layout, n: number, ins: readonly (readonly number[])[], 
   }
   return outs;
 }
-
-/**
- * An empty bool [n, 0] whose length is the value of the int32 scalar n: how a number of steps given as data becomes
- * a shape. The function runs in segments (lib/runtime/segments.ts) and the runner reads n before the loop's segment.
- */
-export class StepCountOp extends Op {
-  readonly name = 'stepCount';
-  readonly kernel = 'StepCount';
-  readonly dataDependent = true;
-  readonly dataSizeCount = 1;
-  readonly dataInputs = 1;
-  private readonly site: string;
-  constructor(site: string) {
-    super();
-    this.site = site;
-  }
-  makeNode(n: Variable): Apply {
-    return new Apply(this, [n], [new TensorType('bool', [null, 0])]);
-  }
-  dataSizes([n]: readonly NDArray[]): number[] {
-    const v = n.data[0];
-    if (!Number.isInteger(v) || v < 0) throw new RuntimeError(`scan: nSteps must be a non-negative integer, got ${v} (T.scan called at ${this.site})`);
-    return [v];
-  }
-  withSizes(_inputs: readonly Variable[], ref: Variable): Variable {
-    return ref;
-  }
-  override grad(): (Variable | null)[] {
-    return [null];
-  }
-}
-
-registerKernel('StepCount', {
-  inferShape: () => {
-    throw new ShapeError('stepCount: the number of steps depends on data, so this step runs only inside a compiled function');
-  },
-  prepareJs: () => () => undefined,
-});
 
 /**
  * The number of steps and the body's input shapes for the loop's input shapes: what both backends plan the body for

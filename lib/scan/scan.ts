@@ -9,7 +9,8 @@ import { SharedVariable, Variable } from '../graph/variable';
 import { dimOf, encodeDims, parseDim } from '../ops/dim-expr';
 import { expandDims } from '../ops/expand-dims';
 import { slice } from '../ops/subtensor';
-import { ScanOutput, ScanSpec, StepCountOp } from './op';
+import { ScanOutput, ScanSpec } from './op';
+import { StepCountOp } from '../ops/step-count';
 import { buildLoop } from './build';
 
 /** `T.scanUntil(cond)`: returned by a step function (with its outputs), it ends the loop after the step where cond holds. */
@@ -113,9 +114,9 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
     const single = taps.length === 1 && taps[0] === -1;
     // one tap at -1: the initial value is the state itself; otherwise it stacks the earlier states on a new first axis
     if (!single && v.ndim === 0) problems.push(`outputsInfo[${k}].initial must have a leading axis of at least ${-Math.min(...taps)} earlier states for taps [${taps.join(', ')}], got the scalar ${labelOf(v)}`);
-    // the loop reads the last K rows (K the farthest tap) as the K earlier states
+    // the loop reads the first K rows (K the farthest tap) as the K earlier states, as Theano's initial[:mintap]
     const K = -Math.min(...(taps as number[]));
-    const init = single ? expandDims(v, 0) : v.ndim > 0 && v.type.shape[0] !== K ? slice(v, [-K, null]) : v;
+    const init = single ? expandDims(v, 0) : v.ndim > 0 && v.type.shape[0] !== K ? slice(v, [0, K]) : v;
     outInfo.push({ initial: init, lags: (taps as number[]).map((t) => -t), taps: taps as number[] });
   });
   const nonSeqs: Variable[] = [];
@@ -144,7 +145,7 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
       steps = { kind: 'dims', code: enc.code, nRefs: nRefs.length };
     } else if (opts.nSteps instanceof Variable && opts.nSteps.ndim === 0 && (opts.nSteps.dtype === 'int32' || opts.nSteps.dtype === 'bool')) {
       // a value known only when the function runs: the loop reads it as the length of a StepCount ref
-      const ref = new StepCountOp(String(site)).makeNode(opts.nSteps).outputs[0];
+      const ref = new StepCountOp(`${where}: nSteps`, `T.scan called at ${site}`).makeNode(opts.nSteps).outputs[0];
       const enc = encodeDims([dimOf(ref, 0)], []);
       nRefs = enc.refs;
       steps = { kind: 'dims', code: enc.code, nRefs: nRefs.length };
@@ -212,8 +213,11 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
     if (updates.some(([t]) => t === s)) throw new ArgumentError(`${where}: ${labelOf(s)} is updated twice by the step function ${at()}`);
     updates.push([s, v]);
   });
+  // as in Theano, the step's graph is cut at the non-sequences: each is computed once before the loop (a random draw
+  // passed as a non-sequence is drawn once per call, not once per step); shared variables stay loop states
+  const cut = new Set<Variable>(nonSeqs.filter((v) => !(v instanceof SharedVariable)));
   const roots0 = [...outs, ...updates.map(([, v]) => v), ...(until ? [until.condition] : [])];
-  const rng = collectDefaultUpdates(roots0, new Set(), new Set(updates.map(([s]) => s)));
+  const rng = collectDefaultUpdates(roots0, cut, new Set(updates.map(([s]) => s)));
   const nExplicit = updates.length;
   updates.push(...rng);
 
@@ -233,6 +237,7 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
     strict: opts.strict === true ? nonSeqs : null,
     defaultUpdates: rng.map(([s], i) => [nOuts + nExplicit + i, s] as const),
     truncate: truncate as number,
+    cut,
   });
   let results = node.outputs.slice(0, nOuts);
   if (until) {

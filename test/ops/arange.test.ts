@@ -13,8 +13,8 @@ describe('arange', () => {
       const x = T.fmatrix('x');
       expectError(() => T.arange(x.shape[0], 5), T.ArgumentError, 'arange: start must be a finite number, got x.shape[0] (int32[])');
     });
-    it('rejects a stop that depends on data or is not an int32 size', () => {
-      expectError(() => T.arange(T.iscalar('n')), T.ArgumentError, 'arange: stop must be a number or an integer, T.shapeI(y, i) or y.shape[i], or +, -, * of these', 'got n (int32[])');
+    it('rejects a stop that is not an int32 size, or data with a fractional start or step', () => {
+      expectError(() => T.arange(0.5, T.iscalar('n')), T.ArgumentError, 'arange: stop must be a number or an integer, T.shapeI(y, i) or y.shape[i], or +, -, * of these', 'got n (int32[])');
       expectError(() => T.arange(0, T.dscalar('s')), T.ArgumentError, 'got s (float64[])');
       expectError(() => T.arange(0, Infinity), T.ArgumentError, 'stop must be a finite number, got Infinity');
     });
@@ -83,5 +83,16 @@ describe('arange', () => {
         { numRuns: 40 },
       );
     });
+  });
+});
+
+describe('arange with a stop known only from data', () => {
+  it('takes an int32 scalar input as stop (start and step integers), and refuses a bad value at run time', () => {
+    const n = T.iscalar('n');
+    const f = T.function([n], T.arange(2, n, 3), { backend: 'js' });
+    expect(Array.from((f(11) as T.NDArray).data)).toEqual([2, 5, 8]);
+    expect(Array.from((f(1) as T.NDArray).data)).toEqual([]);
+    const g = T.function([n], T.arange(n), { backend: 'js' });
+    expect(() => g(-2)).toThrow(/arange: stop must be a non-negative integer, got -2/);
   });
 });
