@@ -11,6 +11,7 @@ import { fashionSection, mlpTfSection, xorTfSection } from './compare-tfjs';
 import { callsSection } from './calls';
 import { eventLoopSection } from './eventloop';
 import { lstmSection } from './lstm';
+import { scanSection } from './scan';
 
 const addon = loadNative().addon;
 const native = addon !== null;
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
     ['compile', compileSection], ['xor', xorSection], ['overhead', overheadSection], ['dot', dotSection], ['sigmoid', sigmoidSection],
     ['calls', () => callsSection(native)], ['eventloop', () => eventLoopSection(native)], ['mlp', mlpSection],
     ['xor-tfjs', () => xorTfSection(native)], ['mlp-tfjs', () => mlpTfSection(native)], ['fashion', () => fashionSection(native)],
-    ['rewrites', () => rewritesSection(native)], ['lstm', lstmSection],
+    ['rewrites', () => rewritesSection(native)], ['lstm', lstmSection], ['scan', () => scanSection(native)],
   ];
   for (const [key, make] of all) {
     if (only && only !== key) continue;

@@ -6,7 +6,7 @@
 // lib/backend/native-loader.ts describes these exports as the `Addon` interface (ADDON_EXPORTS lists their names).
 //
 // Exports (dtype numbers: F32=0 F64=1 I32=2 BOOL=3, carried by Float32Array/Float64Array/Int32Array/Uint8Array):
-//   info() -> { version: 3, avx2: boolean, fma: boolean, threads: number, blas: string }
+//   info() -> { version: 4, avx2: boolean, fma: boolean, threads: number, blas: string }
 //   kernels(names?: string[]) -> string[]   (the given names that have a native kernel, in order; without names,
 //                                             every registered kernel name)
 //   createProgram({ slots: Int32Array /* [kind, dtype, ref] per slot; kind 0 input, 1 shared, 2 constant, 3 temp;
@@ -14,7 +14,10 @@
 //                   steps: Int32Array /* per step: kernelNameIndex, nIn, nOut, nInts, nFloats, ins..., outs..., ints... */,
 //                   floats: Float64Array /* every step's float attributes, in step order */,
 //                   kernelNames: string[], constants: TypedArray[] /* copied */, updates: Int32Array /* [sharedRef, slot]... */,
-//                   nInputs: number, nShared: number }) -> program handle
+//                   nInputs: number, nShared: number,
+//                   outputs?: Int32Array /* the program's output slots */,
+//                   subprograms?: desc[] /* loop bodies in this same format: no shared values, no updates */,
+//                   bodies?: Int32Array /* [step, subprogram]...: the body a step runs (Scan) */ }) -> program handle
 //   createPlan(program, { shapes: Int32Array /* per slot: ndim, dims... */,
 //                         offsets: Float64Array /* byte offset per temp slot (multiple of 64), -1 for the others */,
 //                         arenaBytes: number,
@@ -23,7 +26,9 @@
 //                         sharedAlias?: Int32Array /* [temp slot, sharedRef]...: an update value written in place */,
 //                         resized?: Int32Array /* update indices the caller lands itself (shape changes) */,
 //                         outputs?: Int32Array /* direct outputs: temp slots (offset -1) computed into the caller's
-//                                                 arrays, one per call each, in this order */ })
+//                                                 arrays, one per call each, in this order */,
+//                         bodies?: { step, iterations, plan: desc }[] /* per step with a body: the body's plan in this
+//                                                 same format, for `iterations` steps of the loop */ })
 //       -> { plan: plan handle, arena: ArrayBuffer /* zero copy: temps live here */ }
 //       The memory decisions are the caller's (lib/compile/memory-plan.ts); createPlan only rejects an unsafe layout.
 //   run(plan, ...inputs, ...shared, ...outputs) -> number | undefined   (the nInputs + nShared typed arrays, then one
@@ -71,10 +76,18 @@ namespace napi {
 namespace {
 
 // Bumped whenever the shape of this JS interface or of its descriptors changes.
-constexpr int kInterfaceVersion = 3;
+constexpr int kInterfaceVersion = 4;
 
 const int32_t kNoInts[1] = {0};
 const double kNoFloats[1] = {0};
+
+// The constants a program keeps alive, its bodies' included (accounted to the GC with the handle).
+int64_t constant_bytes(const Program& p) {
+  int64_t bytes = 0;
+  for (const auto& c : p.constants) bytes += int64_t(c->bytes());
+  for (const auto& sub : p.subprograms) bytes += constant_bytes(*sub);
+  return bytes;
+}
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -157,76 +170,148 @@ Napi::Value RawSgemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Value CreateProgram(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  napi_value desc = object_arg(info, 0, "createProgram: desc");
-  // 1. read every property and element (getters may run JS) ...
-  napi_value slots = get_prop(env, desc, "slots"), steps = get_prop(env, desc, "steps"), floats = get_prop(env, desc, "floats"),
-             names = get_prop(env, desc, "kernelNames"), constants = get_prop(env, desc, "constants"), updates = get_prop(env, desc, "updates"),
-             n_inputs = get_prop(env, desc, "nInputs"), n_shared = get_prop(env, desc, "nShared");
-  std::vector<napi_value> name_vals, const_vals;
-  array_elements(env, names, "createProgram: desc.kernelNames", &name_vals, 1u << 20);
-  array_elements(env, constants, "createProgram: desc.constants", &const_vals, 1u << 24);
-  ProgramDesc d;
-  d.kernel_names.reserve(name_vals.size());
+// A program descriptor's JS values, read (getters may run JS) before any raw pointer is taken.
+struct ProgramValues {
+  napi_value slots, steps, floats, updates, outputs, bodies;
+  std::vector<napi_value> constants;
+  std::vector<ProgramValues> subprograms;
+};
+
+void object_value(Napi::Env env, napi_value v, const std::string& what) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_object) type_fail(env, what + " must be an object, got " + describe(env, v));
+}
+
+// 1. every property and element, bodies included (`what` names the descriptor in errors) ...
+void read_program_values(Napi::Env env, napi_value desc, const std::string& what, int depth, ProgramValues* pv, ProgramDesc* d) {
+  const napi_value names = get_prop(env, desc, "kernelNames"), constants = get_prop(env, desc, "constants"), n_inputs = get_prop(env, desc, "nInputs"),
+                   n_shared = get_prop(env, desc, "nShared"), subs = get_prop(env, desc, "subprograms");
+  pv->slots = get_prop(env, desc, "slots");
+  pv->steps = get_prop(env, desc, "steps");
+  pv->floats = get_prop(env, desc, "floats");
+  pv->updates = get_prop(env, desc, "updates");
+  pv->outputs = get_prop(env, desc, "outputs");
+  pv->bodies = get_prop(env, desc, "bodies");
+  std::vector<napi_value> name_vals, sub_vals;
+  array_elements(env, names, (what + ".kernelNames").c_str(), &name_vals, 1u << 20);
+  array_elements(env, constants, (what + ".constants").c_str(), &pv->constants, 1u << 24);
+  if (!is_nullish(env, subs)) array_elements(env, subs, (what + ".subprograms").c_str(), &sub_vals, 1u << 20);
+  d->kernel_names.reserve(name_vals.size());
   for (size_t i = 0; i < name_vals.size(); i++) {
     napi_valuetype t;
     if (napi_typeof(env, name_vals[i], &t) != napi_ok || t != napi_string)
-      type_fail(env, "createProgram: desc.kernelNames[" + std::to_string(i) + "] must be a string, got " + describe(env, name_vals[i]));
-    d.kernel_names.push_back(Napi::String(env, name_vals[i]).Utf8Value());
+      type_fail(env, what + ".kernelNames[" + std::to_string(i) + "] must be a string, got " + describe(env, name_vals[i]));
+    d->kernel_names.push_back(Napi::String(env, name_vals[i]).Utf8Value());
   }
-  d.n_inputs = int64_t(integer_field(env, n_inputs, "createProgram: desc.nInputs", 0, double(kMaxSlots)));
-  d.n_shared = int64_t(integer_field(env, n_shared, "createProgram: desc.nShared", 0, double(kMaxSlots)));
-  // 2. ... then take raw pointers: no JS runs from here until Program::create has copied what it keeps.
-  typed_field(env, slots, napi_int32_array, "createProgram: desc.slots", &d.slots, &d.slots_len);
-  typed_field(env, steps, napi_int32_array, "createProgram: desc.steps", &d.steps, &d.steps_len);
-  typed_field(env, floats, napi_float64_array, "createProgram: desc.floats", &d.floats, &d.floats_len);
-  typed_field(env, updates, napi_int32_array, "createProgram: desc.updates", &d.updates, &d.updates_len);
-  if (!d.slots) d.slots = kNoInts;
-  if (!d.steps) d.steps = kNoInts;
-  if (!d.updates) d.updates = kNoInts;
-  if (!d.floats) d.floats = kNoFloats;
-  for (size_t i = 0; i < const_vals.size(); i++) {
+  d->n_inputs = int64_t(integer_field(env, n_inputs, (what + ".nInputs").c_str(), 0, double(kMaxSlots)));
+  d->n_shared = int64_t(integer_field(env, n_shared, (what + ".nShared").c_str(), 0, double(kMaxSlots)));
+  if (!sub_vals.empty() && depth >= kMaxNesting) fail(env, kInvalid, what + ".subprograms nest deeper than " + std::to_string(kMaxNesting) + " levels");
+  pv->subprograms.resize(sub_vals.size());
+  d->subprograms.resize(sub_vals.size());
+  for (size_t k = 0; k < sub_vals.size(); k++) {
+    const std::string sub = what + ".subprograms[" + std::to_string(k) + "]";
+    object_value(env, sub_vals[k], sub);
+    read_program_values(env, sub_vals[k], sub, depth + 1, &pv->subprograms[k], &d->subprograms[k]);
+  }
+}
+
+// 2. ... then the raw pointers: no JS runs from here until Program::create has copied what it keeps.
+void take_program_pointers(Napi::Env env, const ProgramValues& pv, const std::string& what, ProgramDesc* d) {
+  typed_field(env, pv.slots, napi_int32_array, (what + ".slots").c_str(), &d->slots, &d->slots_len);
+  typed_field(env, pv.steps, napi_int32_array, (what + ".steps").c_str(), &d->steps, &d->steps_len);
+  typed_field(env, pv.floats, napi_float64_array, (what + ".floats").c_str(), &d->floats, &d->floats_len);
+  typed_field(env, pv.updates, napi_int32_array, (what + ".updates").c_str(), &d->updates, &d->updates_len);
+  optional_typed_field(env, pv.outputs, napi_int32_array, (what + ".outputs").c_str(), &d->outputs, &d->outputs_len);
+  optional_typed_field(env, pv.bodies, napi_int32_array, (what + ".bodies").c_str(), &d->bodies, &d->bodies_len);
+  if (!d->slots) d->slots = kNoInts;
+  if (!d->steps) d->steps = kNoInts;
+  if (!d->updates) d->updates = kNoInts;
+  if (!d->floats) d->floats = kNoFloats;
+  for (size_t i = 0; i < pv.constants.size(); i++) {
     TypedView tv;
-    const std::string what = "createProgram: desc.constants[" + std::to_string(i) + "]";
-    if (!typed_view(env, const_vals[i], &tv) || dtype_of_array_type(tv.type) < 0)
-      type_fail(env, what + " must be a Float32Array, Float64Array, Int32Array or Uint8Array, got " + describe(env, const_vals[i]));
-    if (!tv.data && (tv.length || is_detached_view(env, const_vals[i]))) fail(env, kInvalid, what + " is detached");
-    d.constants.push_back({dtype_of_array_type(tv.type), tv.data ? tv.data : kNoInts, tv.length * element_size(tv.type)});
+    const std::string c = what + ".constants[" + std::to_string(i) + "]";
+    if (!typed_view(env, pv.constants[i], &tv) || dtype_of_array_type(tv.type) < 0)
+      type_fail(env, c + " must be a Float32Array, Float64Array, Int32Array or Uint8Array, got " + describe(env, pv.constants[i]));
+    if (!tv.data && (tv.length || is_detached_view(env, pv.constants[i]))) fail(env, kInvalid, c + " is detached");
+    d->constants.push_back({dtype_of_array_type(tv.type), tv.data ? tv.data : kNoInts, tv.length * element_size(tv.type)});
   }
+  for (size_t k = 0; k < pv.subprograms.size(); k++)
+    take_program_pointers(env, pv.subprograms[k], what + ".subprograms[" + std::to_string(k) + "]", &d->subprograms[k]);
+}
+
+Napi::Value CreateProgram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  napi_value desc = object_arg(info, 0, "createProgram: desc");
+  ProgramDesc d;
+  ProgramValues pv;
+  read_program_values(env, desc, "createProgram: desc", 0, &pv, &d);
+  take_program_pointers(env, pv, "createProgram: desc", &d);
   Failure f;
   std::shared_ptr<const Program> p = Program::create(d, &f);
   if (!p) throw failure_error(env, f);
-  int64_t bytes = 0;
-  for (const auto& c : p->constants) bytes += int64_t(c->bytes());
-  return make_program_handle(env, std::move(p), bytes);
+  return make_program_handle(env, p, constant_bytes(*p));
+}
+
+// A plan descriptor's JS values, read before any raw pointer is taken (as for programs).
+struct PlanValues {
+  napi_value shapes, offsets, skip, in_place, alias, resized, outputs;
+  std::vector<PlanValues> bodies;
+};
+
+void read_plan_values(Napi::Env env, napi_value desc, const std::string& what, int depth, PlanValues* pv, PlanDesc* d) {
+  const napi_value arena = get_prop(env, desc, "arenaBytes"), bodies = get_prop(env, desc, "bodies");
+  pv->shapes = get_prop(env, desc, "shapes");
+  pv->offsets = get_prop(env, desc, "offsets");
+  pv->skip = get_prop(env, desc, "skip");
+  pv->in_place = get_prop(env, desc, "inPlace");
+  pv->alias = get_prop(env, desc, "sharedAlias");
+  pv->resized = get_prop(env, desc, "resized");
+  pv->outputs = get_prop(env, desc, "outputs");
+  if (napi_get_value_double(env, arena, &d->arena_bytes) != napi_ok) type_fail(env, what + ".arenaBytes must be a number, got " + describe(env, arena));
+  std::vector<napi_value> body_vals;
+  if (!is_nullish(env, bodies)) array_elements(env, bodies, (what + ".bodies").c_str(), &body_vals, 1u << 24);
+  if (!body_vals.empty() && depth >= kMaxNesting) fail(env, kInvalid, what + ".bodies nest deeper than " + std::to_string(kMaxNesting) + " levels");
+  pv->bodies.resize(body_vals.size());
+  d->bodies.resize(body_vals.size());
+  for (size_t k = 0; k < body_vals.size(); k++) {
+    const std::string b = what + ".bodies[" + std::to_string(k) + "]";
+    object_value(env, body_vals[k], b);
+    const napi_value step = get_prop(env, body_vals[k], "step"), iterations = get_prop(env, body_vals[k], "iterations"), plan = get_prop(env, body_vals[k], "plan");
+    d->bodies[k].step = int64_t(integer_field(env, step, (b + ".step").c_str(), 0, double(kMaxSlots)));
+    d->bodies[k].iterations = int64_t(integer_field(env, iterations, (b + ".iterations").c_str(), 0, double(INT32_MAX)));
+    object_value(env, plan, b + ".plan");
+    read_plan_values(env, plan, b + ".plan", depth + 1, &pv->bodies[k], &d->bodies[k].plan);
+  }
+}
+
+void take_plan_pointers(Napi::Env env, const PlanValues& pv, const std::string& what, PlanDesc* d) {
+  typed_field(env, pv.shapes, napi_int32_array, (what + ".shapes").c_str(), &d->shapes, &d->shapes_len);
+  typed_field(env, pv.offsets, napi_float64_array, (what + ".offsets").c_str(), &d->offsets, &d->offsets_len);
+  optional_typed_field(env, pv.skip, napi_uint8_array, (what + ".skip").c_str(), &d->skip, &d->skip_len);
+  optional_typed_field(env, pv.in_place, napi_uint8_array, (what + ".inPlace").c_str(), &d->in_place, &d->in_place_len);
+  optional_typed_field(env, pv.alias, napi_int32_array, (what + ".sharedAlias").c_str(), &d->shared_alias, &d->shared_alias_len);
+  optional_typed_field(env, pv.resized, napi_int32_array, (what + ".resized").c_str(), &d->resized, &d->resized_len);
+  optional_typed_field(env, pv.outputs, napi_int32_array, (what + ".outputs").c_str(), &d->outputs, &d->outputs_len);
+  if (!d->shapes) d->shapes = kNoInts;
+  if (!d->offsets) d->offsets = kNoFloats;
+  for (size_t k = 0; k < pv.bodies.size(); k++)
+    take_plan_pointers(env, pv.bodies[k], what + ".bodies[" + std::to_string(k) + "].plan", &d->bodies[k].plan);
 }
 
 Napi::Value CreatePlan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::shared_ptr<const Program> program = program_of(env, arg(info, 0));
   napi_value desc = object_arg(info, 1, "createPlan: desc");
-  // every property first (getters may run JS), then the raw pointers
-  napi_value shapes = get_prop(env, desc, "shapes"), offsets = get_prop(env, desc, "offsets"), arena = get_prop(env, desc, "arenaBytes"),
-             skip = get_prop(env, desc, "skip"), in_place = get_prop(env, desc, "inPlace"), alias = get_prop(env, desc, "sharedAlias"),
-             resized = get_prop(env, desc, "resized"), outputs = get_prop(env, desc, "outputs");
   PlanDesc d;
-  if (napi_get_value_double(env, arena, &d.arena_bytes) != napi_ok) type_fail(env, "createPlan: desc.arenaBytes must be a number, got " + describe(env, arena));
-  typed_field(env, shapes, napi_int32_array, "createPlan: desc.shapes", &d.shapes, &d.shapes_len);
-  typed_field(env, offsets, napi_float64_array, "createPlan: desc.offsets", &d.offsets, &d.offsets_len);
-  optional_typed_field(env, skip, napi_uint8_array, "createPlan: desc.skip", &d.skip, &d.skip_len);
-  optional_typed_field(env, in_place, napi_uint8_array, "createPlan: desc.inPlace", &d.in_place, &d.in_place_len);
-  optional_typed_field(env, alias, napi_int32_array, "createPlan: desc.sharedAlias", &d.shared_alias, &d.shared_alias_len);
-  optional_typed_field(env, resized, napi_int32_array, "createPlan: desc.resized", &d.resized, &d.resized_len);
-  optional_typed_field(env, outputs, napi_int32_array, "createPlan: desc.outputs", &d.outputs, &d.outputs_len);
-  if (!d.shapes) d.shapes = kNoInts;
-  if (!d.offsets) d.offsets = kNoFloats;
+  PlanValues pv;
+  read_plan_values(env, desc, "createPlan: desc", 0, &pv, &d);
+  take_plan_pointers(env, pv, "createPlan: desc", &d);
   Failure f;
   std::shared_ptr<Plan> plan = Plan::create(program, d, &f);
   if (!plan) throw failure_error(env, f);
   Napi::Object out = Napi::Object::New(env);
   out.Set("arena", external_buffer(env, plan->arena(), plan->arena_bytes(), Origin::Arena));
-  const int64_t scratch = int64_t(plan->scratch_bytes());
+  const int64_t scratch = int64_t(plan->scratch_bytes() + plan->nested_bytes());
   out.Set("plan", make_plan_handle(env, std::move(plan), scratch));
   return out;
 }

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <new>
 
+#include "plan_body.h"
 #include "runtime.h"
 
 namespace nodeano {
@@ -39,14 +40,14 @@ bool per_step(const uint8_t* flags, size_t len, size_t n_steps) { return flags =
 // Builds a Plan from a PlanDesc, one checked part at a time; each part returns false after filling `fail`.
 class PlanBuilder {
  public:
-  PlanBuilder(std::shared_ptr<const Program> program, const PlanDesc& d, Failure* fail)
-      : prog_(*program), d_(d), fail_(fail), plan_(new Plan()), n_slots_(prog_.slots.size()) {
+  PlanBuilder(std::shared_ptr<const Program> program, const PlanDesc& d, Failure* fail, int depth)
+      : prog_(*program), d_(d), fail_(fail), depth_(depth), plan_(new Plan()), n_slots_(prog_.slots.size()) {
     plan_->program_ = std::move(program);
   }
 
   std::shared_ptr<Plan> build() {
     if (!shapes() || !value_shapes() || !resized() || !aliases() || !direct_outputs() || !offsets() || !skips() || !overlaps() || !updates() ||
-        !allocate_arena() || !contexts() || !scratch())
+        !allocate_arena() || !contexts() || !scratch() || !bodies())
       return nullptr;
     bindings();
     prepare_steps();
@@ -351,17 +352,73 @@ class PlanBuilder {
     for (NativeUpdate& u : plan_->native_updates_) u.binding = binding_of[size_t(prog_.shared_slot[size_t(u.shared)])];
   }
 
+  // Steps with a body (Scan): the body's plan, built from its nested PlanDesc, and the step prepared over it (a step
+  // that cannot be prepared over its body fails the plan: there is no generic way to run it).
+  bool bodies() {
+    const size_t n = prog_.steps.size();
+    plan_->states_.resize(n);
+    body_run_.assign(n, nullptr);
+    body_pool_.assign(n, 0);
+    std::vector<const BodyPlanDesc*> of(n, nullptr);
+    for (size_t i = 0; i < d_.bodies.size(); i++) {
+      const BodyPlanDesc& b = d_.bodies[i];
+      const std::string what = "bodies[" + str(int64_t(i)) + "]";
+      if (b.step < 0 || size_t(b.step) >= n) return invalid(what + ": step " + str(b.step) + " out of range");
+      if (prog_.steps[size_t(b.step)].body < 0) return invalid(what + ": " + step_name(size_t(b.step)) + " has no body");
+      if (of[size_t(b.step)]) return invalid(what + ": " + step_name(size_t(b.step)) + " is listed twice");
+      of[size_t(b.step)] = &b;
+    }
+    for (size_t k = 0; k < n; k++) {
+      const StepInfo& st = prog_.steps[k];
+      if (st.body < 0 || skip_[k]) continue;
+      fail_->step = int32_t(k);
+      if (!of[k]) return invalid(step_name(k) + " runs a body, but bodies has no plan for it");
+      if (depth_ >= kMaxNesting) return invalid(step_name(k) + ": bodies nest deeper than " + str(kMaxNesting) + " levels");
+      Failure sub;
+      std::shared_ptr<Plan> inner = Plan::create(prog_.subprograms[size_t(st.body)], of[k]->plan, &sub, depth_ + 1);
+      if (!inner) {
+        fail_->status = sub.status;
+        fail_->message = step_name(k) + ": its body's plan: " + sub.message;
+        return false;
+      }
+      PreparedStep ps;
+      std::string why;
+      Status pst = ERR_UNSUPPORTED;
+      try {
+        std::unique_ptr<LoopBody> body;
+        if (st.kernel != "Scan") why = "kernel " + st.kernel + " does not run a body";
+        else if ((pst = make_loop_body(std::move(inner), &body, &why)) == OK) pst = scan_loop_prepare(plan_->ctx_[k], std::move(body), of[k]->iterations, &ps, &why);
+      } catch (const std::bad_alloc&) {
+        pst = ERR_ALLOC;
+        why = "out of memory";
+      }
+      if (pst != OK || !ps.run) {
+        fail_->status = pst == OK ? ERR_INVALID : pst;
+        fail_->message = step_name(k) + ": " + why;
+        return false;
+      }
+      body_run_[k] = ps.run;
+      body_pool_[k] = ps.needs_pool;
+      plan_->states_[k] = std::move(ps.state);
+      plan_->ctx_[k].state = plan_->states_[k].get();
+    }
+    fail_->step = -1;
+    return true;
+  }
+
   // Each kernel may specialize itself for these shapes (shapes only: input/shared data pointers are still null). A
   // kernel that declines, fails or throws keeps its generic function, which reports any error when the step runs,
   // exactly as without preparation.
   void prepare_steps() {
-    plan_->states_.resize(prog_.steps.size());
     for (size_t k = 0; k < prog_.steps.size(); k++) {
       if (skip_[k]) continue;
       const StepInfo& st = prog_.steps[k];
       KernelFn fn = st.fn;
       bool needs_pool = true;
-      if (PrepareFn prepare = find_prepare(st.kernel.c_str())) {
+      if (body_run_[k]) {
+        fn = body_run_[k];
+        needs_pool = body_pool_[k];
+      } else if (PrepareFn prepare = find_prepare(st.kernel.c_str())) {
         PreparedStep ps;
         Status pst = ERR_INVALID;
         try {
@@ -384,6 +441,7 @@ class PlanBuilder {
   const Program& prog_;
   const PlanDesc& d_;
   Failure* fail_;
+  const int depth_;
   std::shared_ptr<Plan> plan_;
   const size_t n_slots_;
   int64_t arena_bytes_ = 0;
@@ -394,11 +452,13 @@ class PlanBuilder {
   std::vector<char> resized_;       // per update
   std::vector<char> skip_, in_place_;
   std::vector<size_t> scratch_;     // per step
+  std::vector<KernelFn> body_run_;  // per step with a body: its prepared run function
+  std::vector<char> body_pool_;     // per step with a body: whether that run uses the pool
 };
 
 // Main thread.
-std::shared_ptr<Plan> Plan::create(std::shared_ptr<const Program> program, const PlanDesc& d, Failure* fail) {
-  return PlanBuilder(std::move(program), d, fail).build();
+std::shared_ptr<Plan> Plan::create(std::shared_ptr<const Program> program, const PlanDesc& d, Failure* fail, int depth) {
+  return PlanBuilder(std::move(program), d, fail, depth).build();
 }
 
 // Main thread.
@@ -454,21 +514,44 @@ Status Plan::alloc_outputs(std::vector<std::shared_ptr<AlignedBuffer>>* out) {
 // Main thread or a libuv worker thread; never concurrently for one plan.
 Status Plan::run(int32_t* failed_step) {
   *failed_step = -1;
+  if (!needs_pool_ || exec_.empty()) return run_nested(nullptr, failed_step);  // small steps only: no pool, no BLAS
+  PoolLease lease;
+  return run_nested(lease.pool(), failed_step);
+}
+
+// The thread running the plan (or the outer plan whose loop runs this one as its body).
+Status Plan::run_nested(ThreadPool* pool, int32_t* failed_step) {
   for (const auto& a : aliases_) slot_tensors_[size_t(a.first)].data = slot_tensors_[size_t(a.second)].data;
   for (const Patch& p : patches_) p.t->data = slot_tensors_[size_t(p.slot)].data;
+  // unaligned bindings: their staging is filled here, on the thread that runs (a loop body binds every iteration)
   for (size_t b : to_stage_) std::memcpy(staging_[b]->data(), dest_[b], bindings_[b].bytes);
-  Status st = OK;
-  if (exec_.empty()) {
-  } else if (!needs_pool_) {
-    st = run_steps(nullptr, failed_step);  // small steps only: no pool, no BLAS
-  } else {
-    PoolLease lease;
-    st = run_steps(lease.pool(), failed_step);
-  }
+  to_stage_.clear();
+  const Status st = exec_.empty() ? OK : run_steps(pool, failed_step);
   if (st == OK)
     for (size_t k = 0; k < outputs_.size(); k++)
       if (out_dest_[k]) std::memcpy(out_dest_[k], out_staging_[k]->data(), outputs_[k].bytes);
   return st;
+}
+
+Status Plan::reserve_staging() {
+  to_stage_.reserve(bindings_.size());
+  for (size_t b = 0; b < bindings_.size(); b++)
+    if (bindings_[b].bytes && !staging_[b] && !(staging_[b] = AlignedBuffer::make(bindings_[b].bytes, false))) return ERR_ALLOC;
+  for (size_t k = 0; k < outputs_.size(); k++)
+    if (outputs_[k].bytes && !out_staging_[k] && !(out_staging_[k] = AlignedBuffer::make(outputs_[k].bytes, false))) return ERR_ALLOC;
+  return OK;
+}
+
+size_t Plan::nested_bytes() const {
+  size_t bytes = 0;
+  for (const auto& s : states_)
+    if (s) bytes += s->owned_bytes();
+  return bytes;
+}
+
+std::string Plan::failure_detail(int32_t step) const {
+  if (step < 0 || size_t(step) >= states_.size() || !states_[size_t(step)]) return std::string();
+  return states_[size_t(step)]->failure_detail();
 }
 
 Status Plan::run_steps(ThreadPool* pool, int32_t* failed_step) {

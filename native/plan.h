@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "aligned.h"
@@ -20,6 +21,8 @@
 namespace nodeano {
 
 class ThreadPool;
+
+struct BodyPlanDesc;
 
 // The raw plan description (pointers valid only during Plan::create). The optional arrays may be null.
 struct PlanDesc {
@@ -45,6 +48,15 @@ struct PlanDesc {
   // gets (bind_output for a synchronous run, alloc_outputs for an asynchronous one), in the caller's order.
   const int32_t* outputs = nullptr;
   size_t outputs_len = 0;
+  // One per step that runs a body (Program StepInfo::body), unless the step is skipped.
+  std::vector<BodyPlanDesc> bodies;
+};
+
+// A step's body planned for the input shapes the step gives it, run up to `iterations` times per run of the step.
+struct BodyPlanDesc {
+  int64_t step = -1;
+  int64_t iterations = 0;
+  PlanDesc plan;
 };
 
 // An input, shared or direct output slot that each call binds to a buffer.
@@ -70,12 +82,15 @@ struct NativeUpdate {
 class Plan {
  public:
   // Main thread. On failure returns nullptr and fills `fail`.
-  static std::shared_ptr<Plan> create(std::shared_ptr<const Program> program, const PlanDesc& d, Failure* fail);
+  // A step with a body gets the body's own plan (from d.bodies), owned by the step's state; `depth` counts the nesting.
+  static std::shared_ptr<Plan> create(std::shared_ptr<const Program> program, const PlanDesc& d, Failure* fail, int depth = 0);
 
   const Program& program() const { return *program_; }
   const std::shared_ptr<AlignedBuffer>& arena() const { return arena_; }
   size_t arena_bytes() const { return arena_bytes_; }
   size_t scratch_bytes() const { return scratch_ ? scratch_->bytes() : 0; }
+  // What the steps' states keep beyond the arena and scratch (the plans of loop bodies, with their own arenas).
+  size_t nested_bytes() const;
   const std::vector<Binding>& bindings() const { return bindings_; }
   // The updates this plan lands natively: every update not listed as resized.
   const std::vector<NativeUpdate>& native_updates() const { return native_updates_; }
@@ -107,6 +122,19 @@ class Plan {
 
   // Main thread, before the bindings of a call: forgets the previous call's staging.
   void begin_bind() { to_stage_.clear(); }
+
+  // After run failed at `step`: where inside the step (a loop's body step), or "".
+  std::string failure_detail(int32_t step) const;
+
+  // For a plan that runs as a loop body (native/kernels/scan_loop.cc), on the thread that runs the outer plan:
+  // bind and bind_output as above (must_copy false), then run_nested once per iteration.
+  // Allocates every staging buffer now, so that no bind or bind_output allocates afterwards.
+  Status reserve_staging();
+  // Runs every step like run, on the outer run's pool (may be null): never takes the process-wide pool itself.
+  Status run_nested(ThreadPool* pool, int32_t* failed_step);
+  bool needs_pool() const { return needs_pool_; }
+  // A slot's shape and data as of the last bind / run (a body output that is not computed in place is copied from it).
+  const Tensor& slot_tensor(int32_t slot) const { return slot_tensors_[size_t(slot)]; }
 
   // Set while a runAsync on the plan is in flight. Main thread only.
   bool busy = false;

@@ -16,10 +16,10 @@ std::string str(int64_t v) { return std::to_string(v); }
 // Reads a ProgramDesc into a Program, one part at a time; each part returns false after filling `fail`.
 class ProgramReader {
  public:
-  ProgramReader(const ProgramDesc& d, Failure* fail) : d_(d), fail_(fail), p_(std::make_shared<Program>()) {}
+  ProgramReader(const ProgramDesc& d, Failure* fail, int depth) : d_(d), fail_(fail), depth_(depth), p_(std::make_shared<Program>()) {}
 
   std::shared_ptr<const Program> read() {
-    if (!counts() || !constants() || !slots() || !steps() || !updates() || !kernels()) return nullptr;
+    if (!counts() || !constants() || !slots() || !steps() || !updates() || !outputs() || !subprograms() || !kernels()) return nullptr;
     return p_;
   }
 
@@ -171,6 +171,45 @@ class ProgramReader {
     return true;
   }
 
+  bool outputs() {
+    for (size_t k = 0; k < d_.outputs_len; k++) {
+      const int32_t s = d_.outputs[k];
+      const std::string where = "outputs[" + str(int64_t(k)) + "]";
+      if (s < 0 || size_t(s) >= p_->slots.size()) return invalid(where + ": slot " + str(s) + " out of range");
+      if (p_->slots[size_t(s)].kind == SLOT_TEMP && !written_[size_t(s)]) return invalid(where + ": temp slot " + str(s) + " is written by no step");
+      p_->outputs.push_back(s);
+    }
+    return true;
+  }
+
+  // Bodies: programs of their own (no shared values, no updates), each run by the steps listed with it.
+  bool subprograms() {
+    if (!d_.subprograms.empty() && depth_ >= kMaxNesting) return invalid("subprograms nest deeper than " + str(kMaxNesting) + " levels");
+    for (size_t k = 0; k < d_.subprograms.size(); k++) {
+      const std::string where = "subprograms[" + str(int64_t(k)) + "]";
+      const ProgramDesc& sd = d_.subprograms[k];
+      if (sd.n_shared != 0 || sd.updates_len != 0) return invalid(where + ": a body must have no shared values and no updates");
+      std::shared_ptr<const Program> sub = Program::create(sd, fail_, depth_ + 1);
+      if (sub) {
+        p_->subprograms.push_back(std::move(sub));
+      } else if (fail_->status != ERR_UNSUPPORTED) {
+        fail_->message = where + ": " + fail_->message;
+        return false;
+      }
+      // a body missing kernels: its names are collected, kernels() below reports every missing one at once
+    }
+    if (d_.bodies_len % 2) return invalid("bodies must hold [step, subprogram] pairs");
+    for (size_t i = 0; i < d_.bodies_len; i += 2) {
+      const int32_t st = d_.bodies[i], sub = d_.bodies[i + 1];
+      const std::string where = "bodies[" + str(int64_t(i / 2)) + "]";
+      if (st < 0 || size_t(st) >= p_->steps.size()) return invalid(where + ": step " + str(st) + " out of range");
+      if (sub < 0 || size_t(sub) >= d_.subprograms.size()) return invalid(where + ": subprogram " + str(sub) + " out of range");
+      if (p_->steps[size_t(st)].body >= 0) return invalid(where + ": step " + str(st) + " has two bodies");
+      p_->steps[size_t(st)].body = sub;
+    }
+    return true;
+  }
+
   // Resolves every referenced kernel name once and reports every missing one.
   bool kernels() {
     std::vector<KernelFn> fns(d_.kernel_names.size(), nullptr);
@@ -195,6 +234,7 @@ class ProgramReader {
 
   const ProgramDesc& d_;
   Failure* fail_;
+  const int depth_;
   std::shared_ptr<Program> p_;
   std::vector<char> written_;     // per slot: a temp some step (so far) writes
   std::vector<char> referenced_;  // per kernel name: a step uses it
@@ -209,6 +249,6 @@ KernelFn resolve_kernel(const std::string& name) {
 }
 
 // Main thread.
-std::shared_ptr<const Program> Program::create(const ProgramDesc& d, Failure* fail) { return ProgramReader(d, fail).read(); }
+std::shared_ptr<const Program> Program::create(const ProgramDesc& d, Failure* fail, int depth) { return ProgramReader(d, fail, depth).read(); }
 
 }  // namespace nodeano

@@ -22,6 +22,7 @@ enum SlotKind : int32_t { SLOT_INPUT = 0, SLOT_SHARED = 1, SLOT_CONSTANT = 2, SL
 constexpr int64_t kMaxSlots = 1 << 24;
 constexpr int64_t kMaxStepArgs = 1 << 20;        // inputs, outputs, ints or floats of one step
 constexpr int64_t kMaxBytes = int64_t(1) << 48;  // any single buffer or the arena
+constexpr int kMaxNesting = 32;                  // programs inside programs (loop bodies), plans likewise
 
 struct SlotDesc {
   int32_t kind;
@@ -50,6 +51,12 @@ struct ProgramDesc {
   size_t updates_len = 0;
   int64_t n_inputs = 0;
   int64_t n_shared = 0;
+  const int32_t* outputs = nullptr;  // the program's output slots (may be null)
+  size_t outputs_len = 0;
+  // Nested programs (loop bodies): no shared values, no updates. `bodies` holds [step, subprogram] pairs.
+  std::vector<ProgramDesc> subprograms;
+  const int32_t* bodies = nullptr;
+  size_t bodies_len = 0;
 };
 
 // Where an error happened and why; the addon turns it into a JS Error.
@@ -67,6 +74,7 @@ struct StepInfo {
   int32_t out_begin = 0, n_out = 0;  // into Program::io
   int32_t int_begin = 0, n_ints = 0;
   int32_t float_begin = 0, n_floats = 0;
+  int32_t body = -1;  // index into Program::subprograms of the body this step runs, or -1
 };
 
 struct UpdateDesc {
@@ -78,7 +86,8 @@ class Program {
  public:
   // Main thread. Validates everything; on failure returns nullptr and fills `fail` (ERR_UNSUPPORTED lists every
   // kernel the registry lacks, ERR_INVALID names the first malformed field, ERR_ALLOC a constant that cannot be had).
-  static std::shared_ptr<const Program> create(const ProgramDesc& d, Failure* fail);
+  // Subprograms are validated the same way (`depth` counts the nesting, at most kMaxNesting).
+  static std::shared_ptr<const Program> create(const ProgramDesc& d, Failure* fail, int depth = 0);
 
   std::vector<SlotDesc> slots;
   std::vector<StepInfo> steps;
@@ -90,6 +99,8 @@ class Program {
   std::vector<UpdateDesc> updates;
   std::vector<int32_t> input_slot;   // per input ref: its first slot, or -1 when the program never reads it
   std::vector<int32_t> shared_slot;  // per shared ref: likewise
+  std::vector<int32_t> outputs;      // output slots: each a non-temp or a temp some step writes
+  std::vector<std::shared_ptr<const Program>> subprograms;
   int64_t n_inputs = 0;
   int64_t n_shared = 0;
 };

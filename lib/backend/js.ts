@@ -23,7 +23,7 @@ export interface JsPrepared extends Prepared {
 const noop: JsKernel = () => undefined;
 
 /** How steps with nested programs (scan) shape-infer and run their bodies on this backend. */
-function bodyHost(program: Program): BodyHost {
+export function bodyHost(program: Program): BodyHost {
   return {
     inferBody: (k, inShapes) => {
       const body = program.subprograms[k];

@@ -18,6 +18,12 @@ export interface ProgramDescriptor {
   updates: Int32Array;
   nInputs: number;
   nShared: number;
+  /** The program's output slots (a loop copies a body's outputs that are not computed in place). */
+  outputs?: Int32Array;
+  /** Nested programs (loop bodies), in the same format; they have no shared values and no updates. */
+  subprograms?: ProgramDescriptor[];
+  /** [step, subprogram] pairs: the body each step with one runs. */
+  bodies?: Int32Array;
 }
 
 /** createPlan's descriptor: the memory plan's decisions (lib/compile/memory-plan.ts), which the addon only checks. */
@@ -31,6 +37,8 @@ export interface PlanDescriptor {
   resized?: Int32Array;
   /** Direct outputs: temp slots (offset -1) that each call computes straight into the array the caller gets. */
   outputs?: Int32Array;
+  /** Per step with a body: the body's plan for its input shapes and the iteration count it is planned for. */
+  bodies?: { step: number; iterations: number; plan: PlanDescriptor }[];
 }
 
 /** The N-API surface of native/addon.cc: exactly its exports (ADDON_EXPORTS, checked by test/backend/addon-exports). */
@@ -65,7 +73,7 @@ export interface Addon {
 }
 
 /** The interface version info() reports (native/addon.cc kInterfaceVersion): a build of other sources is refused. */
-export const ADDON_VERSION = 3;
+export const ADDON_VERSION = 4;
 
 /** The names of the addon's exports, at run time. */
 export const ADDON_EXPORTS = [

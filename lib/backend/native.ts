@@ -2,10 +2,11 @@ import { BackendError, NodeanoError, RuntimeError } from '../errors';
 import { ctorOf, TypedArray } from '../dtype';
 import { dtypeCode, getKernel } from '../graph/kernel-registry';
 import { shapeStr, sizeOf } from '../ndarray';
-import { MemoryPlan } from '../compile/memory-plan';
-import { Program } from '../compile/program';
+import { MemoryPlan, planMemory } from '../compile/memory-plan';
+import { Program, ProgramStep } from '../compile/program';
 import { Executor, Prepared } from '../runtime/executor';
-import { Addon, NativeHandle, ProgramDescriptor } from './native-loader';
+import { bodyHost } from './js';
+import { Addon, NativeHandle, PlanDescriptor, ProgramDescriptor } from './native-loader';
 
 const KIND: Record<string, number> = { input: 0, shared: 1, constant: 2, temp: 3 };
 
@@ -27,12 +28,13 @@ interface NativePrepared extends Prepared {
   args: (TypedArray | null)[];
 }
 
-/** The program in the addon's format: flat typed arrays, built once per compiled function. */
+/** The program in the addon's format: flat typed arrays, built once per compiled function (its bodies too). */
 export function serializeProgram(program: Program): ProgramDescriptor {
   const kernelNames: string[] = [];
   const steps: number[] = [];
   const floats: number[] = [];
-  for (const step of program.steps) {
+  const bodies: number[] = [];
+  program.steps.forEach((step, t) => {
     let k = kernelNames.indexOf(step.kernel);
     if (k < 0) k = kernelNames.push(step.kernel) - 1;
     const spec = getKernel(step.kernel);
@@ -40,7 +42,8 @@ export function serializeProgram(program: Program): ProgramDescriptor {
     const fl = attrs.floats ?? [];
     steps.push(k, step.inputs.length, step.outputs.length, attrs.ints.length, fl.length, ...step.inputs, ...step.outputs, ...attrs.ints);
     floats.push(...fl);
-  }
+    for (const b of bodiesOf(step)) bodies.push(t, b);
+  });
   return {
     slots: Int32Array.from(program.slots.flatMap((s) => [KIND[s.kind], dtypeCode(s.dtype), s.ref])),
     steps: Int32Array.from(steps),
@@ -50,6 +53,40 @@ export function serializeProgram(program: Program): ProgramDescriptor {
     updates: Int32Array.from(program.updates.flatMap((u) => [u.shared, u.slot])),
     nInputs: program.inputs.length,
     nShared: program.shared.length,
+    outputs: Int32Array.from(program.outputs),
+    subprograms: program.subprograms.map(serializeProgram),
+    bodies: Int32Array.from(bodies),
+  };
+}
+
+const bodiesOf = (step: ProgramStep): readonly number[] => (step.attrs.bodies as number[] | undefined) ?? [];
+
+/**
+ * The memory plan in the addon's format; each step with a body gets the body's own plan for the input shapes its
+ * kernel derives from the step's (planned like the JS backend plans it: lib/backend/js.ts prepareBody).
+ */
+export function planDescriptor(program: Program, plan: MemoryPlan): PlanDescriptor {
+  const shapes: number[] = [];
+  for (const s of plan.shapes) shapes.push(s.length, ...s);
+  const bodies: NonNullable<PlanDescriptor['bodies']> = [];
+  program.steps.forEach((step, t) => {
+    const subs = bodiesOf(step);
+    if (!subs.length || plan.skip[t]) return;
+    const per = getKernel(step.kernel).bodyShapes?.(step.inputs.map((i) => plan.shapes[i]), step.attrs) ?? [];
+    if (per.length !== 1 || subs.length !== 1) throw new BackendError(`${program.name}: kernel ${step.kernel} must have exactly one body for the native backend, got ${subs.length}`);
+    const body = program.subprograms[subs[0]];
+    bodies.push({ step: t, iterations: per[0].iterations, plan: planDescriptor(body, planMemory(body, per[0].inShapes, [])) });
+  });
+  return {
+    shapes: Int32Array.from(shapes),
+    offsets: Float64Array.from(plan.offsets),
+    arenaBytes: plan.arenaBytes,
+    skip: plan.skip,
+    inPlace: plan.inPlace,
+    sharedAlias: Int32Array.from(plan.sharedAlias),
+    resized: Int32Array.from(plan.resized),
+    outputs: Int32Array.from(plan.direct),
+    bodies,
   };
 }
 
@@ -74,21 +111,10 @@ export class NativeExecutor implements Executor {
   prepare(plan: MemoryPlan): NativePrepared {
     if (!this.handle) throw new BackendError(`${this.program.name}: the function was disposed`);
     const { program } = this;
-    const shapes: number[] = [];
-    for (const s of plan.shapes) shapes.push(s.length, ...s);
     // the memory plan decides; the addon checks that the layout is safe and lands exactly the non-resized updates
     let created: ReturnType<Addon['createPlan']>;
     try {
-      created = this.addon.createPlan(this.handle, {
-        shapes: Int32Array.from(shapes),
-        offsets: Float64Array.from(plan.offsets),
-        arenaBytes: plan.arenaBytes,
-        skip: plan.skip,
-        inPlace: plan.inPlace,
-        sharedAlias: Int32Array.from(plan.sharedAlias),
-        resized: Int32Array.from(plan.resized),
-        outputs: Int32Array.from(plan.direct),
-      });
+      created = this.addon.createPlan(this.handle, planDescriptor(program, plan));
     } catch (e) {
       throw this.planError(e, plan);
     }
@@ -177,7 +203,7 @@ export class NativeExecutor implements Executor {
    * Why a step failed, in the TypeScript reference's words (which name the bad value, say an index out of range):
    * its kernel rerun on the step's inputs, on the error path only. Null when the reference does not fail there.
    */
-  private explain(step: Program['steps'][number], p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs?: readonly TypedArray[]): string | null {
+  private explain(step: Program['steps'][number], p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs?: readonly TypedArray[]): NodeanoError | null {
     try {
       const { slots } = this.program;
       const { shapes, direct } = p.plan;
@@ -189,6 +215,7 @@ export class NativeExecutor implements Executor {
       };
       if (step.inputs.some((i) => buf(i).length !== sizeOf(shapes[i]))) return null;
       const kernel = getKernel(step.kernel).prepareJs({
+        host: this.program.subprograms.length ? bodyHost(this.program) : undefined,
         attrs: step.attrs,
         inShapes: step.inputs.map((i) => shapes[i]),
         outShapes: step.outputs.map((o) => shapes[o]),
@@ -197,7 +224,7 @@ export class NativeExecutor implements Executor {
       });
       kernel(step.inputs.map(buf), step.outputs.map((o) => new (ctorOf(slots[o].dtype))(sizeOf(shapes[o]))));
     } catch (e) {
-      if (e instanceof NodeanoError) return e.message.split('\n')[0];
+      if (e instanceof NodeanoError) return e;
     }
     return null;
   }
@@ -234,7 +261,9 @@ export class NativeExecutor implements Executor {
     const step = typeof err.step === 'number' ? this.program.steps[err.step] : undefined;
     const info = step ? this.program.nodes[step.node] : undefined;
     const why = step && p && inputs && shared ? this.explain(step, p, inputs, shared, outs) : null;
-    const msg = why ?? `${String(err.message).replace(/^nodeano native: /, '')}${err.code ? ` (${err.code})` : ''}`;
+    // an error inside a loop's body names the body's node, then the loop it ran in (as the TypeScript backend does)
+    if (why?.node && info && step?.attrs.bodies) return Object.assign(why, { message: `${why.message}\n  inside ${info.label}, created at ${info.createdAt}` });
+    const msg = why ? why.message.split('\n')[0] : `${String(err.message).replace(/^nodeano native: /, '')}${err.code ? ` (${err.code})` : ''}`;
     return new RuntimeError(msg, info ? { node: info.label, createdAt: info.createdAt } : {});
   }
 }

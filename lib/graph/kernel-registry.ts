@@ -21,8 +21,18 @@ export interface KernelSpec {
   inPlace?: (input: number) => boolean;
   /** The attributes as the native kernel reads them (its comment in native/kernels/ gives the order); none if omitted. */
   nativeAttrs?(attrs: Attrs): NativeAttrs;
+  /**
+   * Kernels with nested programs (scan): per body in the step's `bodies` order, its input shapes for these step input
+   * shapes and the iteration count the native loop is planned for. The native executor plans each body from this.
+   */
+  bodyShapes?(inShapes: readonly (readonly number[])[], attrs: Attrs): BodyShapes[];
   /** The user-facing name of the op, for kernels registered by T.defineOp / T.asOp (their messages name it). */
   customOp?: string;
+}
+
+export interface BodyShapes {
+  inShapes: number[][];
+  iterations: number;
 }
 
 export interface NativeAttrs {

@@ -270,6 +270,24 @@ function outShapesOf(L: Layout, n: number, ins: readonly (readonly number[])[], 
   return outs;
 }
 
+/**
+ * The number of steps and the body's input shapes for the loop's input shapes: what both backends plan the body for
+ * (the JS kernel here, the native executor through the kernel's bodyShapes).
+ */
+export function scanBodyShapes(attrs: Record<string, unknown>, inShapes: readonly (readonly number[])[]): { n: number; inShapes: number[][] } {
+  const L = layoutOf(attrs);
+  return { n: stepsOf(L, attrs, inShapes), inShapes: bodyInShapes(L, inShapes) };
+}
+
+/**
+ * The native layout (native/kernels/scan_loop.cc): ints [nSeq, nOut, nNonSeq, reverse, until, seqTaps[nSeq],
+ * seqOffsets..., outLagCount[nOut], outLags..., outModes[nOut], outLike[nOut], outOffset[nOut]]; n comes with the plan.
+ */
+function scanNativeInts(attrs: Record<string, unknown>): number[] {
+  const L = layoutOf(attrs);
+  return [L.nSeq, L.nOut, L.nNonSeq, L.reverse ? 1 : 0, L.until ? 1 : 0, ...L.seqOff.map((o) => o.length), ...L.seqOff.flat(), ...L.lags.map((l) => l.length), ...L.lags.flat(), ...L.modes, ...L.like, ...L.offset];
+}
+
 registerKernel('Scan', {
   inferShape: (ins, attrs, host) => {
     if (!host) throw new ShapeError('scan: the loop runs only inside a compiled function');
@@ -277,10 +295,15 @@ registerKernel('Scan', {
     const n = stepsOf(L, attrs, ins);
     return outShapesOf(L, n, ins, host.inferBody((attrs.bodies as number[])[0], bodyInShapes(L, ins)));
   },
+  bodyShapes: (ins, attrs) => {
+    const { n, inShapes } = scanBodyShapes(attrs, ins);
+    return [{ inShapes, iterations: n }];
+  },
+  nativeAttrs: (attrs) => ({ ints: scanNativeInts(attrs) }),
   prepareJs: ({ attrs, inShapes, outShapes, inDtypes, outDtypes, host }) => {
     const L = layoutOf(attrs);
-    const n = stepsOf(L, attrs, inShapes);
-    const body = host!.prepareBody!((attrs.bodies as number[])[0], bodyInShapes(L, inShapes));
+    const { n, inShapes: bodyIn } = scanBodyShapes(attrs, inShapes);
+    const body = host!.prepareBody!((attrs.bodies as number[])[0], bodyIn);
     const seqSize = inShapes.slice(0, L.nSeq).map((s) => sizeOf(s.slice(1)));
     const outSize = body.outShapes.map((s) => sizeOf(s));
     const initRows = L.fed.map((_, j) => inShapes[L.nSeq + j][0]);
@@ -288,7 +311,7 @@ registerKernel('Scan', {
     // 'last' outputs alternate between two buffers: the body reads one and writes the other
     const pingPong = Array.from({ length: L.nOut }, (_, o) => (L.modes[o] === MODE.last ? [0, 1].map(() => new (ctorOf(outDtypes[o] as DType))(outSize[o])) : null));
     const cond = L.until ? new Uint8Array(1) : null;
-    const bodyIns: TypedArray[] = new Array(bodyInShapes(L, inShapes).length);
+    const bodyIns: TypedArray[] = new Array(bodyIn.length);
     const bodyOuts: TypedArray[] = new Array(L.nOut + (L.until ? 1 : 0));
     const nonSeqAt = L.nSeq + L.fed.length;
     void inDtypes;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace nodeano {
 
@@ -45,6 +46,10 @@ class ThreadPool;
 // Per-plan state of a prepared step (see PrepareFn); each kernel derives its own.
 struct KernelState {
   virtual ~KernelState() = default;
+  // After the step failed: where inside it (a loop's body step), appended to the error message; empty by default.
+  virtual std::string failure_detail() const { return std::string(); }
+  // Native memory the state keeps (a loop's body plan), reported to the GC with the plan's handle; 0 by default.
+  virtual size_t owned_bytes() const { return 0; }
 };
 
 struct KernelCtx {

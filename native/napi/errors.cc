@@ -59,7 +59,8 @@ Napi::Error run_error(Napi::Env env, const Plan& plan, Status st, int32_t step) 
   const auto& steps = plan.program().steps;
   const std::string kernel = step >= 0 && size_t(step) < steps.size() ? steps[size_t(step)].kernel : "?";
   return make_error(env, code_of(st),
-                    "kernel " + kernel + " (step " + std::to_string(step) + ") failed with " + status_name(st) + " (status " + std::to_string(int(st)) + ")",
+                    "kernel " + kernel + " (step " + std::to_string(step) + ")" + plan.failure_detail(step) + " failed with " + status_name(st) + " (status " +
+                        std::to_string(int(st)) + ")",
                     Kind::Error, st, step);
 }
 

@@ -4,6 +4,7 @@
 //   node --expose-gc addon-child.cjs <addon path> memory                     -> MEMORY-OK growthMiB=..
 //   node addon-child.cjs <addon path> fused <seed> <programs> <opcodes JSON>  -> FUSED-OK programs=.. ok=.. uncoded=..
 //   NODEANO_TEST_MAX_THREADS=3 node addon-child.cjs <addon path> threads <n>  -> THREADS-OK ..
+//   node addon-child.cjs <addon path> scan <seed> <cases>                    -> SCAN-OK cases=.. runsOk=.. uncoded=..
 // A crash shows as a signal or a missing line; the test checks both.
 'use strict';
 
@@ -432,12 +433,95 @@ function threads(n, count) {
   console.log(`THREADS-OK set=${count} read=${n.getThreads()}`);
 }
 
+// Scan programs and plans (native/kernels/scan_loop.cc), h[t] = h[t-lag] + x[t+off] forwards or backwards, with one
+// hostile change each (attribute ints, iterations, shapes, body outputs, body indices) or none. Every error must be
+// coded; well-formed ones run and give the reference's values.
+function scanFuzz(n, seed, cases) {
+  const { rnd, ri, pick } = xorshift(seed);
+  const huge = [2 ** 31 - 1, -1, 2 ** 30, -(2 ** 31), 2 ** 20 + 1, 3, 0];
+  let ok = 0, coded = 0, uncoded = 0, runsOk = 0, wrong = 0;
+  const failed = (e) => {
+    if (e && typeof e.code === 'string' && e.code.startsWith('NODEANO_NATIVE_')) coded++;
+    else if (uncoded++ < 5) console.error(`uncoded error: ${e && e.stack}`);
+  };
+  for (let c = 0; c < cases; c++) {
+    const steps = ri(6), w = 1 + ri(5), off = ri(3), lag = 1 + ri(3), reverse = ri(2), last = rnd() < 0.3;
+    const L = last ? 1 : lag;
+    const ints = [1, 1, 0, reverse, 0, 1, off, 1, L, last ? 1 : 0, -1, 0];
+    const bodySlots = [[INPUT, F32, 0], [INPUT, F32, 1], [TEMP, F32, -1]];
+    const outerSlots = [[INPUT, F32, 0], [INPUT, F32, 1], [TEMP, F32, -1]];
+    let bodyOutputs = [2], bodies = [0, 0], iterations = steps, step = 0, direct = [2];
+    const outerShapes = [[steps + off, w], [L + ri(2), w], last ? [w] : [steps, w]];
+    const bodyShapes = [[w], [w], [w]];
+    const v = ri(10);
+    if (v === 0) ints[ri(ints.length)] = pick(huge);
+    else if (v === 1) ints.length = ri(ints.length);
+    else if (v === 2) ints.push(...Array.from({ length: 1 + ri(4) }, () => pick(huge)));
+    else if (v === 3) iterations = pick([steps + 1, steps + off + 1, 2 ** 31 - 1, -1, 1.5, 0]);
+    else if (v === 4) pick([outerShapes, bodyShapes])[ri(3)] = pick([[], [0], [1, w + 1], [2 ** 30, 2 ** 30], [0, 2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1]]);
+    else if (v === 5) bodyOutputs = pick([[], [0], [1], [2, 2], [7], [-1]]);
+    else if (v === 6) bodies = pick([[], [0], [0, 1], [1, 0], [0, 0, 0, 0]]);
+    else if (v === 7) step = pick([1, -1, 2 ** 31]);
+    else if (v === 8) direct = pick([[], [0], [2, 2], [1]]);
+    let prog;
+    try {
+      const body = { ...programDesc({ slots: bodySlots, steps: [{ kernel: 'Add', ins: [0, 1], outs: [2] }], nInputs: 2, nShared: 0 }), outputs: Int32Array.from(bodyOutputs) };
+      prog = n.createProgram({ ...programDesc({ slots: outerSlots, steps: [{ kernel: 'Scan', ins: [0, 1], outs: [2], ints }], nInputs: 2, nShared: 0 }), outputs: Int32Array.of(2), subprograms: [body], bodies: Int32Array.from(bodies) });
+      ok++;
+    } catch (e) {
+      failed(e);
+      continue;
+    }
+    const bodyPlan = planDesc(bodySlots, bodyShapes);
+    for (const s of direct) if (s >= 0 && s < 3) bodyPlan.offsets[s] = -1;
+    bodyPlan.outputs = Int32Array.from(direct);
+    const outerPlan = { ...planDesc(outerSlots, outerShapes), offsets: Float64Array.from([-1, -1, -1]), arenaBytes: 0, outputs: Int32Array.of(2) };
+    outerPlan.bodies = [{ step, iterations, plan: bodyPlan }];
+    let plan;
+    try {
+      plan = n.createPlan(prog, outerPlan).plan;
+      ok++;
+    } catch (e) {
+      failed(e);
+      continue;
+    }
+    const size = (s) => s.reduce((a, b) => a * b, 1);
+    const x = new Float32Array(size(outerShapes[0])).map(() => ri(10));
+    const h0 = new Float32Array(size(outerShapes[1])).map(() => ri(10));
+    const out = new Float32Array(size(outerShapes[2]));
+    try {
+      n.run(plan, x, h0, out);
+      ok++;
+      runsOk++;
+    } catch (e) {
+      failed(e);
+      continue;
+    }
+    if (v !== 9) continue;
+    // the reference, for the untouched cases
+    const rows = outerShapes[1][0], hist = [];
+    for (let k = 0; k < steps; k++) {
+      const t = reverse ? steps - 1 - k : k;
+      // before the first step, the initial value's rows: the last L ones forwards, the first L ones backwards
+      const r0 = reverse ? L - 1 - k : rows - L + k;
+      const prev = k >= L ? hist[k - L] : h0.subarray(r0 * w, (r0 + 1) * w);
+      const cur = Float32Array.from({ length: w }, (_, j) => prev[j] + x[(t + off) * w + j]);
+      hist.push(cur);
+    }
+    const want = last ? (steps ? hist[steps - 1] : h0.subarray((reverse ? 0 : rows - 1) * w, (reverse ? 1 : rows) * w)) : new Float32Array(steps * w);
+    if (!last) hist.forEach((hv, k) => want.set(hv, (reverse ? steps - 1 - k : k) * w));
+    if (want.some((y, i) => y !== out[i]) && wrong++ < 3) console.error(`wrong values: steps ${steps} w ${w} off ${off} lag ${L} reverse ${reverse} last ${last}: ${Array.from(out)} vs ${Array.from(want)}`);
+  }
+  console.log(`SCAN-OK cases=${cases} ok=${ok} runsOk=${runsOk} coded=${coded} uncoded=${uncoded} wrong=${wrong}`);
+}
+
 const n = mode === 'workers' ? null : require(addonPath);
 if (mode === 'fuzz') fuzz(n, Number(rest[0]), Number(rest[1]));
 else if (mode === 'workers') workers();
 else if (mode === 'memory') memory(n);
 else if (mode === 'fused') fusedFuzz(n, Number(rest[0]), Number(rest[1]), JSON.parse(rest[2]));
 else if (mode === 'threads') threads(n, Number(rest[0]));
+else if (mode === 'scan') scanFuzz(n, Number(rest[0]), Number(rest[1]));
 else {
   console.error(`unknown mode ${mode}`);
   process.exitCode = 2;

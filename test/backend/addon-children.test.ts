@@ -41,6 +41,19 @@ d('addon in child processes', () => {
     }, 240_000);
   }
 
+  for (const seed of [5, 2027]) {
+    it(`Scan programs and plans with hostile attributes, iterations, shapes and body indices return coded errors (seed ${seed})`, () => {
+      const r = child(['scan', String(seed), '2000']);
+      expect(r.signal, r.stderr).toBeNull();
+      expect(r.status, r.stderr).toBe(0);
+      const m = /^SCAN-OK cases=(\d+) ok=(\d+) runsOk=(\d+) coded=(\d+) uncoded=(\d+) wrong=(\d+)$/.exec(r.line);
+      expect(m, r.line + r.stderr).not.toBeNull();
+      expect(Number(m![5]), r.stderr).toBe(0);
+      expect(Number(m![6]), r.stderr).toBe(0); // the untouched cases give the reference's values
+      expect(Number(m![3])).toBeGreaterThan(100);
+    }, 240_000);
+  }
+
   // NODEANO_TEST_MAX_THREADS=3 (native/kernels/thread_pool.cc) refuses the pool's fourth thread as a pids limit would.
   it('setThreads(64) where the OS gives only 3 threads: elementwise and dot kernels finish with the right values', () => {
     const r = child(['threads', '64'], { NODEANO_TEST_MAX_THREADS: '3' });
