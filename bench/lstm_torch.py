@@ -67,10 +67,21 @@ def rnn_forward():
 
 
 v = torch.__version__
+
+
+def on(n, f):
+    """f with torch.set_num_threads(n) for its run: on a shared 2-core machine one thread is often PyTorch's fastest."""
+    def g():
+        torch.set_num_threads(n)
+        return f()
+    return g
+
+
+counts_of = sorted({1, threads})
 cases = [
-    (f"train: PyTorch {v}, {threads} thread{'s' if threads > 1 else ''}", train),
-    (f"forward: PyTorch {v}, torch.no_grad()", forward),
-    (f"rnn: PyTorch {v} nn.RNN, torch.no_grad()", rnn_forward),
+    *[(f"train: PyTorch {v}, {n} thread{'s' if n > 1 else ''}", on(n, train)) for n in counts_of],
+    *[(f"forward: PyTorch {v}, torch.no_grad(), {n} thread{'s' if n > 1 else ''}", on(n, forward)) for n in counts_of],
+    (f"rnn: PyTorch {v} nn.RNN, torch.no_grad()", on(1, rnn_forward)),
 ]
 
 

@@ -20,6 +20,8 @@ import { slice } from '../ops/subtensor';
 import { sub } from '../ops/sub';
 import { where } from '../ops/where';
 import { ge } from '../ops/compare';
+import { DotOp } from '../ops/dot';
+import { reshape } from '../ops/reshape';
 import { buildLoop } from './build';
 import { scanGradHook, ScanOp, ScanOutput, ScanSpec } from './op';
 
@@ -108,9 +110,30 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
       void state;
     }
   }
+  // a weight the body reads only as dot(x, W), x a sequence's or an output's step: its gradient Σ_t x_tᵀ ḡ_t is one
+  // product after the loop (the backward loop keeps ḡ_t as a sequence) instead of a running sum of small ones
+  const fwdIn = op.inner.inputs;
+  const nTaps = spec.seqOffsets.reduce((n, o) => n + o.length, 0);
+  const tapSeq = new Map<Variable, [number, number]>();
+  {
+    let q0 = 0;
+    spec.seqOffsets.forEach((offs, i) => offs.forEach((off) => tapSeq.set(fwdIn[q0++], [i, off])));
+    for (const o of fed) spec.outputs[o].lags.forEach((_, k) => tapSeq.set(fwdIn[q0++], [histIndex.get(o)!, bOffsets[histIndex.get(o)!][k]]));
+    void nTaps;
+  }
+  const readers = new Map<Variable, number>();
+  for (const n of op.inner.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+  const products: { m: number; dot: Variable; seq: number; off: number; index: number }[] = [];
   const sums: { m: number; index: number }[] = [];
   nonSeqs.forEach((w, m) => {
     if (!isFloat(w.dtype)) return;
+    const wIn = fwdIn[fwdIn.length - nonSeqs.length + m];
+    const reader = readers.get(wIn) === 1 ? op.inner.nodes.find((n) => n.inputs.includes(wIn)) : undefined;
+    const tap = reader && reader.op instanceof DotOp && !reader.op.attrs.transA && !reader.op.attrs.transB && reader.inputs[1] === wIn && wIn.ndim === 2 && reader.inputs[0] !== wIn ? tapSeq.get(reader.inputs[0]) : undefined;
+    if (tap && !truncate && !op.inner.outputs.includes(wIn)) {
+      products.push({ m, dot: reader!.outputs[0], seq: tap[0], off: tap[1], index: -1 });
+      return;
+    }
     sums.push({ m, index: bOutputs.length });
     bOutputs.push({ lags: [1], mode: 'last', like: -1, offset: 0 });
     bInitials.push(expandDims(zerosLike(w), 0));
@@ -123,6 +146,10 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
       bOutputs.push({ lags: [], mode: 'seq', like: i, offset: off });
     }
   });
+  for (const pr of products) {
+    pr.index = bOutputs.length;
+    bOutputs.push({ lags: [], mode: 'seq', like: pr.seq, offset: pr.off });
+  }
 
   // the backward step's placeholders, in the order the body receives them
   const ph = (v: Variable, name: string) => new Variable(new TensorType(v.dtype, v.type.shape.slice(1)), null, 0, name, COMPILER_SITE);
@@ -132,7 +159,6 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   const nsPh = nonSeqs.map((w) => new Variable(w.type, null, 0, w.name, COMPILER_SITE));
 
   // the forward body again, on the backward step's values
-  const fwdIn = op.inner.inputs;
   const replace = new Map<Variable, Variable>();
   let q = 0;
   spec.seqOffsets.forEach((offs, i) => offs.forEach((_, k) => replace.set(fwdIn[q++], seqPh[i][k])));
@@ -155,13 +181,15 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   const wrtSeq = seqGrads.map((sg) => seqPh[sg.i][spec.seqOffsets[sg.i].indexOf(sg.off)]);
   const wrtState = cells.map((c) => seqPh[histIndex.get(c.o)!][spec.outputs[c.o].lags.indexOf(c.lag)]);
   const wrtNs = sums.map((s) => nsPh[s.m]);
-  const wrt = [...wrtSeq, ...wrtState, ...wrtNs];
+  const wrtProducts = products.map((pr) => body.memo.get(pr.dot)!);
+  const wrt = [...wrtSeq, ...wrtState, ...wrtNs, ...wrtProducts];
   // Σ <out_o, ā_o> as a cost, not knownGrads: an output may also feed another (a known gradient would replace what
   // flows into it from there instead of adding to it)
   const gs = known.length ? grad(known.map(([o, a]) => sum(mul(o, a))).reduce((x, y) => add(x, y)), wrt, { disconnectedInputs: 'ignore', returnDisconnected: 'zero' }) : wrt.map((w) => zerosLike(w));
   const gSeq = gs.slice(0, wrtSeq.length);
   const gState = gs.slice(wrtSeq.length, wrtSeq.length + wrtState.length);
-  const gNs = gs.slice(wrtSeq.length + wrtState.length);
+  const gNs = gs.slice(wrtSeq.length + wrtState.length, wrtSeq.length + wrtState.length + wrtNs.length);
+  const gProducts = gs.slice(wrtSeq.length + wrtState.length + wrtNs.length);
   // truncated BPTT: steps before the last k contribute nothing
   const keep = truncate ? ge(seqPh[timeIndex][0], sub(nScalar(), op.truncate)) : null;
   const masked = (g: Variable) => (keep ? where(keep, g, zerosLike(g)) : g);
@@ -169,6 +197,7 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   cells.forEach((c, k) => (roots[c.index] = masked(gState[k])));
   sums.forEach((s, k) => (roots[s.index] = add(statePh[s.index], masked(gNs[k]))));
   seqGrads.forEach((sg, k) => (roots[sg.index] = masked(gSeq[k])));
+  products.forEach((pr, k) => (roots[pr.index] = gProducts[k]));
 
   const node = buildLoop({
     name: `${op.name}.grad`, site: COMPILER_SITE, where: `${op.name} gradient`, at: () => `(T.scan called at ${op.site})`,
@@ -194,6 +223,13 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
     result[nSeq + j] = g;
   });
   sums.forEach((s) => (result[nSeq + fed.length + s.m] = back[s.index]));
+  // dW = Σ_t x_tᵀ ḡ_t over the rows of x's sequence (ḡ is zero on rows no step read)
+  products.forEach((pr) => {
+    const x = bSeqs[pr.seq];
+    const g = back[pr.index];
+    const flat = (v: Variable) => (v.ndim === 2 ? v : reshape(v, [-1, v.shape[v.ndim - 1]]));
+    result[nSeq + fed.length + pr.m] = new DotOp(true, false).makeNode(flat(x), flat(g)).outputs[0];
+  });
   return result;
 }
 

@@ -41,7 +41,7 @@ export interface ScanOutput {
   /** Lags >= 1 at which the body reads the output's earlier values, in the body's order; empty: not fed back. */
   lags: number[];
   mode: 'seq' | 'last';
-  /** For 'seq' outputs: -1 for [n, ...] stacked from 0, or a sequence index whose length the output takes. */
+  /** For 'seq' outputs: -1 for [n, ...] stacked from 0, or a sequence index whose length (first dim) the output takes. */
   like: number;
   offset: number;
 }
@@ -113,7 +113,7 @@ export class ScanOp extends Op {
     const types = spec.outputs.map((o, k) => {
       const t = body[k].type;
       if (o.mode === 'last') return t;
-      if (o.like >= 0) return inputs[o.like].type;
+      if (o.like >= 0) return new TensorType(t.dtype, [inputs[o.like].type.shape[0], ...t.shape]);
       return new TensorType(t.dtype, [nStatic, ...t.shape]);
     });
     if (spec.until) types.push(new TensorType('int32', []));
@@ -255,11 +255,9 @@ function outShapesOf(L: Layout, n: number, ins: readonly (readonly number[])[], 
     }
     if (L.modes[o] === MODE.last) outs.push(body[o].slice());
     else if (L.like[o] >= 0) {
+      // as long as the sequence, each step's value at t + offset (zeros elsewhere)
       const seq = ins[L.like[o]];
-      if (seq.length !== body[o].length + 1 || body[o].some((d, k) => d !== seq[k + 1])) {
-        throw new ShapeError(`scan: output ${o} must have the shape of one step of sequences[${L.like[o]}] ${shapeStr(seq.slice(1))}, got ${shapeStr(body[o])}`);
-      }
-      outs.push(seq.slice());
+      outs.push([seq[0], ...body[o]]);
     } else outs.push([n, ...body[o]]);
   }
   if (L.until) {
