@@ -45,11 +45,33 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   const result: (Variable | null)[] = inputs.map(() => null);
   if (gOut.slice(0, nOut).every((g) => g === null)) return result;
 
-  // the forward values at every step: a 'last' output fed back needs its whole sequence, so the loop runs again keeping it
+  // the forward values at every step: a 'last' output fed back needs its whole sequence, and the body's products that
+  // read a state are kept per step so the backward loop need not redo them. That is the forward loop with more
+  // outputs; a rewrite makes the original read its outputs from it, so the loop still runs once.
+  const nFwdTaps = spec.seqOffsets.reduce((n, o) => n + o.length, 0);
+  const stateIn = new Set(op.inner.inputs.slice(nFwdTaps, nFwdTaps + fed.reduce((n, o) => n + spec.outputs[o].lags.length, 0)));
+  const onState = new Set<Variable>(stateIn);
+  for (const n of op.inner.nodes) if (n.inputs.some((i) => onState.has(i))) n.outputs.forEach((o) => onState.add(o));
+  // dot(h, W) with h a state tap and W a weight read nowhere else: its value is kept, and its vjp written out below
+  const innerReaders = new Map<Variable, number>();
+  for (const n of op.inner.nodes) for (const i of n.inputs) innerReaders.set(i, (innerReaders.get(i) ?? 0) + 1);
+  const weightIn = new Set(op.inner.inputs.slice(op.inner.inputs.length - spec.nNonSeq));
+  const storedNodes = op.truncate > 0 ? [] : op.inner.nodes.filter((n) => {
+    if (!(n.op instanceof DotOp) || n.op.attrs.transA || n.op.attrs.transB || op.inner.outputs.includes(n.outputs[0])) return false;
+    const [h, w] = n.inputs;
+    return stateIn.has(h) && weightIn.has(w) && w.ndim === 2 && isFloat(w.dtype) && innerReaders.get(w) === 1;
+  });
+  const stored = storedNodes.map((n) => n.outputs[0]);
   let values = outputs;
-  if (fed.some((o) => spec.outputs[o].mode === 'last')) {
-    const all: ScanSpec = { ...spec, outputs: spec.outputs.map((o) => (o.mode === 'last' ? { ...o, mode: 'seq', like: -1, offset: 0 } : o)) };
-    const again = new ScanOp(all, op.inner, { name: op.name, site: op.site, nInputs: op.nInputs });
+  if (stored.length || fed.some((o) => spec.outputs[o].mode === 'last')) {
+    const more = new FunctionGraph(op.inner.inputs, [...op.inner.outputs, ...stored]);
+    const all: ScanSpec = {
+      ...spec,
+      outputs: [...spec.outputs.map((o) => (o.mode === 'last' ? { ...o, mode: 'seq' as const, like: -1, offset: 0 } : o)), ...stored.map((): ScanOutput => ({ lags: [], mode: 'seq', like: -1, offset: 0 }))],
+    };
+    const again = new ScanOp(all, more, { name: op.name, site: op.site, nInputs: op.nInputs, defaultUpdates: op.defaultUpdates });
+    again.truncate = op.truncate;
+    again.extends = op;
     values = again.makeNode(...inputs).outputs;
   }
   const rev = spec.reverse;
@@ -83,6 +105,11 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
     bSeqs.push(g);
     bOffsets.push([spec.outputs[o].like >= 0 ? spec.outputs[o].offset : 0]);
   }
+  const storedIndex = stored.map((_, i) => {
+    bSeqs.push(values[nOut + i]);
+    bOffsets.push([0]);
+    return bSeqs.length - 1;
+  });
   const truncate = op.truncate > 0;
   let timeIndex = -1;
   if (truncate) {
@@ -168,6 +195,7 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
     }
   }
   nonSeqs.forEach((_, m) => replace.set(fwdIn[q + m], nsPh[m]));
+  stored.forEach((v, i) => replace.set(v, seqPh[storedIndex[i]][0]));
   const body = new FunctionGraph([], op.inner.outputs, replace);
   const outs = body.outputs;
 
@@ -180,8 +208,16 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   }
   const wrtSeq = seqGrads.map((sg) => seqPh[sg.i][spec.seqOffsets[sg.i].indexOf(sg.off)]);
   const wrtState = cells.map((c) => seqPh[histIndex.get(c.o)!][spec.outputs[c.o].lags.indexOf(c.lag)]);
+  const tapIn = (c: { o: number; lag: number }) => {
+    let at = nFwdTaps;
+    for (const o of fed) {
+      if (o === c.o) return at + spec.outputs[o].lags.indexOf(c.lag);
+      at += spec.outputs[o].lags.length;
+    }
+    return -1;
+  };
   const wrtNs = sums.map((s) => nsPh[s.m]);
-  const wrtProducts = products.map((pr) => body.memo.get(pr.dot)!);
+  const wrtProducts = products.map((pr) => body.memo.get(pr.dot) ?? replace.get(pr.dot)!);
   const wrt = [...wrtSeq, ...wrtState, ...wrtNs, ...wrtProducts];
   // Σ <out_o, ā_o> as a cost, not knownGrads: an output may also feed another (a known gradient would replace what
   // flows into it from there instead of adding to it)
@@ -190,6 +226,15 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   const gState = gs.slice(wrtSeq.length, wrtSeq.length + wrtState.length);
   const gNs = gs.slice(wrtSeq.length + wrtState.length, wrtSeq.length + wrtState.length + wrtNs.length);
   const gProducts = gs.slice(wrtSeq.length + wrtState.length + wrtNs.length);
+  // the kept products' vjp into their state tap: d h += ḡ Wᵀ (their weights' is a product after the loop)
+  storedNodes.forEach((n) => {
+    const [h, w] = n.inputs;
+    const k = products.findIndex((pr) => pr.dot === n.outputs[0]);
+    const at = fwdIn.indexOf(h);
+    const c = cells.findIndex((cell) => tapIn(cell) === at);
+    if (k < 0 || c < 0) throw new GradError(`${op.name}: internal: a kept product has no weight or state to differentiate (T.scan called at ${op.site})`);
+    gState[c] = add(gState[c], new DotOp(false, true).makeNode(gProducts[k], nsPh[fwdIn.indexOf(w) - (fwdIn.length - nonSeqs.length)]).outputs[0]);
+  });
   // truncated BPTT: steps before the last k contribute nothing
   const keep = truncate ? ge(seqPh[timeIndex][0], sub(nScalar(), op.truncate)) : null;
   const masked = (g: Variable) => (keep ? where(keep, g, zerosLike(g)) : g);

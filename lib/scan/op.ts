@@ -82,6 +82,8 @@ export class ScanOp extends Op {
   readonly nInputs: number;
   /** Backpropagate through only the last `truncate` steps (-1: all). */
   truncate = -1;
+  /** The loop this one repeats with more outputs (its outputs first, 'last' ones as whole sequences): see rewrite-last.ts. */
+  extends: ScanOp | null = null;
 
   constructor(spec: ScanSpec, inner: FunctionGraph, opts: { name?: string; site: string; defaultUpdates?: readonly (readonly [number, SharedVariable])[]; nInputs: number }) {
     super();

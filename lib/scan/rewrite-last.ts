@@ -2,7 +2,7 @@ import { FunctionGraph } from '../graph/fgraph';
 import { graphWork } from '../graph/toposort';
 import { Apply, Variable } from '../graph/variable';
 import { NULL_BOUND } from '../ops/slice-spec';
-import { SubtensorOp } from '../ops/subtensor';
+import { slice, SubtensorOp } from '../ops/subtensor';
 import { ScanOp } from './op';
 import { registerRewrite } from '../rewrite/registry';
 
@@ -50,3 +50,30 @@ function lastOnly(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
 }
 
 registerRewrite({ name: 'scan output read only at its last step -> last value kept', phase: 'specialize', run: lastOnly, idempotent: true });
+
+// loop A and loop B over the same inputs, B = A with more outputs (the gradient keeps A's per-step products) -> A's
+// outputs read from B: the forward loop runs once
+function extended(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
+  const nodes = fg.nodes;
+  graphWork.visits += nodes.length;
+  const replace = new Map<Variable, Variable>();
+  let count = 0;
+  for (const b of nodes) {
+    const big = b.op;
+    if (!(big instanceof ScanOp) || !big.extends) continue;
+    for (const a of nodes) {
+      if (a === b || a.op !== big.extends || a.inputs.length !== b.inputs.length || !a.inputs.every((v, i) => v === b.inputs[i])) continue;
+      const small = a.op as ScanOp;
+      a.outputs.forEach((v, k) => {
+        if (k >= small.spec.outputs.length) return;
+        const o = b.outputs[k];
+        replace.set(v, small.spec.outputs[k].mode === 'last' ? slice(o, small.spec.reverse ? 0 : -1) : o);
+      });
+      count++;
+    }
+  }
+  if (!count) return { fg, count: 0 };
+  return { fg: new FunctionGraph(fg.inputs, fg.outputs, replace, { recursive: true }), count };
+}
+
+registerRewrite({ name: 'scan extended by another over the same inputs -> one loop', phase: 'merge', run: extended });
