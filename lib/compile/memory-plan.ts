@@ -130,12 +130,26 @@ function checkTotalBytes(program: Program, shapes: readonly (readonly number[])[
 }
 
 /**
+ * Outputs of `minBytes` and more may come uninitialized (see allocSlot); `poison` fills such memory with 0xff bytes
+ * (NaN, -1) first, so that a test catches a kernel that leaves part of its output unwritten.
+ */
+export const outputMemory = { minBytes: 1 << 20, poison: false };
+
+/**
  * A fresh array of `n` elements of `dtype` for slot `slot` of a call; an allocation the engine refuses (memory
  * exhausted) is a RuntimeError naming the node that produces the slot, not a raw RangeError.
  */
-export function allocSlot(program: Program, slot: number, n: number): TypedArray {
+export function allocSlot(program: Program, slot: number, n: number, uninitialized = false): TypedArray {
+  const Ctor = ctorOf(program.slots[slot].dtype);
   try {
-    return new (ctorOf(program.slots[slot].dtype))(n);
+    // a large output every element of which its kernel writes: memory the allocator need not zero, whose pages a
+    // freed earlier result left warm (a zeroed array of this size is a fresh mapping, faulted in page by page)
+    if (uninitialized && n * Ctor.BYTES_PER_ELEMENT >= outputMemory.minBytes) {
+      const b = Buffer.allocUnsafeSlow(n * Ctor.BYTES_PER_ELEMENT);
+      if (outputMemory.poison) b.fill(0xff);
+      return new Ctor(b.buffer, b.byteOffset, n);
+    }
+    return new Ctor(n);
   } catch (e) {
     const step = program.steps.find((st) => st.outputs.includes(slot));
     const node = step ? program.nodes[step.node] : undefined;

@@ -135,7 +135,9 @@ export class Runner {
         if (o && j >= 0 && !this.inData.some((d) => d.buffer === o.data.buffer) && !this.shData.some((d) => d.buffer === o.data.buffer)) bufs[j] = o.data;
       }
     }
-    for (let j = 0; j < plan.direct.length; j++) if (bufs[j] === undefined) bufs[j] = allocSlot(this.executor.program, plan.direct[j], plan.directSizes[j]);
+    // the native kernels write every element of their outputs (a test fills such memory with garbage first)
+    const raw = this.executor.backend === 'native';
+    for (let j = 0; j < plan.direct.length; j++) if (bufs[j] === undefined) bufs[j] = allocSlot(this.executor.program, plan.direct[j], plan.directSizes[j], raw);
     return bufs;
   }
 
