@@ -34,6 +34,7 @@ export interface LoopParts {
   bound?: readonly (readonly [Variable, Variable])[];
   defaultUpdates?: readonly (readonly [number, SharedVariable])[];
   truncate?: number;
+  checkpoint?: boolean;
   /** Non-sequences given to the step as they are: the body reads each as an input, what computes it stays outside. */
   cut?: ReadonlySet<Variable>;
 }
@@ -103,5 +104,6 @@ export function buildLoop(p: LoopParts): Apply {
   const inputs = [...seqs, ...p.initials, ...bound.map(([, v]) => v), ...free, ...p.nRefs];
   const op = new ScanOp(spec, inner, { name: p.name, site: String(p.site), defaultUpdates: p.defaultUpdates, nInputs: inputs.length });
   op.truncate = p.truncate ?? -1;
+  op.checkpoint = p.checkpoint === true;
   return op.makeNode(...inputs);
 }

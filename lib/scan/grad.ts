@@ -56,7 +56,7 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   const innerReaders = new Map<Variable, number>();
   for (const n of op.inner.nodes) for (const i of n.inputs) innerReaders.set(i, (innerReaders.get(i) ?? 0) + 1);
   const weightIn = new Set(op.inner.inputs.slice(op.inner.inputs.length - spec.nNonSeq));
-  const storedNodes = op.truncate > 0 ? [] : op.inner.nodes.filter((n) => {
+  const storedNodes = op.truncate > 0 || op.checkpoint ? [] : op.inner.nodes.filter((n) => {
     if (!(n.op instanceof DotOp) || n.op.attrs.transA || n.op.attrs.transB || op.inner.outputs.includes(n.outputs[0])) return false;
     const [h, w] = n.inputs;
     return stateIn.has(h) && weightIn.has(w) && w.ndim === 2 && isFloat(w.dtype) && innerReaders.get(w) === 1;
@@ -71,6 +71,7 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
     };
     const again = new ScanOp(all, more, { name: op.name, site: op.site, nInputs: op.nInputs, defaultUpdates: op.defaultUpdates });
     again.truncate = op.truncate;
+    again.checkpoint = op.checkpoint;
     again.extends = op;
     values = again.makeNode(...inputs).outputs;
   }

@@ -82,6 +82,8 @@ export class ScanOp extends Op {
   readonly nInputs: number;
   /** Backpropagate through only the last `truncate` steps (-1: all). */
   truncate = -1;
+  /** Keep only the outputs for the gradient: the backward loop recomputes the body's products (T.scan's checkpoint). */
+  checkpoint = false;
   /** The loop this one repeats with more outputs (its outputs first, 'last' ones as whole sequences): see rewrite-last.ts. */
   extends: ScanOp | null = null;
 
@@ -128,7 +130,7 @@ export class ScanOp extends Op {
 
   // two loops merge when their bodies compute the same thing (identical scans over the same inputs run once)
   override equals(other: Op): boolean {
-    return other === this || (other instanceof ScanOp && other.truncate === this.truncate && opKey(other) === opKey(this) && sameUpdates(this, other));
+    return other === this || (other instanceof ScanOp && other.truncate === this.truncate && other.checkpoint === this.checkpoint && opKey(other) === opKey(this) && sameUpdates(this, other));
   }
   override format(inputs: readonly string[]): string {
     return `${this.name}(${inputs.join(', ')})`;

@@ -38,6 +38,8 @@ function lastOnly(fg: FunctionGraph): { fg: FunctionGraph; count: number } {
     const spec = { ...op.spec, outputs: op.spec.outputs.map((o, k) => (turn[k] ? { ...o, mode: 'last' as const } : o)) };
     const again = new ScanOp(spec, op.inner, { name: op.name, site: op.site, defaultUpdates: op.defaultUpdates, nInputs: op.nInputs });
     again.truncate = op.truncate;
+    again.checkpoint = op.checkpoint;
+    again.extends = op.extends;
     const outs = again.makeNode(...node.inputs).outputs;
     node.outputs.forEach((v, k) => {
       if (turn[k]) for (const u of clients.get(v)!) replace.set(u.outputs[0], outs[k]);

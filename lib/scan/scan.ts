@@ -46,9 +46,15 @@ export interface ScanOptions {
   name?: string;
   /** Every variable the step function reads must be a sequence, an output tap or a non-sequence. */
   strict?: boolean;
+  /**
+   * Memory for the gradient: by default the forward loop keeps each step's products of a state with a weight
+   * (dot(h_t, U)) so the backward loop need not redo them; `checkpoint: true` keeps only the loop's own outputs and
+   * recomputes everything else per step (less memory on long sequences, more compute).
+   */
+  checkpoint?: boolean;
 }
 
-const KNOWN = ['sequences', 'outputsInfo', 'nonSequences', 'nSteps', 'truncateGradient', 'goBackwards', 'name', 'strict'];
+const KNOWN = ['sequences', 'outputsInfo', 'nonSequences', 'nSteps', 'truncateGradient', 'goBackwards', 'name', 'strict', 'checkpoint'];
 
 const listOf = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
 const isPlain = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !(x instanceof Variable) && !Array.isArray(x) && !ArrayBuffer.isView(x) && Object.getPrototypeOf(x) === Object.prototype;
@@ -73,6 +79,7 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
   if (typeof truncate !== 'number' || !Number.isInteger(truncate) || (truncate < 1 && truncate !== -1)) problems.push(`truncateGradient must be -1 or a positive integer, got ${describe(truncate)}`);
   if (opts.goBackwards !== undefined && typeof opts.goBackwards !== 'boolean') problems.push(`goBackwards must be a boolean, got ${describe(opts.goBackwards)}`);
   if (opts.strict !== undefined && typeof opts.strict !== 'boolean') problems.push(`strict must be a boolean, got ${describe(opts.strict)}`);
+  if (opts.checkpoint !== undefined && typeof opts.checkpoint !== 'boolean') problems.push(`checkpoint must be a boolean, got ${describe(opts.checkpoint)}`);
 
   // sequences: Theano's taps become offsets from the step index (taps [-1, 0, 1] read x[t], x[t+1], x[t+2])
   const seqs: Variable[] = [];
@@ -237,6 +244,7 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
     strict: opts.strict === true ? nonSeqs : null,
     defaultUpdates: rng.map(([s], i) => [nOuts + nExplicit + i, s] as const),
     truncate: truncate as number,
+    checkpoint: opts.checkpoint === true,
     cut,
   });
   let results = node.outputs.slice(0, nOuts);

@@ -60,3 +60,23 @@ describe('scan rewrites', () => {
     close(r, 1 + 2.25);
   });
 });
+
+describe('scan checkpoint option', () => {
+  it('keeps only the outputs for the gradient (the products of a state with a weight are recomputed): same gradient, less memory', () => {
+    const X = T.tensor('float64', [null, null, null], 'X');
+    const U = T.dmatrix('U');
+    const build = (checkpoint: boolean) => {
+      const [h] = T.scan((x: T.Variable, hp: T.Variable) => T.tanh(x.add(hp.dot(U))), { sequences: X, outputsInfo: T.zeros([4, 64], 'float64') as never, checkpoint });
+      return T.function([X, U], T.grad(T.sum(T.sqr(h as T.Variable)), U), { backend: 'js' });
+    };
+    const rng = new T.RandomState(2);
+    const Xv = rng.uniform(-1, 1, [30, 4, 64], 'float64');
+    const Uv = rng.uniform(-0.1, 0.1, [64, 64], 'float64');
+    const kept = build(false);
+    const light = build(true);
+    close(light(Xv, Uv) as T.NDArray, (kept(Xv, Uv) as T.NDArray).toArray() as T.NestedArray, 1e-10);
+    // the kept products are 30 x 4 x 64 doubles that the checkpointed loop does not store
+    expect(light.info().arenaBytes).toBeLessThan(kept.info().arenaBytes);
+    expect(() => T.scan((x: T.Variable) => x, { sequences: X, checkpoint: 'yes' as never })).toThrow(/checkpoint must be a boolean/);
+  });
+});
