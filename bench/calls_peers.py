@@ -8,7 +8,8 @@ for every line read on stdin runs each case once for its calibrated count and pr
 """
 import json
 import sys
-import time
+
+from peer import serve
 
 try:
     import numpy as np
@@ -63,25 +64,4 @@ if torch:
     cases.append((f"dot: PyTorch {torch.__version__} torch.mm(A, B), {threads} threads", lambda: torch.mm(ta, tb)))
 
 
-def run(f, k):
-    t0 = time.perf_counter_ns()
-    for _ in range(k):
-        f()
-    return (time.perf_counter_ns() - t0) / k
-
-
-def calibrate(f):
-    """As bench/harness.ts: the count of calls that takes about round_ms."""
-    f()
-    k = 1
-    while True:
-        ms = run(f, k) * k / 1e6
-        if ms > round_ms / 4 or k > 1e9:
-            return max(1, round(k * round_ms / max(ms, 1e-3)))
-        k *= 4
-
-
-counts = [calibrate(f) for _, f in cases]
-print(json.dumps({"names": [name for name, _ in cases], "versions": versions}), flush=True)
-for _ in sys.stdin:
-    print(json.dumps([run(f, k) for (_, f), k in zip(cases, counts)]), flush=True)
+serve(cases, versions, round_ms)

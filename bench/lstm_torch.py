@@ -10,7 +10,8 @@ torch.no_grad(), and one forward of the RNN over RNN_STEPS steps (batch 1).
 """
 import json
 import sys
-import time
+
+from peer import serve
 
 try:
     import torch
@@ -85,25 +86,4 @@ cases = [
 ]
 
 
-def run(f, k):
-    t0 = time.perf_counter_ns()
-    for _ in range(k):
-        f()
-    return (time.perf_counter_ns() - t0) / k
-
-
-def calibrate(f):
-    """As bench/harness.ts: the count of calls that takes about round_ms."""
-    f()
-    k = 1
-    while True:
-        ms = run(f, k) * k / 1e6
-        if ms > round_ms / 4 or k > 1e9:
-            return max(1, round(k * round_ms / max(ms, 1e-3)))
-        k *= 4
-
-
-counts = [calibrate(f) for _, f in cases]
-print(json.dumps({"names": [name for name, _ in cases], "versions": {"torch": v}}), flush=True)
-for _ in sys.stdin:
-    print(json.dumps([run(f, k) for (_, f), k in zip(cases, counts)]), flush=True)
+serve(cases, {"torch": v}, round_ms)
