@@ -29,7 +29,7 @@ struct IfElseState : KernelState {
   std::string failure_detail() const override {
     if (taken < 0) return std::string();
     const char* name = taken == 0 ? "then" : "else";
-    if (absent) return std::string(": its ") + name + " branch could not be planned for these shapes";
+    if (absent) return std::string(" (its ") + name + " branch could not be planned for these shapes)";
     return std::string(" in its ") + name + " branch" + branch[taken].body->failure_detail();
   }
   size_t owned_bytes() const override {
