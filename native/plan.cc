@@ -7,7 +7,6 @@
 #include <cstring>
 #include <new>
 
-#include "kernels/ifelse.h"
 #include "plan_body.h"
 #include "runtime.h"
 
@@ -378,10 +377,8 @@ class PlanBuilder {
       const StepInfo& st = prog_.steps[k];
       if (st.bodies.empty() || skip_[k]) continue;
       fail_->step = int32_t(k);
-      auto& per = of[k];
-      per.resize(st.bodies.size(), nullptr);
-      const bool any = std::any_of(per.begin(), per.end(), [](const BodyPlanDesc* b) { return b != nullptr; });
-      if (!any) return invalid(step_name(k) + " runs a body, but bodies has no plan for it");
+      const auto& per = of[k];  // sized by the first body listed for the step, if any
+      if (per.empty()) return invalid(step_name(k) + " runs a body, but bodies has no plan for it");
       if (depth_ >= kMaxNesting) return invalid(step_name(k) + ": bodies nest deeper than " + str(kMaxNesting) + " levels");
       PreparedStep ps;
       std::string why;
@@ -400,18 +397,7 @@ class PlanBuilder {
           }
           if ((made = make_loop_body(std::move(inner), &loops[j], &why)) != OK) break;
         }
-        if (made != OK) {
-          pst = made;
-        } else if (st.kernel == "Scan") {
-          if (per.size() != 1) pst = ERR_INVALID, why = "a Scan step must have exactly one body, got " + str(int64_t(per.size()));
-          else pst = scan_loop_prepare(plan_->ctx_[k], std::move(loops[0]), per[0]->iterations, &ps, &why);
-        } else if (st.kernel == "IfElse") {
-          if (per.size() != 2) pst = ERR_INVALID, why = "an IfElse step must have exactly two bodies, got " + str(int64_t(per.size()));
-          else pst = ifelse_prepare(plan_->ctx_[k], std::move(loops[0]), std::move(loops[1]), &ps, &why);
-        } else {
-          pst = ERR_INVALID;
-          why = "kernel " + st.kernel + " does not run a body";
-        }
+        pst = made != OK ? made : prepare_body_step(st.kernel, plan_->ctx_[k], std::move(loops), per[0] ? per[0]->iterations : 0, &ps, &why);
       } catch (const std::bad_alloc&) {
         pst = ERR_ALLOC;
         why = "out of memory";
