@@ -6,7 +6,7 @@
 // lib/backend/native-loader.ts describes these exports as the `Addon` interface (ADDON_EXPORTS lists their names).
 //
 // Exports (dtype numbers: F32=0 F64=1 I32=2 BOOL=3, carried by Float32Array/Float64Array/Int32Array/Uint8Array):
-//   info() -> { version: 4, avx2: boolean, fma: boolean, threads: number, blas: string }
+//   info() -> { version: 5, avx2: boolean, fma: boolean, threads: number, blas: string }
 //   kernels(names?: string[]) -> string[]   (the given names that have a native kernel, in order; without names,
 //                                             every registered kernel name)
 //   createProgram({ slots: Int32Array /* [kind, dtype, ref] per slot; kind 0 input, 1 shared, 2 constant, 3 temp;
@@ -17,7 +17,8 @@
 //                   nInputs: number, nShared: number,
 //                   outputs?: Int32Array /* the program's output slots */,
 //                   subprograms?: desc[] /* loop bodies in this same format: no shared values, no updates */,
-//                   bodies?: Int32Array /* [step, subprogram]...: the body a step runs (Scan) */ }) -> program handle
+//                   bodies?: Int32Array /* [step, subprogram]...: the bodies a step runs, in order (Scan one,
+//                                          IfElse two: then, else; at most 2) */ }) -> program handle
 //   createPlan(program, { shapes: Int32Array /* per slot: ndim, dims... */,
 //                         offsets: Float64Array /* byte offset per temp slot (multiple of 64), -1 for the others */,
 //                         arenaBytes: number,
@@ -27,8 +28,10 @@
 //                         resized?: Int32Array /* update indices the caller lands itself (shape changes) */,
 //                         outputs?: Int32Array /* direct outputs: temp slots (offset -1) computed into the caller's
 //                                                 arrays, one per call each, in this order */,
-//                         bodies?: { step, iterations, plan: desc }[] /* per step with a body: the body's plan in this
-//                                                 same format, for `iterations` steps of the loop */ })
+//                         bodies?: { step, body?, iterations, plan: desc }[] /* per body of a step: its plan in this
+//                                                 same format (body: which of the step's bodies, default 0), for
+//                                                 `iterations` steps of a loop (0 for IfElse); an IfElse branch left
+//                                                 out could not be planned, and taking it fails with _SHAPE */ })
 //       -> { plan: plan handle, arena: ArrayBuffer /* zero copy: temps live here */ }
 //       The memory decisions are the caller's (lib/compile/memory-plan.ts); createPlan only rejects an unsafe layout.
 //   run(plan, ...inputs, ...shared, ...outputs) -> number | undefined   (the nInputs + nShared typed arrays, then one
@@ -76,7 +79,7 @@ namespace napi {
 namespace {
 
 // Bumped whenever the shape of this JS interface or of its descriptors changes.
-constexpr int kInterfaceVersion = 4;
+constexpr int kInterfaceVersion = 5;
 
 const int32_t kNoInts[1] = {0};
 const double kNoFloats[1] = {0};
@@ -279,6 +282,8 @@ void read_plan_values(Napi::Env env, napi_value desc, const std::string& what, i
     const napi_value step = get_prop(env, body_vals[k], "step"), iterations = get_prop(env, body_vals[k], "iterations"), plan = get_prop(env, body_vals[k], "plan");
     d->bodies[k].step = int64_t(integer_field(env, step, (b + ".step").c_str(), 0, double(kMaxSlots)));
     d->bodies[k].iterations = int64_t(integer_field(env, iterations, (b + ".iterations").c_str(), 0, double(INT32_MAX)));
+    const napi_value body = get_prop(env, body_vals[k], "body");
+    d->bodies[k].body = is_nullish(env, body) ? 0 : int64_t(integer_field(env, body, (b + ".body").c_str(), 0, double(kMaxBodies - 1)));
     object_value(env, plan, b + ".plan");
     read_plan_values(env, plan, b + ".plan", depth + 1, &pv->bodies[k], &d->bodies[k].plan);
   }

@@ -352,42 +352,52 @@ class PlanBuilder {
     for (NativeUpdate& u : plan_->native_updates_) u.binding = binding_of[size_t(prog_.shared_slot[size_t(u.shared)])];
   }
 
-  // Steps with a body (Scan): the body's plan, built from its nested PlanDesc, and the step prepared over it (a step
-  // that cannot be prepared over its body fails the plan: there is no generic way to run it).
+  // Steps with bodies (Scan, IfElse): each body's plan, built from its nested PlanDesc, and the step prepared over them
+  // (a step that cannot be prepared over its bodies fails the plan: there is no generic way to run it).
   bool bodies() {
     const size_t n = prog_.steps.size();
     plan_->states_.resize(n);
     body_run_.assign(n, nullptr);
     body_pool_.assign(n, 0);
-    std::vector<const BodyPlanDesc*> of(n, nullptr);
+    std::vector<std::vector<const BodyPlanDesc*>> of(n);
     for (size_t i = 0; i < d_.bodies.size(); i++) {
       const BodyPlanDesc& b = d_.bodies[i];
       const std::string what = "bodies[" + str(int64_t(i)) + "]";
       if (b.step < 0 || size_t(b.step) >= n) return invalid(what + ": step " + str(b.step) + " out of range");
-      if (prog_.steps[size_t(b.step)].body < 0) return invalid(what + ": " + step_name(size_t(b.step)) + " has no body");
-      if (of[size_t(b.step)]) return invalid(what + ": " + step_name(size_t(b.step)) + " is listed twice");
-      of[size_t(b.step)] = &b;
+      const StepInfo& st = prog_.steps[size_t(b.step)];
+      if (st.bodies.empty()) return invalid(what + ": " + step_name(size_t(b.step)) + " has no body");
+      if (b.body < 0 || size_t(b.body) >= st.bodies.size())
+        return invalid(what + ": body " + str(b.body) + " out of range for " + step_name(size_t(b.step)) + ", which has " + str(int64_t(st.bodies.size())));
+      auto& per = of[size_t(b.step)];
+      per.resize(st.bodies.size(), nullptr);
+      if (per[size_t(b.body)]) return invalid(what + ": body " + str(b.body) + " of " + step_name(size_t(b.step)) + " is listed twice");
+      per[size_t(b.body)] = &b;
     }
     for (size_t k = 0; k < n; k++) {
       const StepInfo& st = prog_.steps[k];
-      if (st.body < 0 || skip_[k]) continue;
+      if (st.bodies.empty() || skip_[k]) continue;
       fail_->step = int32_t(k);
-      if (!of[k]) return invalid(step_name(k) + " runs a body, but bodies has no plan for it");
+      const auto& per = of[k];  // sized by the first body listed for the step, if any
+      if (per.empty()) return invalid(step_name(k) + " runs a body, but bodies has no plan for it");
       if (depth_ >= kMaxNesting) return invalid(step_name(k) + ": bodies nest deeper than " + str(kMaxNesting) + " levels");
-      Failure sub;
-      std::shared_ptr<Plan> inner = Plan::create(prog_.subprograms[size_t(st.body)], of[k]->plan, &sub, depth_ + 1);
-      if (!inner) {
-        fail_->status = sub.status;
-        fail_->message = step_name(k) + ": its body's plan: " + sub.message;
-        return false;
-      }
       PreparedStep ps;
       std::string why;
       Status pst = ERR_UNSUPPORTED;
       try {
-        std::unique_ptr<LoopBody> body;
-        if (st.kernel != "Scan") why = "kernel " + st.kernel + " does not run a body";
-        else if ((pst = make_loop_body(std::move(inner), &body, &why)) == OK) pst = scan_loop_prepare(plan_->ctx_[k], std::move(body), of[k]->iterations, &ps, &why);
+        std::vector<std::unique_ptr<LoopBody>> loops(per.size());
+        Status made = OK;
+        for (size_t j = 0; j < per.size(); j++) {
+          if (!per[j]) continue;
+          Failure sub;
+          std::shared_ptr<Plan> inner = Plan::create(prog_.subprograms[size_t(st.bodies[j])], per[j]->plan, &sub, depth_ + 1);
+          if (!inner) {
+            fail_->status = sub.status;
+            fail_->message = step_name(k) + ": its body" + (per.size() > 1 ? " " + str(int64_t(j)) : "") + "'s plan: " + sub.message;
+            return false;
+          }
+          if ((made = make_loop_body(std::move(inner), &loops[j], &why)) != OK) break;
+        }
+        pst = made != OK ? made : prepare_body_step(st.kernel, plan_->ctx_[k], std::move(loops), per[0] ? per[0]->iterations : 0, &ps, &why);
       } catch (const std::bad_alloc&) {
         pst = ERR_ALLOC;
         why = "out of memory";

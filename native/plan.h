@@ -48,13 +48,15 @@ struct PlanDesc {
   // gets (bind_output for a synchronous run, alloc_outputs for an asynchronous one), in the caller's order.
   const int32_t* outputs = nullptr;
   size_t outputs_len = 0;
-  // One per step that runs a body (Program StepInfo::body), unless the step is skipped.
+  // One per body of a step that runs bodies (Program StepInfo::bodies), unless the step is skipped. Scan needs its
+  // one body's plan; IfElse takes a plan per branch, and a branch left out could not be planned for these shapes.
   std::vector<BodyPlanDesc> bodies;
 };
 
 // A step's body planned for the input shapes the step gives it, run up to `iterations` times per run of the step.
 struct BodyPlanDesc {
   int64_t step = -1;
+  int64_t body = 0;  // which of the step's bodies (StepInfo::bodies index)
   int64_t iterations = 0;
   PlanDesc plan;
 };

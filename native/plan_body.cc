@@ -1,7 +1,9 @@
-// A Plan as a LoopBody (see plan_body.h).
+// A Plan as a LoopBody, and steps with bodies (Scan, IfElse) prepared over them (see plan_body.h).
 #include "plan_body.h"
 
 #include <vector>
+
+#include "kernels/ifelse.h"
 
 namespace nodeano {
 
@@ -95,6 +97,20 @@ Status make_loop_body(std::shared_ptr<Plan> plan, std::unique_ptr<LoopBody>* out
   const Status st = body->init(why);
   if (st == OK) *out = std::move(body);
   return st;
+}
+
+Status prepare_body_step(const std::string& kernel, const KernelCtx& ctx, std::vector<std::unique_ptr<LoopBody>> bodies, int64_t iterations, PreparedStep* out,
+                         std::string* why) {
+  const std::string count = std::to_string(bodies.size());
+  if (kernel == "Scan") {
+    if (bodies.size() != 1 || !bodies[0]) return *why = "a Scan step must have exactly one body, got " + count, ERR_INVALID;
+    return scan_loop_prepare(ctx, std::move(bodies[0]), iterations, out, why);
+  }
+  if (kernel == "IfElse") {
+    if (bodies.size() != 2) return *why = "an IfElse step must have exactly two bodies, got " + count, ERR_INVALID;
+    return ifelse_prepare(ctx, std::move(bodies[0]), std::move(bodies[1]), out, why);
+  }
+  return *why = "kernel " + kernel + " does not run a body", ERR_INVALID;
 }
 
 }  // namespace nodeano

@@ -204,8 +204,9 @@ class ProgramReader {
       const std::string where = "bodies[" + str(int64_t(i / 2)) + "]";
       if (st < 0 || size_t(st) >= p_->steps.size()) return invalid(where + ": step " + str(st) + " out of range");
       if (sub < 0 || size_t(sub) >= d_.subprograms.size()) return invalid(where + ": subprogram " + str(sub) + " out of range");
-      if (p_->steps[size_t(st)].body >= 0) return invalid(where + ": step " + str(st) + " has two bodies");
-      p_->steps[size_t(st)].body = sub;
+      auto& bodies = p_->steps[size_t(st)].bodies;
+      if (bodies.size() >= size_t(kMaxBodies)) return invalid(where + ": step " + str(st) + " has more than " + str(kMaxBodies) + " bodies");
+      bodies.push_back(sub);
     }
     return true;
   }

@@ -23,6 +23,7 @@ constexpr int64_t kMaxSlots = 1 << 24;
 constexpr int64_t kMaxStepArgs = 1 << 20;        // inputs, outputs, ints or floats of one step
 constexpr int64_t kMaxBytes = int64_t(1) << 48;  // any single buffer or the arena
 constexpr int kMaxNesting = 32;                  // programs inside programs (loop bodies), plans likewise
+constexpr int kMaxBodies = 2;                    // bodies of one step (IfElse has two, Scan one)
 
 struct SlotDesc {
   int32_t kind;
@@ -53,7 +54,8 @@ struct ProgramDesc {
   int64_t n_shared = 0;
   const int32_t* outputs = nullptr;  // the program's output slots (may be null)
   size_t outputs_len = 0;
-  // Nested programs (loop bodies): no shared values, no updates. `bodies` holds [step, subprogram] pairs.
+  // Nested programs (loop bodies): no shared values, no updates. `bodies` holds [step, subprogram] pairs;
+  // a step's pairs in order give its body 0, 1, ...
   std::vector<ProgramDesc> subprograms;
   const int32_t* bodies = nullptr;
   size_t bodies_len = 0;
@@ -74,7 +76,7 @@ struct StepInfo {
   int32_t out_begin = 0, n_out = 0;  // into Program::io
   int32_t int_begin = 0, n_ints = 0;
   int32_t float_begin = 0, n_floats = 0;
-  int32_t body = -1;  // index into Program::subprograms of the body this step runs, or -1
+  std::vector<int32_t> bodies;  // indices into Program::subprograms of the bodies this step runs (at most kMaxBodies)
 };
 
 struct UpdateDesc {

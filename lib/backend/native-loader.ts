@@ -22,7 +22,7 @@ export interface ProgramDescriptor {
   outputs?: Int32Array;
   /** Nested programs (loop bodies), in the same format; they have no shared values and no updates. */
   subprograms?: ProgramDescriptor[];
-  /** [step, subprogram] pairs: the body each step with one runs. */
+  /** [step, subprogram] pairs: the bodies each step with bodies runs, in order (Scan one; IfElse then, else). */
   bodies?: Int32Array;
 }
 
@@ -37,8 +37,11 @@ export interface PlanDescriptor {
   resized?: Int32Array;
   /** Direct outputs: temp slots (offset -1) that each call computes straight into the array the caller gets. */
   outputs?: Int32Array;
-  /** Per step with a body: the body's plan for its input shapes and the iteration count it is planned for. */
-  bodies?: { step: number; iterations: number; plan: PlanDescriptor }[];
+  /**
+   * Per body of a step (`body`: which of the step's bodies, default 0): its plan for its input shapes and the
+   * iteration count it is planned for. An IfElse branch that could not be planned for these shapes is left out.
+   */
+  bodies?: { step: number; body?: number; iterations: number; plan: PlanDescriptor }[];
 }
 
 /** The N-API surface of native/addon.cc: exactly its exports (ADDON_EXPORTS, checked by test/backend/addon-exports). */
@@ -73,7 +76,7 @@ export interface Addon {
 }
 
 /** The interface version info() reports (native/addon.cc kInterfaceVersion): a build of other sources is refused. */
-export const ADDON_VERSION = 4;
+export const ADDON_VERSION = 5;
 
 /** The names of the addon's exports, at run time. */
 export const ADDON_EXPORTS = [

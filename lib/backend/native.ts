@@ -69,13 +69,18 @@ export function planDescriptor(program: Program, plan: MemoryPlan): PlanDescript
   const shapes: number[] = [];
   for (const s of plan.shapes) shapes.push(s.length, ...s);
   const bodies: NonNullable<PlanDescriptor['bodies']> = [];
+  let host: ReturnType<typeof bodyHost> | null = null;
   program.steps.forEach((step, t) => {
     const subs = bodiesOf(step);
     if (!subs.length || plan.skip[t]) return;
-    const per = getKernel(step.kernel).bodyShapes?.(step.inputs.map((i) => plan.shapes[i]), step.attrs) ?? [];
-    if (per.length !== 1 || subs.length !== 1) throw new BackendError(`${program.name}: kernel ${step.kernel} must have exactly one body for the native backend, got ${subs.length}`);
-    const body = program.subprograms[subs[0]];
-    bodies.push({ step: t, iterations: per[0].iterations, plan: planDescriptor(body, planMemory(body, per[0].inShapes, [])) });
+    const spec = getKernel(step.kernel);
+    const per = spec.bodyShapes?.(step.inputs.map((i) => plan.shapes[i]), step.attrs, (host ??= bodyHost(program))) ?? [];
+    if (per.length !== subs.length) throw new BackendError(`${program.name}: kernel ${step.kernel} must give the shapes of its ${subs.length} bodies for the native backend, got ${per.length}`);
+    per.forEach((b, j) => {
+      if (!b) return;
+      const body = program.subprograms[subs[j]];
+      bodies.push({ step: t, body: j, iterations: b.iterations, plan: planDescriptor(body, planMemory(body, b.inShapes, [])) });
+    });
   });
   return {
     shapes: Int32Array.from(shapes),

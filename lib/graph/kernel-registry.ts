@@ -22,10 +22,12 @@ export interface KernelSpec {
   /** The attributes as the native kernel reads them (its comment in native/kernels/ gives the order); none if omitted. */
   nativeAttrs?(attrs: Attrs): NativeAttrs;
   /**
-   * Kernels with nested programs (scan): per body in the step's `bodies` order, its input shapes for these step input
-   * shapes and the iteration count the native loop is planned for. The native executor plans each body from this.
+   * Kernels with nested programs (scan, ifelse): per body in the step's `bodies` order, its input shapes for these
+   * step input shapes and the iteration count the native loop is planned for, or null for a body that cannot be
+   * planned for them and runs only if taken (an ifelse branch: taking it fails then). The native executor plans each
+   * body from this; `host` infers a body's shapes.
    */
-  bodyShapes?(inShapes: readonly (readonly number[])[], attrs: Attrs): BodyShapes[];
+  bodyShapes?(inShapes: readonly (readonly number[])[], attrs: Attrs, host: BodyHost): (BodyShapes | null)[];
   /** The user-facing name of the op, for kernels registered by T.defineOp / T.asOp (their messages name it). */
   customOp?: string;
 }

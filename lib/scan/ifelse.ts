@@ -110,6 +110,21 @@ registerKernel('IfElse', {
     });
     return a;
   },
+  // a branch whose shapes do not infer is left unplanned (null): the native kernel fails only if it is taken
+  bodyShapes: (ins, attrs, host) => {
+    const [k0, k1] = attrs.bodies as number[];
+    const nThen = attrs.nThen as number;
+    const branch = (k: number, inShapes: number[][]) => {
+      try {
+        host.inferBody(k, inShapes);
+        return { inShapes, iterations: 0 };
+      } catch {
+        return null;
+      }
+    };
+    return [branch(k0, ins.slice(1, 1 + nThen).map((s) => [...s])), branch(k1, ins.slice(1 + nThen).map((s) => [...s]))];
+  },
+  nativeAttrs: (attrs) => ({ ints: [attrs.nThen as number, attrs.nElse as number] }),
   prepareJs: ({ attrs, inShapes, host }) => {
     const [k0, k1] = attrs.bodies as number[];
     const nThen = attrs.nThen as number;
