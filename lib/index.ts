@@ -36,7 +36,7 @@ export { grad } from './grad/grad';
 export type { GradOptions, DiffOptions } from './grad/grad';
 export { Lop, Rop, jacobian, hessian } from './scan/jacobian';
 export { scan, scanUntil, ScanUntil, map, reduce, foldl, foldr, ifelse } from './scan';
-export type { ScanOptions, ScanUpdates, SequenceInfo, OutputInfo } from './scan';
+export type { ScanOptions, ScanUpdates, ScanResult, SequenceInfo, OutputInfo } from './scan';
 export { verifyGrad } from './api/verify-grad';
 export type { VerifyGradOptions } from './api/verify-grad';
 export { compileFunction as function, compileFunction as compile } from './api/function';

@@ -28,6 +28,12 @@ export function scanUntil(cond: unknown): ScanUntil {
   return new ScanUntil(c.dtype === 'bool' ? c : c.neq(0));
 }
 
+/**
+ * What T.scan returns for a step function returning R: one Variable for a step returning one Variable, a list for a
+ * step returning a list of them (or nothing but updates), either otherwise (a step mixing outputs, updates and until).
+ */
+export type ScanResult<R> = [R] extends [Variable] ? Variable : [R] extends [readonly Variable[]] ? Variable[] : [R] extends [ScanUpdates | ScanUntil] ? Variable[] : Variable | Variable[];
+
 export type SequenceInfo = unknown | { input: unknown; taps?: readonly number[] };
 export type OutputInfo = null | undefined | unknown | { initial: unknown; taps?: readonly number[] };
 export type ScanUpdates = Map<SharedVariable, Variable>;
@@ -67,6 +73,7 @@ const isPlain = (x: unknown): x is Record<string, unknown> => typeof x === 'obje
  * T.function's `updates`).
  * @example const [h] = T.scan((x, hPrev) => T.tanh(x.dot(W).add(hPrev.dot(U))), { sequences: X, outputsInfo: h0 });
  */
+export function scan<R>(fn: (...args: Variable[]) => R, opts?: ScanOptions): [ScanResult<R>, ScanUpdates];
 export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {}): [Variable | Variable[], ScanUpdates] {
   const site = captureSite();
   const where = `scan${opts && typeof opts.name === 'string' ? ` ${opts.name}` : ''}`;

@@ -295,3 +295,16 @@ describe('scan: Lop and Rop through a loop', () => {
     close(uj(xv, 0.9, d(uu)) as T.NDArray, (f(0.9 + eps) - f(0.9 - eps)) / (2 * eps), 1e-6);
   });
 });
+
+describe('scan: result types', () => {
+  it('one Variable for a step returning one, a list for a step returning a list (no casts needed)', () => {
+    const x = T.dvector('x');
+    const [a] = T.scan((v: T.Variable) => v.sqr(), { sequences: x });
+    const one: T.Variable = a;
+    const [b] = T.scan((v: T.Variable) => [v.sqr(), v.neg()], { sequences: x });
+    const many: T.Variable[] = b;
+    expect(one).toBeInstanceOf(T.Variable);
+    expect(many).toHaveLength(2);
+    close((T.function([x], [one, ...many], { backend: 'js' })(d([1, 2])) as T.NDArray[])[2], [-1, -2]);
+  });
+});
