@@ -130,6 +130,8 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
     if (!single && v.ndim === 0) problems.push(`outputsInfo[${k}].initial must have a leading axis of at least ${-Math.min(...taps)} earlier states for taps [${taps.join(', ')}], got the scalar ${labelOf(v)}`);
     // the loop reads the first K rows (K the farthest tap) as the K earlier states, as Theano's initial[:mintap]
     const K = -Math.min(...(taps as number[]));
+    const rows = v.ndim > 0 ? v.type.shape[0] : null;
+    if (!single && rows !== null && rows < K) problems.push(`outputsInfo[${k}].taps [${taps.join(', ')}] reach ${K} steps back, before its initial value of ${rows} row(s) (${labelOf(v)} of shape [${v.type.shape.map((d) => d ?? '?').join(', ')}]); give at least ${K} rows`);
     const init = single ? expandDims(v, 0) : v.ndim > 0 && v.type.shape[0] !== K ? slice(v, [0, K]) : v;
     outInfo.push({ initial: init, lags: (taps as number[]).map((t) => -t), taps: taps as number[] });
   });

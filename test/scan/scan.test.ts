@@ -49,6 +49,12 @@ describe('scan: bad input', () => {
     expectError(() => T.scan('no' as never, { sequences: X }), T.ArgumentError, 'fn must be a function, got');
     expectError(() => T.scan((x: T.Variable) => x, { sequences: T.dscalar('s') }), T.ArgumentError, 'sequences[0] must have a time axis');
   });
+  it('rejects taps that reach before the initial value, at build time where its rows are known and at run time otherwise', () => {
+    expectError(() => T.scan((a: T.Variable, b: T.Variable) => a.add(b), { outputsInfo: { initial: T.constant([1], 'float64'), taps: [-2, -1] }, nSteps: 3 }), T.ArgumentError, 'outputsInfo[0].taps [-2, -1] reach 2 steps back, before its initial value of 1 row(s)');
+    const init = T.dvector('init');
+    const [r] = T.scan((a: T.Variable, b: T.Variable) => a.add(b), { outputsInfo: { initial: init, taps: [-2, -1] }, nSteps: 3 });
+    for (const b of backends) expect(() => run(b, [init], r)(d([1]))).toThrow(/the initial value of output 0 must have at least 2 rows for lags up to 2, got shape \[1\]/);
+  });
   it('rejects a non-scalar until condition and a non-integer nSteps value at run time', () => {
     expectError(() => T.scanUntil(T.dvector('v')), T.ShapeError, 'scanUntil: cond must be a scalar');
     const k = T.iscalar('k');
