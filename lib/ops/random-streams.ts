@@ -6,6 +6,10 @@ import { shared } from '../graph/tensor';
 import { SharedVariable, Variable } from '../graph/variable';
 import { Distribution, RandomOp } from './random';
 import { setDefaultUpdate } from '../graph/default-update';
+import { add } from './add';
+import { cast } from './cast';
+import { lt } from './compare';
+import { mul } from './mul';
 
 /**
  * Symbolic random numbers, Theano's `RandomStreams`. Each draw (`uniform`, `normal`, `binomial`) is a Variable
@@ -53,13 +57,33 @@ export class RandomStreams {
     return this.draw('normal', size, avg, std, 1, floatDtype(dtype, bad), bad);
   }
 
-  /** Counts of successes in n trials of probability p (n = 1: a Bernoulli mask). @example srng.binomial(x, 1, 0.8, 'float32') */
-  binomial(size: number[] | Variable, n = 1, p = 0.5, dtype: DType = 'int32'): Variable {
+  /**
+   * Counts of successes in n trials of probability p (n = 1: a Bernoulli mask). p may be a float tensor that
+   * broadcasts to `size` (rbm.py's Gibbs chain draws `binomial(size=h.shape, n=1, p=h_mean)`); n is then at most 64.
+   * @example srng.binomial(x, 1, 0.8, 'float32'); srng.binomial(hMean, 1, hMean, 'float32')
+   */
+  binomial(size: number[] | Variable, n = 1, p: number | Variable = 0.5, dtype: DType = 'int32'): Variable {
+    if (p instanceof Variable) return this.binomialOf(size, n, p, dtype);
     const bad: string[] = [];
     if (!Number.isInteger(n) || n < 0 || n > 2 ** 20) bad.push(`n must be an integer in [0, 2^20], got ${describe(n)}`);
     if (typeof p !== 'number' || !(p >= 0 && p <= 1)) bad.push(`p must be a probability in [0, 1], got ${describe(p)}`);
     if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') bad.push(`dtype must be "float32", "float64" or "int32", got ${describe(dtype)}`);
     return this.draw('binomial', size, 0, p, n, dtype, bad);
+  }
+
+  /** Σ over n trials of [u < p], u uniform of `size`: per-element probabilities (a Variable p). */
+  private binomialOf(size: number[] | Variable, n: number, p: Variable, dtype: DType): Variable {
+    const bad: string[] = [];
+    if (!Number.isInteger(n) || n < 0 || n > 64) bad.push(`n must be an integer in [0, 64] when p is a tensor, got ${describe(n)}`);
+    if (!isFloat(p.dtype)) bad.push(`p must be a float tensor of probabilities, got ${p} of dtype ${p.dtype}`);
+    if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') bad.push(`dtype must be "float32", "float64" or "int32", got ${describe(dtype)}`);
+    if (bad.length) throw new (bad.some((m) => m.startsWith('dtype')) ? DTypeError : ArgumentError)(`random.binomial: ${bad.join('; ')}`);
+    let count: Variable | null = null;
+    for (let k = 0; k < n; k++) {
+      const hit = cast(lt(this.uniform(size, 0, 1, p.dtype), p), dtype);
+      count = count ? add(count, hit) : hit;
+    }
+    return count ?? cast(mul(this.uniform(size, 0, 1, p.dtype), 0), dtype);
   }
 
   private draw(dist: Distribution, size: unknown, a: number, b: number, n: number, dtype: DType, bad: string[]): Variable {

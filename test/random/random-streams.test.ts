@@ -243,3 +243,19 @@ describe('RandomStreams', () => {
     });
   });
 });
+
+describe('RandomStreams.binomial with a tensor p', () => {
+  it('draws per-element probabilities (rbm.py Gibbs chain), n trials summed, and checks its arguments', () => {
+    const srng = new T.random.RandomStreams(11);
+    const p = T.dvector('p');
+    const f = T.function([p], srng.binomial(p, 3, p, 'float64'), { backend: 'js' });
+    const probs = T.array(Array.from({ length: 20000 }, (_, i) => (i < 10000 ? 0.2 : 0.9)), { dtype: 'float64' });
+    const r = (f(probs) as T.NDArray).data;
+    const mean = (a: number, b: number) => Array.from(r.slice(a, b)).reduce((s, v) => s + v, 0) / (b - a);
+    expect(Math.abs(mean(0, 10000) - 0.6)).toBeLessThan(0.05);
+    expect(Math.abs(mean(10000, 20000) - 2.7)).toBeLessThan(0.05);
+    expect(Array.from(r).every((v) => Number.isInteger(v) && v >= 0 && v <= 3)).toBe(true);
+    expect(() => srng.binomial(p, 100, p)).toThrow(/n must be an integer in \[0, 64\] when p is a tensor, got .*100/);
+    expect(() => srng.binomial(p, 1, T.ivector('q'))).toThrow(/p must be a float tensor of probabilities/);
+  });
+});
