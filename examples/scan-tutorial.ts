@@ -367,9 +367,8 @@ const section = (title: string) => console.log(`\n=== ${title}`);
   const bhid = T.shared(rng.uniform(0, 1, [2], 'float64'), 'bhid');
   // trng = T.shared_randomstreams.RandomStreams(1234)
   const trng = new T.random.RandomStreams(1234);
-  // trng.binomial(size=p.shape, n=1, p=p) with a symbolic p: nodeano's binomial takes a number p, so a Bernoulli
-  // draw of probabilities p is written as uniform < p
-  const bernoulli = (p: T.Variable) => T.cast(trng.uniform(p, 0, 1, 'float64').lt(p), 'float64');
+  // trng.binomial(size=p.shape, n=1, p=p, dtype=theano.config.floatX)
+  const bernoulli = (p: T.Variable) => trng.binomial(p, 1, p, 'float64');
   // def OneStep(vsample, W, bvis, bhid): the shared variables passed explicitly, as the guide recommends
   const OneStep = (vsample: T.Variable, W: T.Variable, bvis: T.Variable, bhid: T.Variable) => {
     const hmean = T.nnet.sigmoid(T.dot(vsample, W).add(bhid));
