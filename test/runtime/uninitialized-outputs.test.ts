@@ -46,4 +46,16 @@ describe.skipIf(!nativeAvailable)('native kernels write every element of their o
     a.forEach((r, k) => close(r, b[k].toArray() as T.NestedArray, 1e-9));
     expect(a.length).toBe(3);
   });
+  it.skipIf(!nativeHas('IfElse', 'Scan'))('ifelse branches and a loop ended early', () => {
+    const x = T.dvector('x');
+    const c = T.iscalar('c');
+    const [p, q] = T.ifelse(c, [x.mul(2), T.sum(x)], [x, T.max(x)]) as T.Variable[];
+    const [r] = T.scan((h: T.Variable) => [h.mul(2), T.scanUntil(h.mul(2).gt(40))], { outputsInfo: T.constant(1, 'float64'), nSteps: 100 });
+    const outs = [p, q, r];
+    for (const cv of [0, 1]) {
+      const a = T.function([c, x], outs, { backend: 'native' })(cv, T.array([1, -2, 3], { dtype: 'float64' })) as T.NDArray[];
+      const b = T.function([c, x], outs, { backend: 'js' })(cv, T.array([1, -2, 3], { dtype: 'float64' })) as T.NDArray[];
+      a.forEach((v, k) => close(v, b[k].toArray() as T.NestedArray, 1e-12));
+    }
+  });
 });
