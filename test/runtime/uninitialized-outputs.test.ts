@@ -51,7 +51,7 @@ describe.skipIf(!nativeAvailable)('native kernels write every element of their o
     const c = T.iscalar('c');
     const [p, q] = T.ifelse(c, [x.mul(2), T.sum(x)], [x, T.max(x)]) as T.Variable[];
     const [r] = T.scan((h: T.Variable) => [h.mul(2), T.scanUntil(h.mul(2).gt(40))], { outputsInfo: T.constant(1, 'float64'), nSteps: 100 });
-    const outs = [p, q, r];
+    const outs = [p, q, r as T.Variable];
     for (const cv of [0, 1]) {
       const a = T.function([c, x], outs, { backend: 'native' })(cv, T.array([1, -2, 3], { dtype: 'float64' })) as T.NDArray[];
       const b = T.function([c, x], outs, { backend: 'js' })(cv, T.array([1, -2, 3], { dtype: 'float64' })) as T.NDArray[];
