@@ -2,7 +2,7 @@ import { NodeanoError, RuntimeError } from '../errors';
 import { ctorOf, TypedArray } from '../dtype';
 import { BodyHost, BodyInstance, getKernel, JsKernel } from '../graph/kernel-registry';
 import { sizeOf } from '../ndarray';
-import { allocArena, inferSlotShapes, MemoryPlan, planMemory } from '../compile/memory-plan';
+import { allocArena, bodyOutShapes, MemoryPlan, planMemory } from '../compile/memory-plan';
 import { Program } from '../compile/program';
 import { Executor, Prepared } from '../runtime/executor';
 
@@ -25,11 +25,7 @@ const noop: JsKernel = () => undefined;
 /** How steps with nested programs (scan) shape-infer and run their bodies on this backend. */
 export function bodyHost(program: Program): BodyHost {
   return {
-    inferBody: (k, inShapes) => {
-      const body = program.subprograms[k];
-      const shapes = inferSlotShapes(body, inShapes, []);
-      return body.outputs.map((o) => shapes[o]);
-    },
+    inferBody: (k, inShapes) => bodyOutShapes(program, k, inShapes),
     prepareBody: (k, inShapes) => prepareBody(program.subprograms[k], inShapes),
   };
 }

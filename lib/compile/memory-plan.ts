@@ -1,6 +1,6 @@
 import { RuntimeError, NodeanoError } from '../errors';
 import { ctorOf, itemSize, TypedArray } from '../dtype';
-import { BodyHost, getKernel } from '../graph/kernel-registry';
+import { getKernel } from '../graph/kernel-registry';
 import * as os from 'node:os';
 import { shapeProblems, shapeStr, sizeOf } from '../ndarray';
 import { Program, ProgramStep, slotLabel } from './program';
@@ -169,6 +169,13 @@ export function allocArena(program: Program, bytes: number): ArrayBuffer {
 /** Kernels that move no data when the input already has the output's number of elements. */
 const VIEW_KERNELS = new Set(['SumTo', 'BroadcastTo', 'ExpandDims', 'Reshape', 'Squeeze']);
 
+/** The output shapes of body k of `program` for these input shapes (shape inference only). */
+export function bodyOutShapes(program: Program, k: number, inShapes: readonly (readonly number[])[]): number[][] {
+  const body = program.subprograms[k];
+  const shapes = inferSlotShapes(body, inShapes, []);
+  return body.outputs.map((o) => shapes[o]);
+}
+
 /** Every slot's run-time shape for these input and shared shapes; a mismatch is a RuntimeError naming the node. */
 export function inferSlotShapes(program: Program, inputShapes: readonly (readonly number[])[], sharedShapes: readonly (readonly number[])[]): number[][] {
   const { slots, steps } = program;
@@ -178,9 +185,7 @@ export function inferSlotShapes(program: Program, inputShapes: readonly (readonl
     else if (s.kind === 'shared') shapes[i] = sharedShapes[s.ref].slice();
     else if (s.kind === 'constant') shapes[i] = program.constants[s.ref].shape.slice();
   });
-  const host: BodyHost | undefined = program.subprograms.length
-    ? { inferBody: (k, ins) => { const body = program.subprograms[k]; const sh = inferSlotShapes(body, ins, []); return body.outputs.map((o) => sh[o]); } }
-    : undefined;
+  const host = program.subprograms.length ? { inferBody: (k: number, ins: readonly (readonly number[])[]) => bodyOutShapes(program, k, ins) } : undefined;
   steps.forEach((step) => {
     let outShapes: number[][];
     try {

@@ -122,32 +122,37 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   // backward states: c_{o,l} per fed output and lag, then each float non-sequence's running sum
   const bOutputs: ScanOutput[] = [];
   const bInitials: Variable[] = [];
-  const cells: { o: number; lag: number; index: number }[] = [];
+  // the forward body's input for output o at lag l
+  const stateTap = (o: number, lag: number) => {
+    let at = nFwdTaps;
+    for (const f of fed) {
+      if (f === o) return op.inner.inputs[at + spec.outputs[f].lags.indexOf(lag)];
+      at += spec.outputs[f].lags.length;
+    }
+    throw new GradError(`${op.name}: internal: output ${o} is not fed back`);
+  };
+  const cells: { o: number; lag: number; index: number; input: Variable }[] = [];
   for (const o of fed) {
     if (!isFloat(values[o].dtype)) continue;
     const j = fed.indexOf(o);
-    const state = values[o].type.shape.slice(1);
     for (const lag of spec.outputs[o].lags) {
       const last = lag === 1;
-      cells.push({ o, lag, index: bOutputs.length });
+      cells.push({ o, lag, index: bOutputs.length, input: stateTap(o, lag) });
       bOutputs.push({ lags: [lag], mode: last ? 'last' : 'seq', like: -1, offset: 0 });
       const zero = zerosLike(slice(initials[j], [0, lag]));
       // the gradient of a 'last' output enters where the backward loop starts
       const g = gOut[o];
       bInitials.push(last && spec.outputs[o].mode === 'last' && g ? add(expandDims(g, 0), zero) : zero);
-      void state;
     }
   }
   // a weight the body reads only as dot(x, W), x a sequence's or an output's step: its gradient Σ_t x_tᵀ ḡ_t is one
   // product after the loop (the backward loop keeps ḡ_t as a sequence) instead of a running sum of small ones
   const fwdIn = op.inner.inputs;
-  const nTaps = spec.seqOffsets.reduce((n, o) => n + o.length, 0);
   const tapSeq = new Map<Variable, [number, number]>();
   {
     let q0 = 0;
     spec.seqOffsets.forEach((offs, i) => offs.forEach((off) => tapSeq.set(fwdIn[q0++], [i, off])));
     for (const o of fed) spec.outputs[o].lags.forEach((_, k) => tapSeq.set(fwdIn[q0++], [histIndex.get(o)!, bOffsets[histIndex.get(o)!][k]]));
-    void nTaps;
   }
   const readers = new Map<Variable, number>();
   for (const n of op.inner.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
@@ -209,14 +214,6 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   }
   const wrtSeq = seqGrads.map((sg) => seqPh[sg.i][spec.seqOffsets[sg.i].indexOf(sg.off)]);
   const wrtState = cells.map((c) => seqPh[histIndex.get(c.o)!][spec.outputs[c.o].lags.indexOf(c.lag)]);
-  const tapIn = (c: { o: number; lag: number }) => {
-    let at = nFwdTaps;
-    for (const o of fed) {
-      if (o === c.o) return at + spec.outputs[o].lags.indexOf(c.lag);
-      at += spec.outputs[o].lags.length;
-    }
-    return -1;
-  };
   const wrtNs = sums.map((s) => nsPh[s.m]);
   const wrtProducts = products.map((pr) => body.memo.get(pr.dot) ?? replace.get(pr.dot)!);
   const wrt = [...wrtSeq, ...wrtState, ...wrtNs, ...wrtProducts];
@@ -231,8 +228,7 @@ function scanGrad(op: ScanOp, inputs: readonly Variable[], outputs: readonly Var
   storedNodes.forEach((n) => {
     const [h, w] = n.inputs;
     const k = products.findIndex((pr) => pr.dot === n.outputs[0]);
-    const at = fwdIn.indexOf(h);
-    const c = cells.findIndex((cell) => tapIn(cell) === at);
+    const c = cells.findIndex((cell) => cell.input === h);
     if (k < 0 || c < 0) throw new GradError(`${op.name}: internal: a kept product has no weight or state to differentiate (T.scan called at ${op.site})`);
     gState[c] = add(gState[c], new DotOp(false, true).makeNode(gProducts[k], nsPh[fwdIn.indexOf(w) - (fwdIn.length - nonSeqs.length)]).outputs[0]);
   });

@@ -150,18 +150,10 @@ export const scanGradHook: { fn: ((op: ScanOp, inputs: readonly Variable[], outp
 function staticSteps(op: ScanOp, inputs: readonly Variable[]): number | null {
   const st = op.spec.steps;
   if (st.kind === 'dims') {
-    const refs = inputs.slice(inputs.length - st.nRefs);
-    if (refs.some((r) => r.type.shape.some((d) => d === null))) {
-      // evaluate only if every dim the code reads is static
-      try {
-        const shapes = refs.map((r) => r.type.shape.map((d) => (d === null ? NaN : d)));
-        const n = evalDims(st.code, shapes)[0];
-        return Number.isFinite(n) ? n : null;
-      } catch {
-        return null;
-      }
-    }
-    return evalDims(st.code, refs.map((r) => r.type.shape as number[]))[0];
+    // unknown dims read as NaN: n is static exactly when the result is finite
+    const refs = inputs.slice(inputs.length - st.nRefs).map((r) => r.type.shape.map((d) => d ?? NaN));
+    const n = evalDims(st.code, refs)[0];
+    return Number.isFinite(n) ? n : null;
   }
   let n: number | null = Infinity;
   for (const i of st.from) {
@@ -302,7 +294,7 @@ registerKernel('Scan', {
     return [{ inShapes, iterations: n }];
   },
   nativeAttrs: (attrs) => ({ ints: scanNativeInts(attrs) }),
-  prepareJs: ({ attrs, inShapes, outShapes, inDtypes, outDtypes, host }) => {
+  prepareJs: ({ attrs, inShapes, outDtypes, host }) => {
     const L = layoutOf(attrs);
     const { n, inShapes: bodyIn } = scanBodyShapes(attrs, inShapes);
     const body = host!.prepareBody!((attrs.bodies as number[])[0], bodyIn);
@@ -316,7 +308,6 @@ registerKernel('Scan', {
     const bodyIns: TypedArray[] = new Array(bodyIn.length);
     const bodyOuts: TypedArray[] = new Array(L.nOut + (L.until ? 1 : 0));
     const nonSeqAt = L.nSeq + L.fed.length;
-    void inDtypes;
     return (ins, outs) => {
       const row = (a: TypedArray, r: number, size: number) => a.subarray(r * size, (r + 1) * size);
       for (let o = 0; o < L.nOut; o++) if (L.modes[o] !== MODE.last && L.like[o] >= 0) outs[o].fill(0);
@@ -352,7 +343,6 @@ registerKernel('Scan', {
         outs[o].set(count ? pingPong[o]![(count - 1) & 1] : row(ins[L.nSeq + j], L.reverse ? 0 : initRows[j] - 1, outSize[o]));
       }
       if (L.until) outs[L.nOut][0] = count;
-      void outShapes;
     };
   },
 });

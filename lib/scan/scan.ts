@@ -1,4 +1,4 @@
-import { ArgumentError, DTypeError, NodeanoError, ShapeError } from '../errors';
+import { ArgumentError, DTypeError, ShapeError } from '../errors';
 import { describe } from '../ndarray';
 import { asVariable } from '../graph/as-variable';
 import { collectDefaultUpdates } from '../graph/default-update';
@@ -186,13 +186,7 @@ export function scan(fn: (...args: Variable[]) => unknown, opts: ScanOptions = {
     for (const tap of o.taps) statePh.push(new Variable(new TensorType(o.initial!.dtype, o.initial!.type.shape.slice(1)), null, 0, `output${k}[t${tap}]`, site));
   });
 
-  let result: unknown;
-  try {
-    result = (fn as (...a: Variable[]) => unknown)(...seqPh, ...statePh, ...nonSeqs);
-  } catch (e) {
-    if (e instanceof NodeanoError) throw e;
-    throw e;
-  }
+  const result = (fn as (...a: Variable[]) => unknown)(...seqPh, ...statePh, ...nonSeqs);
   const { outputs: rawOuts, updates: rawUpdates, until } = parseResult(where, result, at);
 
   // every output checked against its outputsInfo entry (count, dtype, ndim)
