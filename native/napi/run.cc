@@ -191,6 +191,7 @@ class AsyncRun {
       for (size_t k = 0; k < outs.size(); k++) {
         napi_value ab = nullptr;
         void* data = check_bound(env, vals[first + k], outs[k], "runAsync", &ab);
+        advise_huge(data, outs[k].bytes);  // first touched on the worker thread: in huge pages where the OS has them
         if (outs[k].bytes) hold(env, ab, first + k, &held_, &plain_);
         if (plan_->bind_output(k, data) != OK) fail(env, kAlloc, "runAsync: cannot allocate a staging buffer");
       }
@@ -344,6 +345,7 @@ napi_value run(napi_env raw_env, napi_callback_info info) {
   const napi_value* out_vals = args.values() + (prog.n_inputs + (all_kept ? 0 : prog.n_shared));
   for (size_t k = 0; k < outs.size(); k++) {
     void* data = check_bound(env, out_vals[k], outs[k], "run", nullptr);
+    advise_huge(data, outs[k].bytes);  // a fresh output's pages are first touched by its kernel: let them be huge
     if (plan.bind_output(k, data) != OK) fail(env, kAlloc, "run: cannot allocate a staging buffer");
   }
   int32_t step = -1;
