@@ -6,6 +6,8 @@ import { loadNative } from '../lib/backend/native-loader';
 import { compare, save, Section, table } from './harness';
 import { buildMlp } from './models';
 import { makeHandwrittenXor } from './xor-handwritten';
+import { convnetSection } from './convnet';
+import { convnetTtaSection } from './convnet-tta';
 import { GRAPH_REWRITES_OFF, rewritesSection } from './rewrites';
 import { fashionSection, mlpTfSection, xorTfSection } from './compare-tfjs';
 import { callsSection } from './calls';
@@ -208,7 +210,7 @@ async function main(): Promise<void> {
     ['compile', compileSection], ['xor', xorSection], ['overhead', overheadSection], ['dot', dotSection], ['sigmoid', sigmoidSection],
     ['calls', () => callsSection(native)], ['eventloop', () => eventLoopSection(native)], ['mlp', mlpSection],
     ['xor-tfjs', () => xorTfSection(native)], ['mlp-tfjs', () => mlpTfSection(native)], ['fashion', () => fashionSection(native)],
-    ['rewrites', () => rewritesSection(native)], ['lstm', lstmSection], ['scan', () => scanSection(native)],
+    ['rewrites', () => rewritesSection(native)], ['lstm', lstmSection], ['scan', () => scanSection(native)], ['convnet', convnetSection], ['convnet-tta', convnetTtaSection],
   ];
   for (const [key, make] of all) {
     if (only && only !== key) continue;
