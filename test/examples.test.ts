@@ -261,3 +261,42 @@ describe('examples/lstm-classifier.ts (lstm.py-style masked LSTM, issue 12)', ()
     expect(Number(out.match(/changes its probabilities by (\S+)/)![1])).toBeLessThan(1e-6);
   }, 120000);
 });
+
+describe.skipIf(!require('fs').existsSync(fashion))('examples/lenet.ts and examples/convnet.ts (convnets on Fashion-MNIST, issue 13)', () => {
+  const tmp = (name: string) => path.join(require('os').tmpdir(), `nodeano-${name}-${process.pid}.safetensors`);
+  const run = (file: string, args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', path.join(root, file), ...args], { cwd: root, encoding: 'utf8' });
+
+  it('lenet.ts (convolutional_mlp.py) learns, and a run resumed after epoch 1 ends exactly as an uninterrupted one', () => {
+    const ckpt = tmp('lenet');
+    const args = ['--limit', '3000', '--batch', '100', '--checkpoint', ckpt];
+    const straight = run('examples/lenet.ts', [...args, '--epochs', '2']);
+    const errors = [...straight.matchAll(/epoch (\d+), minibatch \d+\/\d+, validation error ([\d.]+) %/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(errors.map((e) => e[0])).toEqual([1, 2]);
+    // 2,500 images for two epochs of SGD at 0.1: well below chance's 90 % error, and improving
+    expect(errors[1][1]).toBeLessThan(45);
+    expect(errors[1][1]).toBeLessThan(errors[0][1]);
+    run('examples/lenet.ts', [...args, '--epochs', '1']);
+    const resumed = run('examples/lenet.ts', [...args, '--epochs', '2', '--resume']);
+    expect(resumed).toContain('resumed from');
+    expect(resumed).not.toMatch(/epoch 1, minibatch/);
+    const final = (out: string) => /Best validation score of .* %$/m.exec(out)![0];
+    expect(final(resumed)).toBe(final(straight));
+    require('fs').rmSync(ckpt, { force: true });
+  }, 240000);
+
+  it('convnet.ts (batch norm, dropout, Adam) learns, and resuming restores running statistics, Adam and dropout exactly', () => {
+    const ckpt = tmp('convnet');
+    const args = ['--limit', '2000', '--channels', '8,16', '--hidden', '64', '--checkpoint', ckpt];
+    const straight = run('examples/convnet.ts', [...args, '--epochs', '2']);
+    const accs = [...straight.matchAll(/epoch (\d+): train loss ([\d.]+), test accuracy ([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
+    expect(accs.map((a) => a[0])).toEqual([1, 2]);
+    expect(accs[1][2]).toBeGreaterThan(0.6);
+    expect(accs[1][1]).toBeLessThan(accs[0][1]);
+    run('examples/convnet.ts', [...args, '--epochs', '1']);
+    const resumed = run('examples/convnet.ts', [...args, '--epochs', '2', '--resume']);
+    expect(resumed).toContain('after epoch 1');
+    const line2 = (out: string) => /epoch 2: train loss [\d.]+, test accuracy [\d.]+/.exec(out)![0];
+    expect(line2(resumed)).toBe(line2(straight));
+    require('fs').rmSync(ckpt, { force: true });
+  }, 240000);
+});
