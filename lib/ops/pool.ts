@@ -269,6 +269,7 @@ registerKernel('MaxPoolGradGrad', {
   },
 });
 
+const show = (v: unknown) => (Array.isArray(v) ? `[${v.map((d) => showValue(d)).join(', ')}]` : showValue(v));
 const pair = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((d) => Number.isInteger(d));
 
 /**
@@ -285,11 +286,12 @@ export function pool2d(input: unknown, options: Pool2dOptions): Variable {
   const bad: string[] = [];
   let Err: typeof ShapeError | typeof ArgumentError | typeof DTypeError = ArgumentError;
   const ws = o.ws, stride = o.stride ?? o.ws, pad = o.pad ?? [0, 0], mode = o.mode ?? 'max', ignoreBorder = o.ignoreBorder ?? false;
-  if (!pair(ws) || (ws as number[]).some((d) => d < 1)) bad.push(`ws must be two integers >= 1, got ${showValue(ws)}`);
-  if (!pair(stride) || (stride as number[]).some((d) => d < 1)) bad.push(`stride must be two integers >= 1, got ${showValue(stride)}`);
-  if (!pair(pad) || (pad as number[]).some((d) => d < 0)) bad.push(`pad must be two integers >= 0, got ${showValue(pad)}`);
-  else if (pair(ws) && pad.some((d, i) => d >= (ws as number[])[i])) bad.push(`pad must be smaller than ws ${showValue(ws)} on each axis, got ${showValue(pad)}`);
-  if (pair(pad) && pad.some((d) => d !== 0) && !ignoreBorder) bad.push(`pad ${showValue(pad)} needs ignoreBorder: true (as in Theano), got ignoreBorder: false`);
+  const wsOk = pair(ws) && !(ws as number[]).some((d) => d < 1);
+  if (!wsOk) bad.push(`ws must be two integers >= 1, got ${show(ws)}`);
+  if (o.stride !== undefined && (!pair(stride) || (stride as number[]).some((d) => d < 1))) bad.push(`stride must be two integers >= 1, got ${show(stride)}`);
+  if (!pair(pad) || (pad as number[]).some((d) => d < 0)) bad.push(`pad must be two integers >= 0, got ${show(pad)}`);
+  else if (wsOk && pad.some((d, i) => d >= (ws as number[])[i])) bad.push(`pad must be smaller than ws ${show(ws)} on each axis, got ${show(pad)}`);
+  if (pair(pad) && pad.some((d) => d !== 0) && !ignoreBorder) bad.push(`pad ${show(pad)} needs ignoreBorder: true (as in Theano), got ignoreBorder: false`);
   if (typeof ignoreBorder !== 'boolean') bad.push(`ignoreBorder must be a boolean, got ${showValue(ignoreBorder)}`);
   if (!(POOL_MODES as readonly string[]).includes(mode as string)) bad.push(`mode must be one of ${POOL_MODES.map((m) => `'${m}'`).join(', ')}, got ${showValue(mode)}`);
   if (x.ndim < 2) {
