@@ -8,14 +8,16 @@ import { Apply, Variable } from '../graph/variable';
 import { shapeStr, showValue, sizeOf } from '../ndarray';
 import { add } from './add';
 import { axisCount } from './axis-count';
-import { broadcastLike } from './broadcast-to';
+import { broadcastLike, zerosLike } from './broadcast-to';
 import { cast } from './cast';
 import { dimshuffle } from './dimshuffle';
 import { div } from './div';
 import { mul } from './mul';
+import { neg } from './neg';
 import { sqr } from './sqr';
 import { sqrt } from './sqrt';
 import { sub } from './sub';
+import { sum } from './sum';
 import { transpose } from './transpose';
 
 type BnAttrs = { axes: readonly number[]; epsilon: number; factor: number; running: boolean };
@@ -87,6 +89,7 @@ export class BatchNormTrainOp extends Op {
 /**
  * The gradient of BatchNormTrain's out: inputs (x, dy, gamma, mean, invstd), outputs (dx, dgamma, dbeta), in one pass
  * over the statistics Σdy and Σdy·xc, then dx = gamma·invstd·(dy - Σdy/m - xc·invstd²·Σdy·xc/m) (Theano's formula).
+ * Its own gradient (second order) is a composite of elementwise ops and sums.
  */
 export class BatchNormTrainGradOp extends Op {
   readonly name = 'batchNormTrainGrad';
@@ -98,6 +101,34 @@ export class BatchNormTrainGradOp extends Op {
   }
   makeNode(x: Variable, dy: Variable, gamma: Variable, mean: Variable, invstd: Variable): Apply {
     return new Apply(this, [x, dy, gamma, mean, invstd], [new TensorType(x.dtype, x.type.shape), new TensorType(x.dtype, gamma.type.shape), new TensorType(x.dtype, gamma.type.shape)]);
+  }
+  // With xc = x - mean, S1 = Σdy, S2 = Σdy·xc and cotangents (A, Gg, Gb) of (dx, dgamma, dbeta), u = gamma·s·A, U1 = Σu,
+  // U2 = Σu·xc, T1 = ΣA·dy, T2 = ΣA, T3 = ΣA·xc (s = invstd, sums over the axes):
+  //   d dy = u - U1/m - s²U2·xc/m + Gg·s·xc + Gb;  d x = -s²S2·u/m - s²U2·dy/m + Gg·s·dy;  d mean = -Σ d x
+  //   d gamma = s(T1 - T2·S1/m - s²T3·S2/m);  d s = gamma(T1 - T2·S1/m) - 3gamma·s²T3·S2/m + Gg·S2
+  override grad([x, dy, gamma, mean, s]: readonly Variable[], _o: readonly Variable[], [A, Gg, Gb]: readonly (Variable | null)[]): (Variable | null)[] {
+    const axes = this.attrs.axes;
+    const red = (v: Variable) => sum(v, [...axes], { keepdims: true });
+    const m = axisCount(x, axes, x.dtype);
+    const xc = sub(x, mean), s2 = sqr(s);
+    const S1 = red(dy), S2 = red(mul(dy, xc));
+    let dDy: Variable = zerosLike(x), dX: Variable = zerosLike(x), dGamma: Variable = zerosLike(gamma), dS: Variable = zerosLike(s);
+    if (A) {
+      const u = mul(mul(gamma, s), A), U1 = red(u), U2 = red(mul(u, xc));
+      const T1 = red(mul(A, dy)), T2 = red(A), T3 = red(mul(A, xc));
+      dDy = add(dDy, sub(sub(u, div(U1, m)), div(mul(mul(s2, U2), xc), m)));
+      dX = sub(dX, div(add(mul(mul(s2, S2), u), mul(mul(s2, U2), dy)), m));
+      const T13 = sub(T1, div(mul(T2, S1), m)), T3S2 = div(mul(T3, S2), m);
+      dGamma = add(dGamma, mul(s, sub(T13, mul(s2, T3S2))));
+      dS = add(dS, sub(mul(gamma, T13), mul(mul(3, gamma), mul(s2, T3S2))));
+    }
+    if (Gg) {
+      dDy = add(dDy, mul(mul(Gg, s), xc));
+      dX = add(dX, mul(mul(Gg, s), dy));
+      dS = add(dS, mul(Gg, S2));
+    }
+    if (Gb) dDy = add(dDy, Gb);
+    return [dX, dDy, dGamma, neg(red(dX)), dS];
   }
 }
 

@@ -111,6 +111,16 @@ describe('batch normalization', () => {
         return T.sum(y.mul(y)).add(T.sum(m.mul(inv))).add(T.sum(T.sqr(nrm))).add(T.sum(nrv.mul(nrv)));
       }, [xv, rnd([3], 10), rnd([3], 11, 0.5, 2)]);
     });
+    it('of second order (the gradient of BatchNormTrainGrad) agree with finite differences', () => {
+      const w = T.constant(rnd([4, 3, 2, 2], 15));
+      for (const [axes, ps] of [['spatial', [3]], ['per-activation', [3, 2, 2]], [[1], [4, 2, 2]]] as const) {
+        T.verifyGrad((x, gg, bb) => {
+          const [y, , inv] = bnTrain(x, gg, bb, { axes: axes as 'spatial' });
+          const [dx, dg, db] = T.grad(T.sum(T.sqr(y).mul(w)).add(T.sum(inv)), [x, gg, bb]);
+          return T.sum(T.sqr(dx)).add(T.sum(T.sqr(dg))).add(T.sum(db.mul(dg)));
+        }, [rnd([4, 3, 2, 2], 16), rnd([...ps], 17, 0.5, 2), rnd([...ps], 18)]);
+      }
+    });
     it('of the test-mode output w.r.t. every input', () => {
       T.verifyGrad((x, gg, bb, m, v) => bnTest(x, gg, bb, m, v, { axes: 'spatial' }), [rnd([2, 3, 2, 2], 12), g, b, rnd([3], 13), rnd([3], 14, 0.5, 2)]);
     });
