@@ -151,5 +151,16 @@ describe('batch normalization', () => {
         { numRuns: 60 },
       );
     });
+    it('on a tensor large enough to split its channels across the thread pool', () => {
+      const rng = new T.RandomState(4);
+      const xv = rng.uniform(-1, 2, [8, 64, 12, 12], 'float32');
+      const x = T.tensor('float32', [null, null, null, null], 'x'), g = T.fvector('g'), b = T.fvector('b');
+      const outs = bnTrain(x, g, b, { axes: 'spatial' });
+      const all = [...outs, ...T.grad(T.sum(T.sqr(outs[0]).mul(x)), [x, g, b])];
+      const vals = [xv, rng.uniform(0.5, 2, [64], 'float32'), rng.uniform(-1, 1, [64], 'float32')];
+      const js = T.function([x, g, b], all, { backend: 'js' })(...vals) as T.NDArray[];
+      const nat = T.function([x, g, b], all, { backend: 'native' })(...vals) as T.NDArray[];
+      js.forEach((a, i) => expect(Array.from(nat[i].data)).toEqual(Array.from(a.data)));
+    });
   });
 });

@@ -139,5 +139,16 @@ describe('pool2d', () => {
         { numRuns: 80 },
       );
     });
+    it('on a tensor large enough to split its planes across the thread pool', () => {
+      const xv = new T.RandomState(3).uniform(-1, 1, [16, 16, 24, 24], 'float32');
+      const x = T.tensor('float32', [null, null, null, null], 'x');
+      for (const mode of ['max', 'average_inc_pad'] as const) {
+        const y = T.signal.pool2d(x, { ws: [3, 3], stride: [2, 2], pad: [1, 1], ignoreBorder: true, mode });
+        const outs = [y, T.grad(T.sum(T.sqr(y)), x)];
+        const js = T.function([x], outs, { backend: 'js' })(xv) as T.NDArray[];
+        const nat = T.function([x], outs, { backend: 'native' })(xv) as T.NDArray[];
+        js.forEach((a, i) => expect(Array.from(nat[i].data)).toEqual(Array.from(a.data)));
+      }
+    });
   });
 });
