@@ -212,7 +212,7 @@ export interface BatchNormTrainOptions extends BatchNormOptions {
   runningVar?: unknown;
 }
 
-function resolveAxes(op: string, axes: unknown, ndim: number, bad: string[]): number[] {
+function resolveAxes(axes: unknown, ndim: number, bad: string[]): number[] {
   let list: number[];
   if (axes === undefined || axes === 'per-activation') list = [0];
   else if (axes === 'spatial') list = [0, ...Array.from({ length: Math.max(0, ndim - 2) }, (_, i) => i + 2)];
@@ -224,7 +224,6 @@ function resolveAxes(op: string, axes: unknown, ndim: number, bad: string[]): nu
   if (!list.length) bad.push(`axes must name at least one axis, got ${showValue(axes)}`);
   else if (list[0] < 0 || list[list.length - 1] >= ndim) bad.push(`axes must be in [0, ${ndim}) for x of rank ${ndim}, got ${showValue(axes)}`);
   else if (Array.isArray(axes) && list.length !== axes.length) bad.push(`axes must not repeat an axis, got ${showValue(axes)}`);
-  void op;
   return list;
 }
 
@@ -238,7 +237,7 @@ function prepare(op: string, xIn: unknown, params: [string, unknown][], opts: Ba
   const ps = params.map(([n, p]) => asVariable(p, op, n));
   const bad: string[] = [];
   let Err: typeof ArgumentError | typeof ShapeError | typeof DTypeError = ArgumentError;
-  const axes = resolveAxes(op, opts.axes, x.ndim, bad);
+  const axes = resolveAxes(opts.axes, x.ndim, bad);
   const eps = opts.epsilon ?? 1e-4;
   if (typeof eps !== 'number' || !(eps >= 1e-5)) bad.push(`epsilon must be a number >= 1e-5 (as Theano), got ${showValue(eps)}`);
   for (const v of [x, ...ps]) {
