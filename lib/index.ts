@@ -14,6 +14,8 @@ import { oneHot } from './ops/one-hot';
 import { dropout } from './ops/dropout';
 import { softmaxCrossentropyWithLogits } from './ops/softmax-crossentropy';
 import { RandomStreams } from './ops/random-streams';
+import { pool2d } from './ops/pool';
+import { batchNormalizationTest, batchNormalizationTrain } from './ops/batch-norm';
 
 export { config } from './config';
 export type { FloatX } from './config';
@@ -59,4 +61,9 @@ export * as train from './train';
 export const nnet = {
   sigmoid, softmax, logSoftmax, softplus, relu, elu, selu, gelu, hardSigmoid,
   categoricalCrossentropy, softmaxCrossentropyWithLogits, binaryCrossentropy, binaryCrossentropyWithLogits, squaredError, meanSquaredError, oneHot, dropout,
+  pool2d,
+  /** Batch normalization, Theano's `T.nnet.bn`. */
+  bn: { batchNormalizationTrain, batchNormalizationTest },
 };
+/** Signal processing, Theano's `T.signal` (`pool.pool_2d` as `pool2d`). */
+export const signal = { pool2d };

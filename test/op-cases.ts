@@ -25,6 +25,8 @@ const lit = (values: T.NestedArray) => T.array(values, { dtype: 'float64' });
 const A = () => f64([3, 4]);
 const V = () => f64([4]);
 const P = () => f64([3, 4], 0.1, 0.9);
+// an own stream per case below, so adding one does not shift the values of the others
+const own = (seed: number, shape: number[], lo = -2, hi = 2) => new T.RandomState(seed).uniform(lo, hi, shape, 'float64');
 const one = (build: OpCase['build'], ...inputs: T.NDArray[]): OpCase[] => [{ inputs, build }];
 
 export const CASES: Record<string, OpCase[]> = {
@@ -40,6 +42,8 @@ export const CASES: Record<string, OpCase[]> = {
   argmax: one((x) => T.argmax(x, 1), A()),
   argmin: one((x) => T.argmin(x, 0), A()),
   batchedDot: one(T.batchedDot, f64([2, 3, 4]), f64([2, 4, 5])),
+  batchNormalizationTest: one((x, g, b, m, v) => T.batchNormalizationTest(x, g, b, m, v, { axes: 'spatial' }), own(1, [2, 3, 2, 2]), own(2, [3], 0.5, 2), own(3, [3]), own(4, [3]), own(5, [3], 0.5, 2)),
+  batchNormalizationTrain: one((x, g, b, rm, rv) => T.batchNormalizationTrain(x, g, b, { axes: 'spatial', runningMean: rm, runningVar: rv }), own(6, [3, 2, 2, 3]), own(7, [2], 0.5, 2), own(8, [2]), own(9, [2]), own(10, [2], 0.5, 2)),
   binaryCrossentropy: [...one(T.binaryCrossentropy, P(), P()), { inputs: [lit([[0.2, 0.7, 0.4], [0.9, 0.3, 0.6]]), lit([1, 0, 0.5])], build: T.binaryCrossentropy }],
   binaryCrossentropyWithLogits: [...one(T.binaryCrossentropyWithLogits, A(), P()), { inputs: [lit([[1.5], [-0.5]]), lit([[0.2, 1, 0]])], build: T.binaryCrossentropyWithLogits }],
   booleanMask: one((x, m) => T.booleanMask(x, m), V(), bools([1, 0, 1, 1])),
@@ -109,6 +113,10 @@ export const CASES: Record<string, OpCase[]> = {
   oneHot: one((t) => T.oneHot(t, 4), i32([0, 3, 1])),
   onesLike: one((x) => T.onesLike(x).mul(x), A()),
   outer: [...one(T.outer, V(), f64([3])), { inputs: [lit([[1, -2], [0.5, 3]]), lit([[[2]], [[-1]]])], build: T.outer }],
+  pool2d: [
+    ...one((x) => T.pool2d(x, { ws: [2, 3], stride: [1, 2], pad: [1, 1], ignoreBorder: true }), own(11, [2, 1, 4, 5])),
+    ...one((x) => T.pool2d(x, { ws: [3, 2], mode: 'average_exc_pad' }), own(12, [2, 5, 3])),
+  ],
   pow: one(T.pow, P(), A()),
   prod: one((x) => T.prod(x, 1), A()),
   relu: one((x) => T.relu(x, 0.1), A()),

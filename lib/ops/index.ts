@@ -103,3 +103,7 @@ export { elu } from './elu';
 export { selu } from './selu';
 export { gelu } from './gelu';
 export { hardSigmoid } from './hard-sigmoid';
+export { pool2d } from './pool';
+export type { Pool2dOptions, PoolMode } from './pool';
+export { batchNormalizationTrain, batchNormalizationTest } from './batch-norm';
+export type { BatchNormOptions, BatchNormTrainOptions } from './batch-norm';
