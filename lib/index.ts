@@ -14,6 +14,8 @@ import { oneHot } from './ops/one-hot';
 import { dropout } from './ops/dropout';
 import { softmaxCrossentropyWithLogits } from './ops/softmax-crossentropy';
 import { RandomStreams } from './ops/random-streams';
+import { conv2d, conv2dGradWrtInputs, conv2dGradWrtWeights } from './ops/conv2d';
+import { conv1d } from './ops/conv1d';
 
 export { config } from './config';
 export type { FloatX } from './config';
@@ -59,4 +61,5 @@ export * as train from './train';
 export const nnet = {
   sigmoid, softmax, logSoftmax, softplus, relu, elu, selu, gelu, hardSigmoid,
   categoricalCrossentropy, softmaxCrossentropyWithLogits, binaryCrossentropy, binaryCrossentropyWithLogits, squaredError, meanSquaredError, oneHot, dropout,
+  conv2d, conv2dGradWrtInputs, conv2dGradWrtWeights, conv1d,
 };

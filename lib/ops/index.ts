@@ -103,3 +103,7 @@ export { elu } from './elu';
 export { selu } from './selu';
 export { gelu } from './gelu';
 export { hardSigmoid } from './hard-sigmoid';
+export { conv2d, conv2dGradWrtInputs, conv2dGradWrtWeights } from './conv2d';
+export type { Conv2dOptions } from './conv2d';
+export { conv1d } from './conv1d';
+export type { Conv1dOptions } from './conv1d';
