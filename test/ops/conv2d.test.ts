@@ -43,7 +43,7 @@ describe('conv2d', () => {
       expectError(() => conv2d(x, w, { borderMode: -1 }), T.ArgumentError, 'borderMode must be');
       expectError(() => conv2d(x, w, { strides: [1, 1] } as never), T.ArgumentError, 'unknown option "strides"');
       expectError(() => conv2d(x, w, 'valid' as never), T.ArgumentError, 'conv2d: options must be an object, got "valid"');
-      expectError(() => conv2d(t4([1, 4, 5, 5]), t4([3, 4, 3, 3], 'w'), { numGroups: 3 }), T.ShapeError, 'numGroups 3 must divide the input channels of input [1, 4, 5, 5]', 'numGroups 3 must divide the output channels');
+      expectError(() => conv2d(t4([1, 4, 5, 5]), t4([4, 4, 3, 3], 'w'), { numGroups: 3 }), T.ShapeError, 'numGroups 3 must divide the input channels of input [1, 4, 5, 5]', 'numGroups 3 must divide the output channels');
     });
     it('rejects a 3-D input or filters where 4-D is needed, and non-float dtypes', () => {
       expectError(() => conv2d(T.tensor3('x', 'float64'), t4([2, 3, 3, 3], 'w')), T.ShapeError, 'conv2d: input must have rank 4 [N, C, H, W], got rank 3 [?, ?, ?]', 'conv1d takes [N, C, W]');
