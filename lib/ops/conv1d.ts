@@ -1,7 +1,7 @@
 import { ArgumentError } from '../errors';
 import { asVariable } from '../graph/as-variable';
 import type { Variable } from '../graph/variable';
-import { describe } from '../ndarray';
+import { describe, showValue } from '../ndarray';
 import { conv2d } from './conv2d';
 import { expandDims } from './expand-dims';
 import { squeeze } from './squeeze';
@@ -19,27 +19,31 @@ export interface Conv1dOptions {
   numGroups?: number;
 }
 
+const KEYS = ['inputShape', 'filterShape', 'borderMode', 'subsample', 'filterFlip', 'filterDilation', 'numGroups'];
+
 /**
  * 1-D convolution of [N, C, W] with filters [K, C / numGroups, w]: conv2d over a height of 1 (for a filter of height
  * 1, 'full' and 'half' pad that axis by 0), so its gradients are conv2d's.
  * @example T.nnet.conv1d(x, W, { borderMode: 'half' })   // [4, 8, 100] * [16, 8, 5] -> [4, 16, 100]
  */
 export function conv1d(input: unknown, filters: unknown, opts: Conv1dOptions = {}): Variable {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ArgumentError(`conv1d: options must be an object, got ${describe(opts)}`);
   const x = asVariable(input, 'conv1d', 'input');
   const w = asVariable(filters, 'conv1d', 'filters');
   const problems: string[] = [];
   if (x.ndim !== 3) problems.push(`input must have rank 3 [N, C, W], got ${x.type}`);
   if (w.ndim !== 3) problems.push(`filters must have rank 3 [K, C / numGroups, w], got ${w.type}`);
+  for (const k of Object.keys(opts)) if (!KEYS.includes(k)) problems.push(`unknown option ${JSON.stringify(k)} (known: ${KEYS.join(', ')})`);
   const one = (key: 'subsample' | 'filterDilation') => {
     const v = opts[key];
-    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) problems.push(`${key} must be an integer >= 1, got ${describe(v)}`);
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 1)) problems.push(`${key} must be an integer >= 1, got ${showValue(v)}`);
     return (v ?? 1) as number;
   };
   const hint = (key: 'inputShape' | 'filterShape') => {
     const v = opts[key];
     if (v === undefined) return undefined;
     if (!Array.isArray(v) || v.length !== 3) {
-      problems.push(`${key} must be 3 sizes, got ${describe(v)}`);
+      problems.push(`${key} must be 3 sizes, got ${showValue(v)}`);
       return undefined;
     }
     return [v[0], v[1], 1, v[2]];
