@@ -43,7 +43,7 @@ function checkOutputGrad(gy: readonly Dim[], want: readonly Dim[], problems: str
  * out[n, k, y, x] = Σ_{c, i, j} input[n, g C/G + c, y s - p + i d, x s - p + j d] · f[k, c, i, j], with f the filters
  * flipped (a true convolution) unless filterFlip is false; g = k's group. Theano's AbstractConv2d.
  */
-abstract class ConvOpBase extends Op {
+export abstract class ConvOpBase extends Op {
   override format(inputs: readonly string[]): string {
     return formatConv(this.name, inputs.slice(0, 2), this.attrs);
   }
@@ -168,7 +168,7 @@ function runSize(attrs: Attrs, shapes: readonly (readonly number[])[], refAt: nu
 }
 
 /** Run-time dims of each pass from its input shapes, checking everything the static check could not. */
-function runDims(pass: ConvPass, shapes: readonly (readonly number[])[], attrs: Attrs) {
+export function runDims(pass: ConvPass, shapes: readonly (readonly number[])[], attrs: Attrs) {
   const a = convAttrsOf(attrs);
   if (pass === 0) {
     const [xs, ws] = shapes;

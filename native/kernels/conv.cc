@@ -16,6 +16,7 @@
 #include <memory>
 #include <new>
 
+#include "elementwise.h"
 #include "kernel.h"
 #include "parallel.h"
 
@@ -27,13 +28,15 @@ namespace {
 // small enough for L2/L3-sized packing (README.md, "Convolutions").
 constexpr int64_t kChunkElems = int64_t{1} << 20;
 
-enum Pass { kForward = 0, kGradInputs = 1, kGradWeights = 2 };
+enum Pass { kForward = 0, kGradInputs = 1, kGradWeights = 2, kForwardBiasAct = 3 };
+enum Act { kNone = 0, kRelu = 1, kTanh = 2, kSigmoid = 3 };
 
 struct ConvState : KernelState {
   Pass pass = kForward;
   int64_t N = 0, C = 0, H = 0, W = 0, K = 0, kh = 0, kw = 0, OH = 0, OW = 0;
   int64_t ph = 0, pw = 0, sh = 1, sw = 1, dh = 1, dw = 1, G = 1;
   bool flip = true;
+  int act = kNone;  // kForwardBiasAct only
   int64_t Cg = 0, Kg = 0, KK = 0, CgKK = 0, OHW = 0;
   int64_t B = 1;  // images per chunk
   size_t esize = 4;
@@ -51,7 +54,12 @@ int64_t pad_of(int32_t mode, int32_t explicit_pad, int64_t k, int64_t dil) {
 // Geometry from the step's shapes; ERR_SHAPE when they do not make a convolution (the TypeScript side names it).
 Status conv_setup(const KernelCtx& ctx, Pass pass, ConvState* s) {
   const Attrs& at = ctx.attrs;
-  if (ctx.n_out != 1 || ctx.n_in < 2 || ctx.n_in > 3 || at.n_ints != 11) return ERR_INVALID;
+  if (ctx.n_out != 1 || ctx.n_in < 2 || ctx.n_in > 3 || at.n_ints != (pass == kForwardBiasAct ? 12 : 11)) return ERR_INVALID;
+  if (pass == kForwardBiasAct) {
+    if (ctx.n_in != 3 || ctx.in[2].dtype != ctx.out->dtype || ctx.in[2].ndim != 1) return ctx.n_in != 3 ? ERR_INVALID : ERR_SHAPE;
+    if (at.ints[11] < kNone || at.ints[11] > kSigmoid) return ERR_INVALID;
+    s->act = at.ints[11];
+  }
   const Tensor &a = ctx.in[0], &b = ctx.in[1];
   const Tensor& out = *ctx.out;
   if (out.dtype != F32 && out.dtype != F64) return ERR_DTYPE;
@@ -62,7 +70,7 @@ Status conv_setup(const KernelCtx& ctx, Pass pass, ConvState* s) {
   s->sh = v[3], s->sw = v[4], s->dh = v[5], s->dw = v[6], s->G = v[7], s->flip = v[8] != 0;
   if (s->sh < 1 || s->sw < 1 || s->dh < 1 || s->dw < 1 || s->G < 1 || v[1] < 0 || v[2] < 0 || v[0] < 0 || v[0] > 2) return ERR_INVALID;
   int64_t sa = v[9], sb = v[10];
-  if (sa < 0 && pass != kForward) {
+  if (sa < 0 && pass != kForward && pass != kForwardBiasAct) {
     if (ctx.n_in != 3 || ctx.in[2].ndim != 4) return ERR_INVALID;
     sa = ctx.in[2].shape[2];
     sb = ctx.in[2].shape[3];
@@ -70,7 +78,7 @@ Status conv_setup(const KernelCtx& ctx, Pass pass, ConvState* s) {
   const Tensor* x = nullptr;
   const Tensor* w = nullptr;
   const Tensor* y = nullptr;  // the forward's output (or its gradient)
-  if (pass == kForward) {
+  if (pass == kForward || pass == kForwardBiasAct) {
     x = &a, w = &b, y = &out;
   } else if (pass == kGradInputs) {
     y = &a, w = &b, x = &out;
@@ -89,6 +97,7 @@ Status conv_setup(const KernelCtx& ctx, Pass pass, ConvState* s) {
   s->OH = (s->H + 2 * s->ph - dkh) / s->sh + 1;
   s->OW = (s->W + 2 * s->pw - dkw) / s->sw + 1;
   if (y->shape[0] != s->N || y->shape[1] != s->K || y->shape[2] != s->OH || y->shape[3] != s->OW) return ERR_SHAPE;
+  if (pass == kForwardBiasAct && ctx.in[2].shape[0] != s->K) return ERR_SHAPE;
   s->Cg = s->C / s->G, s->Kg = s->K / s->G, s->KK = s->kh * s->kw, s->CgKK = s->Cg * s->KK, s->OHW = s->OH * s->OW;
   s->esize = dtype_size(out.dtype);
   const int64_t per_image = std::max<int64_t>(1, s->CgKK * s->OHW);
@@ -195,6 +204,25 @@ void chunk_copy(const KernelCtx& ctx, const ConvState& s, T* nkp, int64_t n0, in
   });
 }
 
+// out planes (n, k) of images n0 .. n0+nb: y = act(y + b[k]), each plane while it is still warm from the scatter.
+template <class T>
+void bias_act(const KernelCtx& ctx, const ConvState& s, const T* bias, T* y, int64_t n0, int64_t nb) {
+  parallel_range(ctx, nb * s.K, std::max<int64_t>(1, kGrainHeavy / std::max<int64_t>(1, s.OHW)), [&](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; u++) {
+      T* p = y + (n0 * s.K + u) * s.OHW;
+      const T bk = bias[u % s.K];
+      ew_binary(EwOp::Add, p, 1, &bk, 0, p, s.OHW);
+      if (s.act == kRelu) {
+        for (int64_t i = 0; i < s.OHW; i++) p[i] = p[i] > T(0) || p[i] != p[i] ? p[i] : T(0);
+      } else if (s.act == kTanh) {
+        ew_unary(EwOp::Tanh, p, p, s.OHW);
+      } else if (s.act == kSigmoid) {
+        ew_unary(EwOp::Sigmoid, p, p, s.OHW);
+      }
+    }
+  });
+}
+
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), 1.0f, a, int(lda), b, int(ldb), beta, c, int(ldc));
 }
@@ -205,7 +233,7 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, in
 template <class T>
 Status conv_typed(const KernelCtx& ctx, const ConvState& s, T* col, T* tmp) {
   const int64_t WG = s.Kg * s.CgKK;  // one group's filters
-  if (s.pass == kForward) {
+  if (s.pass == kForward || s.pass == kForwardBiasAct) {
     const T* x = static_cast<const T*>(ctx.in[0].data);
     const T* w = static_cast<const T*>(ctx.in[1].data);
     T* y = static_cast<T*>(ctx.out->data);
@@ -220,6 +248,7 @@ Status conv_typed(const KernelCtx& ctx, const ConvState& s, T* col, T* tmp) {
           chunk_copy(ctx, s, y, n0, nb, g, tmp, false);
         }
       }
+      if (s.pass == kForwardBiasAct) bias_act(ctx, s, static_cast<const T*>(ctx.in[2].data), y, n0, nb);
     }
     return OK;
   }
@@ -265,6 +294,8 @@ Status conv_execute(const KernelCtx& ctx, const ConvState& s) {
   if (ctx.out->size == 0) return OK;
   if (s.N == 0 || s.CgKK == 0 || s.Kg == 0) {  // empty sums: zeros (BLAS is not asked about k = 0)
     std::memset(ctx.out->data, 0, static_cast<size_t>(ctx.out->size) * s.esize);
+    if (s.pass == kForwardBiasAct && ctx.out->dtype == F32) bias_act(ctx, s, static_cast<const float*>(ctx.in[2].data), static_cast<float*>(ctx.out->data), 0, s.N);
+    if (s.pass == kForwardBiasAct && ctx.out->dtype == F64) bias_act(ctx, s, static_cast<const double*>(ctx.in[2].data), static_cast<double*>(ctx.out->data), 0, s.N);
     return OK;
   }
   std::unique_ptr<char[]> own;
@@ -317,5 +348,10 @@ NODEANO_KERNEL("Conv2dGradInputs", conv_kernel<kGradInputs>, conv_prepare<kGradI
 // Conv2dGradWeights: inputs x, gy, optional shape ref; out dw [K, C/G, kh, kw] (kh, kw from ints[9..10] or the ref)
 // = Σ over chunks of gy_g col^T (beta 1 after the first chunk).
 NODEANO_KERNEL("Conv2dGradWeights", conv_kernel<kGradWeights>, conv_prepare<kGradWeights>, conv_scratch<kGradWeights>);
+
+// Conv2dBiasAct: inputs x, w, b [K]; out = act(Conv2d(x, w) + b[k]) with ints as Conv2d's plus [act (0 none, 1 relu,
+// 2 tanh, 3 sigmoid)]; the bias and activation run on each chunk's output planes right after its gemm (tanh and
+// sigmoid through the elementwise span loops, so F32 uses the same approximations as the unfused ops).
+NODEANO_KERNEL("Conv2dBiasAct", conv_kernel<kForwardBiasAct>, conv_prepare<kForwardBiasAct>, conv_scratch<kForwardBiasAct>);
 
 }  // namespace nodeano

@@ -146,11 +146,11 @@ describe('conv2d gradients', () => {
       const opts: T.Conv2dOptions = { borderMode: 'half', numGroups: 2 };
       const y = conv2d(x, w, opts);
       const outs = [y, ...T.grad(T.sum(T.sqr(y)), [x, w])];
-      const X = U([24, 2, 48, 48], 'float32'); // 25 x 44² column elements per image: chunks of 21 images and 3
-      const W = U([4, 1, 5, 5], 'float32');
+      const X = U([22, 2, 48, 48], 'float32'); // 25 x 44² column elements per image: chunks of 21 images and 1
+      const W = U([2, 1, 5, 5], 'float32');
       const js = T.function([x, w], outs, { backend: 'js' })(X, W) as T.NDArray[];
       const nat = T.function([x, w], outs, { backend: 'native' })(X, W) as T.NDArray[];
       js.forEach((a, i) => close(nat[i].reshape([a.size]), flat(a), 1e-4));
-    });
+    }, 30000);
   });
 });
