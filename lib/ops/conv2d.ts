@@ -5,7 +5,10 @@ import { registerKernel } from '../graph/kernel-registry';
 import { Attrs, Op } from '../graph/op';
 import { Dim, TensorType } from '../graph/type';
 import { Apply, Constant, Variable } from '../graph/variable';
-import { shapeStr } from '../ndarray';
+import { describe, shapeStr } from '../ndarray';
+import { add } from './add';
+import { arange } from './arange';
+import { expandDims } from './expand-dims';
 import { cast } from './cast';
 import { ConvAttrs, convAttrsOf, formatConv, convGeometry, convGeometryOrThrow, convNativeAttrs, parseConvOptions, refineShape } from './conv-geometry';
 import type { Conv2dOptions } from './conv-geometry';
@@ -217,19 +220,36 @@ export function conv2d(input: unknown, filters: unknown, opts?: Conv2dOptions): 
   return new Conv2dOp(attrs, inputShape, filterShape).makeNode(x, w).outputs[0];
 }
 
-/** A shape argument's entries as numbers or null (an int constant counts as its value); an ArgumentError otherwise. */
-function shapeArg(op: string, arg: string, v: unknown): Dim[] {
-  const entry = (d: unknown): Dim | undefined => {
+/**
+ * A shape argument's entries as numbers or null (an int constant counts as its value), plus the spatial entries
+ * given as int32 scalar variables (Theano allows symbolic spatial sizes); an ArgumentError otherwise.
+ */
+function shapeArg(op: string, arg: string, v: unknown): { dims: Dim[]; sym: (Variable | null)[] } {
+  const entry = (d: unknown): Dim | Variable | undefined => {
     if (d === null || d === undefined) return null;
     if (typeof d === 'number' && Number.isInteger(d) && d >= 0) return d;
     if (d instanceof Constant && d.ndim === 0 && !isFloat(d.dtype)) return d.value.data[0];
+    if (d instanceof Variable && d.ndim === 0 && d.dtype === 'int32') return d;
     return undefined;
   };
-  const dims = Array.isArray(v) && (v.length === 4 || v.length === 2) ? v.map(entry) : null;
-  if (!dims || dims.some((d) => d === undefined)) {
-    throw new ArgumentError(`${op}: ${arg} must be 4 sizes [N, C, H, W] (or the 2 spatial ones) as integers >= 0, int constants or null, got ${shapeStr(Array.isArray(v) ? v.map((d) => (typeof d === 'number' ? d : null)) : [])}`);
+  const raw = Array.isArray(v) && (v.length === 4 || v.length === 2) ? v.map(entry) : null;
+  const all = raw && (raw.length === 2 ? [null, null, ...raw] : raw);
+  if (!all || all.some((d, i) => d === undefined || (i < 2 && d instanceof Variable))) {
+    const show = Array.isArray(v) ? shapeStr(v.map((d) => (typeof d === 'number' ? d : null))) : describe(v);
+    throw new ArgumentError(`${op}: ${arg} must be 4 sizes [N, C, H, W] (or the 2 spatial ones) as integers >= 0, int constants or null (the spatial ones also int32 scalars), got ${show}`);
   }
-  return (dims.length === 2 ? [null, null, ...dims] : dims) as Dim[];
+  return {
+    dims: all.map((d) => (d instanceof Variable ? null : (d as Dim))),
+    sym: all.slice(2).map((d) => (d instanceof Variable ? d : null)),
+  };
+}
+
+/** A [1, 1, h, w] tensor whose shape carries symbolic spatial sizes to a gradient op (its data is never read). */
+function sizeRef(sym: readonly (Variable | null)[], dims: readonly Dim[]): Variable | null {
+  if (!sym[0] && !sym[1]) return null;
+  const len = (k: 0 | 1) => sym[k] ?? dims[2 + k];
+  if (len(0) === null || len(1) === null) return null;
+  return add(expandDims(arange(len(0)), [0, 1, 3]), expandDims(arange(len(1)), [0, 1, 2]));
 }
 
 /** With stride 1 and explicit padding, one spatial size follows from the other two: out = in + 2 p - dk + 1. */
@@ -258,12 +278,12 @@ export function conv2dGradWrtInputs(outputGrad: unknown, filters: unknown, input
   const op = 'conv2dGradWrtInputs';
   const { attrs } = parseConvOptions(op, opts, ['borderMode', 'subsample', 'filterFlip', 'filterDilation', 'numGroups', 'filterShape']);
   const [gy, w] = floatPair(op, asVariable(outputGrad, op, 'outputGrad'), asVariable(filters, op, 'filters'), ['outputGrad', 'filters']);
-  const dims = shapeArg(op, 'inputShape', inputShape);
+  const { dims, sym } = shapeArg(op, 'inputShape', inputShape);
   const gs = gy.type.shape;
   const ws = w.type.shape;
-  if (gy.ndim === 4 && w.ndim === 4) for (const ax of [0, 1] as const) dims[2 + ax] ??= solveSpatial(attrs, ax, gs[2 + ax], ws[2 + ax], true);
-  const size = requireSizes(op, 'inputShape', dims);
-  const v = new Conv2dGradInputsOp(attrs, size).makeNode(gy, w).outputs[0];
+  if (gy.ndim === 4 && w.ndim === 4) for (const ax of [0, 1] as const) if (!sym[ax]) dims[2 + ax] ??= solveSpatial(attrs, ax, gs[2 + ax], ws[2 + ax], true);
+  const ref = sizeRef(sym, dims);
+  const v = ref ? new Conv2dGradInputsOp(attrs, [-1, -1]).makeNode(gy, w, ref).outputs[0] : new Conv2dGradInputsOp(attrs, requireSizes(op, 'inputShape', dims)).makeNode(gy, w).outputs[0];
   const problems: string[] = [];
   refineShape(op, 'the input gradient', v.type.shape, dims, problems);
   if (problems.length) throw new ShapeError(`${op}: inputShape ${shapeStr(dims)} must match the shapes of outputGrad ${shapeStr(gs)} and filters ${shapeStr(ws)}`);
@@ -279,12 +299,12 @@ export function conv2dGradWrtWeights(input: unknown, outputGrad: unknown, filter
   const op = 'conv2dGradWrtWeights';
   const { attrs } = parseConvOptions(op, opts, ['borderMode', 'subsample', 'filterFlip', 'filterDilation', 'numGroups', 'inputShape']);
   const [x, gy] = floatPair(op, asVariable(input, op, 'input'), asVariable(outputGrad, op, 'outputGrad'), ['input', 'outputGrad']);
-  const dims = shapeArg(op, 'filterShape', filterShape);
+  const { dims, sym } = shapeArg(op, 'filterShape', filterShape);
   const xs = x.type.shape;
   const gs = gy.type.shape;
-  if (x.ndim === 4 && gy.ndim === 4) for (const ax of [0, 1] as const) dims[2 + ax] ??= solveSpatial(attrs, ax, gs[2 + ax], xs[2 + ax], false);
-  const size = requireSizes(op, 'filterShape', dims);
-  const v = new Conv2dGradWeightsOp(attrs, size).makeNode(x, gy).outputs[0];
+  if (x.ndim === 4 && gy.ndim === 4) for (const ax of [0, 1] as const) if (!sym[ax]) dims[2 + ax] ??= solveSpatial(attrs, ax, gs[2 + ax], xs[2 + ax], false);
+  const ref = sizeRef(sym, dims);
+  const v = ref ? new Conv2dGradWeightsOp(attrs, [-1, -1]).makeNode(x, gy, ref).outputs[0] : new Conv2dGradWeightsOp(attrs, requireSizes(op, 'filterShape', dims)).makeNode(x, gy).outputs[0];
   const problems: string[] = [];
   refineShape(op, 'the filter gradient', v.type.shape, dims, problems);
   if (problems.length) throw new ShapeError(`${op}: filterShape ${shapeStr(dims)} must match the shapes of input ${shapeStr(xs)} and outputGrad ${shapeStr(gs)}`);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
-import { close, compileOnBackends, expectError, nativeHas } from '../helpers';
+import { backends, close, compileOnBackends, expectError, nativeHas } from '../helpers';
 import { flat } from './support';
 
 const { conv2d, conv2dGradWrtInputs, conv2dGradWrtWeights } = T.nnet;
@@ -65,6 +65,31 @@ describe('conv2d gradients', () => {
       const [a, b, c, d] = f(X, W, G) as T.NDArray[];
       close(c.reshape([c.size]), flat(a), 1e-12);
       close(d.reshape([d.size]), flat(b), 1e-12);
+    });
+    it('take int32 scalar variables as spatial sizes (symbolic, as Theano allows), on every backend', () => {
+      const gy = T.tensor4('gy', 'float64');
+      const w = T.tensor4('w', 'float64');
+      const x = T.tensor4('x', 'float64');
+      const h = T.iscalar('h');
+      const wd = T.iscalar('wd');
+      const kh = T.iscalar('kh');
+      const opts: T.Conv2dOptions = { subsample: [2, 2], borderMode: 1 };
+      const dx = conv2dGradWrtInputs(gy, w, [null, null, h, wd], opts);
+      const dw = conv2dGradWrtWeights(x, gy, [null, null, kh, 3], opts);
+      expect(dx.type.shape).toEqual([null, null, null, null]);
+      expect(dw.type.shape[3]).toBe(3);
+      const X = U([2, 2, 7, 8]);
+      const W = U([3, 2, 3, 3]);
+      const Y = T.function([x, w], conv2d(x, w, opts), { backend: 'js' })(X, W) as T.NDArray;
+      const G = U(Y.shape);
+      const want = T.function([x, w, gy], T.grad(T.sum(T.mul(conv2d(x, w, opts), gy)), [x, w]), { backend: 'js' })(X, W, G) as T.NDArray[];
+      for (const backend of backends) {
+        const [a, b] = T.function([x, w, gy, h, wd, kh], [dx, dw], { backend })(X, W, G, 7, 8, 3) as T.NDArray[];
+        expect(a.shape).toEqual([2, 2, 7, 8]);
+        close(a.reshape([a.size]), flat(want[0]), 1e-12);
+        close(b.reshape([b.size]), flat(want[1]), 1e-12);
+      }
+      expectError(() => conv2dGradWrtInputs(gy, w, [h, null, 5, 5]), T.ArgumentError, 'the spatial ones also int32 scalars');
     });
     it('take int constants as sizes', () => {
       const gy = t4([1, 2, 3, 3], 'gy');
