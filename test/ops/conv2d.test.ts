@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import * as T from '../../lib';
-import { close, compileOnBackends, expectError } from '../helpers';
+import { backends, close, compileOnBackends, expectError } from '../helpers';
 
 const { conv2d } = T.nnet;
 const t4 = (shape: (number | null)[], name = 'x', dt: T.DType = 'float64') => T.tensor(dt, shape, name);
@@ -96,6 +96,21 @@ describe('conv2d', () => {
       for (const mode of ['full', 'valid'] as const) {
         const y = T.squeeze(conv2d(as4(x), as4(w), { borderMode: mode }), [0, 1]);
         for (const [, f] of compileOnBackends([x, w], y)) close(f(s.x, s.w) as T.NDArray, s[mode], 1e-12);
+      }
+    });
+    it('handles empty batches, channels and filter banks (zero gradients), on every backend', () => {
+      const x = T.tensor4('x', 'float64');
+      const w = T.tensor4('w', 'float64');
+      const y = conv2d(x, w, { borderMode: 'half' });
+      const outs = [y, ...T.grad(T.sum(T.sqr(y)), [x, w])];
+      const cases: [number[], number[], number[]][] = [[[0, 2, 5, 5], [3, 2, 3, 3], [0, 3, 5, 5]], [[2, 0, 5, 5], [3, 0, 3, 3], [2, 3, 5, 5]], [[2, 2, 5, 5], [0, 2, 3, 3], [2, 0, 5, 5]]];
+      for (const backend of backends) {
+        const f = T.function([x, w], outs, { backend });
+        for (const [xs, ws, ys] of cases) {
+          const r = f(T.ones(xs, 'float64'), T.ones(ws, 'float64')) as T.NDArray[];
+          expect(r.map((a) => a.shape)).toEqual([ys, xs, ws]);
+          for (const a of r) expect(Array.from(a.data).every((v) => v === 0)).toBe(true);
+        }
       }
     });
     it('refines static shapes from hints and infers Theano output sizes', () => {
