@@ -16,6 +16,8 @@ import { softmaxCrossentropyWithLogits } from './ops/softmax-crossentropy';
 import { RandomStreams } from './ops/random-streams';
 import { pool2d } from './ops/pool';
 import { batchNormalizationTest, batchNormalizationTrain } from './ops/batch-norm';
+import { conv2d, conv2dGradWrtInputs, conv2dGradWrtWeights } from './ops/conv2d';
+import { conv1d } from './ops/conv1d';
 
 export { config } from './config';
 export type { FloatX } from './config';
@@ -64,6 +66,7 @@ export const nnet = {
   pool2d,
   /** Batch normalization, Theano's `T.nnet.bn`. */
   bn: { batchNormalizationTrain, batchNormalizationTest },
+  conv2d, conv2dGradWrtInputs, conv2dGradWrtWeights, conv1d,
 };
 /** Signal processing, Theano's `T.signal` (`pool.pool_2d` as `pool2d`). */
 export const signal = { pool2d };

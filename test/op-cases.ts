@@ -52,6 +52,13 @@ export const CASES: Record<string, OpCase[]> = {
   ceil: one(T.ceil, A()),
   clip: one((x) => T.clip(x, -0.5, 0.7), A()),
   concatenate: one((a, b) => T.concatenate([a, b], 1), A(), f64([3, 2])),
+  conv1d: one((x, w) => T.conv1d(x, w, { borderMode: 'half', subsample: 2 }), f64([2, 2, 7]), f64([3, 2, 3])),
+  conv2d: [
+    ...one((x, w) => T.conv2d(x, w), f64([2, 2, 5, 4]), f64([3, 2, 3, 2])),
+    ...one((x, w) => T.conv2d(x, w, { borderMode: 'full', subsample: [2, 1], filterDilation: [1, 2], numGroups: 2, filterFlip: false }), f64([1, 4, 4, 5]), f64([2, 2, 2, 2])),
+  ],
+  conv2dGradWrtInputs: one((gy, w) => T.conv2dGradWrtInputs(gy, w, [6, 5], { borderMode: 1, subsample: [2, 2] }), f64([2, 3, 3, 3]), f64([3, 2, 3, 3])),
+  conv2dGradWrtWeights: one((x, gy) => T.conv2dGradWrtWeights(x, gy, [3, 2, 3, 2], { borderMode: 'half' }), f64([2, 2, 4, 4]), f64([2, 3, 4, 5])),
   cos: one(T.cos, A()),
   cosh: one(T.cosh, A()),
   cumprod: one((x) => T.cumprod(x, 1), A()),

@@ -107,3 +107,7 @@ export { pool2d } from './pool';
 export type { Pool2dOptions, PoolMode } from './pool';
 export { batchNormalizationTrain, batchNormalizationTest } from './batch-norm';
 export type { BatchNormOptions, BatchNormTrainOptions } from './batch-norm';
+export { conv2d, conv2dGradWrtInputs, conv2dGradWrtWeights } from './conv2d';
+export type { Conv2dOptions } from './conv2d';
+export { conv1d } from './conv1d';
+export type { Conv1dOptions } from './conv1d';

@@ -4,6 +4,7 @@ import './canonicalize';
 import './stabilize';
 import './stabilize-logistic';
 import './specialize';
+import './conv-bias-act';
 import './fusion';
 import './inplace';
 export { optimize, rewriteNames, PHASES } from './registry';
