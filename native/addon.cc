@@ -32,7 +32,9 @@
 //                                                 same format (body: which of the step's bodies, default 0), for
 //                                                 `iterations` steps of a loop (0 for IfElse); an IfElse branch left
 //                                                 out could not be planned, and taking it fails with _SHAPE */ })
-//       -> { plan: plan handle, arena: ArrayBuffer /* zero copy: temps live here */ }
+//       -> { plan: plan handle, arena: ArrayBuffer /* zero copy: temps live here */,
+//            run: (...inputs, ...shared, ...outputs) => number | undefined /* run(plan, ...) bound to this plan: no
+//                 handle to check per call (the hot path of small steps); it holds the handle */ }
 //       The memory decisions are the caller's (lib/compile/memory-plan.ts); createPlan only rejects an unsafe layout.
 //   run(plan, ...inputs, ...shared, ...outputs) -> number | undefined   (the nInputs + nShared typed arrays, then one
 //       array per direct output that its values are computed into, as separate arguments; runs every step, then copies
@@ -317,7 +319,9 @@ Napi::Value CreatePlan(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("arena", external_buffer(env, plan->arena(), plan->arena_bytes(), Origin::Arena));
   const int64_t scratch = int64_t(plan->scratch_bytes() + plan->nested_bytes());
-  out.Set("plan", make_plan_handle(env, std::move(plan), scratch));
+  Napi::Value handle = make_plan_handle(env, std::move(plan), scratch);
+  out.Set("plan", handle);
+  out.Set("run", Napi::Value(env, bound_run(env, handle, raw_guarded<run_bound>)));
   return out;
 }
 

@@ -50,7 +50,8 @@ export interface Addon {
   /** The given names that have a native kernel, in order; without names, every registered kernel. */
   kernels(names?: readonly string[]): string[];
   createProgram(desc: ProgramDescriptor): NativeHandle;
-  createPlan(program: NativeHandle, desc: PlanDescriptor): { plan: NativeHandle; arena: ArrayBuffer };
+  /** `run`: run(plan, ...) bound to this plan (no handle checked per call); absent in older builds. */
+  createPlan(program: NativeHandle, desc: PlanDescriptor): { plan: NativeHandle; arena: ArrayBuffer; run?: (...arrays: (TypedArray | null)[]) => number | undefined };
   /**
    * Runs every step, then lands the updates not listed in resized: the program's inputs, then its shared values, then
    * one array per direct output, which its values are computed into. A shared value may be null for an alloc() array

@@ -26,6 +26,8 @@ interface NativePrepared extends Prepared {
   lastShared: (TypedArray | undefined)[];
   /** The arrays of one run call, reused. */
   args: (TypedArray | null)[];
+  /** addon.run bound to this plan (createPlan's `run`): the addon takes the plan from the function, unchecked. */
+  runBound: BoundRun;
 }
 
 /** The program in the addon's format: flat typed arrays, built once per compiled function (its bodies too). */
@@ -124,6 +126,8 @@ export class NativeExecutor implements Executor {
       throw this.planError(e, plan);
     }
     const { plan: handle, arena } = created;
+    const addonRun = this.addon.run;
+    const runBound: BoundRun = created.run ?? ((...a) => addonRun(handle, ...a));
     const bufs = program.slots.map((s, i) => {
       if (s.kind === 'temp' && plan.offsets[i] >= 0) return new (ctorOf(s.dtype))(arena, plan.offsets[i], sizeOf(plan.shapes[i]));
       if (s.kind === 'constant') return this.constants[s.ref];
@@ -141,7 +145,7 @@ export class NativeExecutor implements Executor {
       else if (alias.has(slot)) binds.push(slot, 1, alias.get(slot)!);
       else if (plan.direct.includes(slot)) binds.push(slot, 2, plan.direct.indexOf(slot));
     }
-    return { plan, bufs, handle, arena, binds: Int32Array.from(binds), inFlight: 0, disposed: false, kept: 0, lastShared: [], args: [] };
+    return { plan, bufs, handle, arena, binds: Int32Array.from(binds), inFlight: 0, disposed: false, kept: 0, lastShared: [], args: [], runBound };
   }
 
   private bind(p: NativePrepared, inputs: readonly TypedArray[], shared: readonly TypedArray[], outs: readonly TypedArray[]): void {
@@ -159,13 +163,14 @@ export class NativeExecutor implements Executor {
     let n = 0;
     for (let i = 0; i < inputs.length; i++) args[n++] = inputs[i];
     // every shared value kept and unchanged: they are left out of the call altogether
-    let allKept = shared.length > 0 && shared.length < 31 && p.kept === 2 ** shared.length - 1;
+    // (a shift, not 2 ** n: V8 calls its pow() for a variable exponent, a twelfth of a small step's time)
+    let allKept = shared.length > 0 && shared.length < 31 && p.kept === (1 << shared.length) - 1;
     for (let i = 0; allKept && i < shared.length; i++) if (shared[i] !== lastShared[i]) allKept = false;
     if (!allKept) for (let i = 0; i < shared.length; i++) args[n++] = i < 32 && (p.kept >>> i) & 1 && shared[i] === lastShared[i] ? null : shared[i];
     for (let i = 0; i < outs.length; i++) args[n++] = outs[i];
     let kept: number | undefined;
     try {
-      kept = callRun(this.addon.run, p.handle, args, n);
+      kept = callRun(p.runBound, args, n);
     } catch (e) {
       p.kept = 0;
       throw this.wrap(e, p, inputs, shared, outs);
@@ -273,21 +278,21 @@ export class NativeExecutor implements Executor {
   }
 }
 
-type Run = (plan: NativeHandle, ...arrays: (TypedArray | null)[]) => number | undefined;
+type BoundRun = (...arrays: (TypedArray | null)[]) => number | undefined;
 
-/** addon.run(plan, ...a[0, n)), with a direct call (no spread) for up to 8 arrays. */
-function callRun(f: Run, h: NativeHandle, a: readonly (TypedArray | null)[], n: number): number | undefined {
+/** run(...a[0, n)), with a direct call (no spread) for up to 8 arrays. */
+function callRun(f: BoundRun, a: readonly (TypedArray | null)[], n: number): number | undefined {
   switch (n) {
-    case 0: return f(h);
-    case 1: return f(h, a[0]);
-    case 2: return f(h, a[0], a[1]);
-    case 3: return f(h, a[0], a[1], a[2]);
-    case 4: return f(h, a[0], a[1], a[2], a[3]);
-    case 5: return f(h, a[0], a[1], a[2], a[3], a[4]);
-    case 6: return f(h, a[0], a[1], a[2], a[3], a[4], a[5]);
-    case 7: return f(h, a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
-    case 8: return f(h, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
-    default: return f(h, ...a.slice(0, n));
+    case 0: return f();
+    case 1: return f(a[0]);
+    case 2: return f(a[0], a[1]);
+    case 3: return f(a[0], a[1], a[2]);
+    case 4: return f(a[0], a[1], a[2], a[3]);
+    case 5: return f(a[0], a[1], a[2], a[3], a[4]);
+    case 6: return f(a[0], a[1], a[2], a[3], a[4], a[5]);
+    case 7: return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+    case 8: return f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    default: return f(...a.slice(0, n));
   }
 }
 

@@ -14,12 +14,14 @@ namespace napi {
 
 namespace {
 
-// The arguments of a call: on the stack when they fit, else on the heap. No JS runs while they are read.
+// The arguments of a call: on the stack when they fit, else on the heap. No JS runs while they are read. `with_plan`:
+// the first argument is the plan handle (run, runAsync); a plan's bound run takes only the arrays and gets its plan
+// handle as the callback's data (`data`).
 class Args {
  public:
-  Args(napi_env env, napi_callback_info info) {
+  Args(napi_env env, napi_callback_info info, bool with_plan = true, void** data = nullptr) : first_(with_plan ? 1 : 0) {
     size_t argc = kStack;
-    if (napi_get_cb_info(env, info, &argc, stack_, nullptr, nullptr) != napi_ok) throw Napi::Error::New(env);
+    if (napi_get_cb_info(env, info, &argc, stack_, nullptr, data) != napi_ok) throw Napi::Error::New(env);
     argc_ = argc;
     argv_ = stack_;
     if (argc > kStack) {
@@ -34,8 +36,8 @@ class Args {
   }
   napi_value plan() const { return argv_[0]; }
   // The arrays after the plan.
-  const napi_value* values() const { return argv_ + 1; }
-  size_t count() const { return argc_ ? argc_ - 1 : 0; }
+  const napi_value* values() const { return argv_ + first_; }
+  size_t count() const { return argc_ > first_ ? argc_ - first_ : 0; }
 
  private:
   static constexpr size_t kStack = 16;
@@ -43,6 +45,7 @@ class Args {
   std::vector<napi_value> heap_;
   const napi_value* argv_;
   size_t argc_;
+  size_t first_;
 };
 
 // `outputs`: the direct outputs a synchronous run takes after the shared values (none for runAsync).
@@ -328,13 +331,8 @@ napi_value rejected_promise(Napi::Env env, napi_value error) {
   return d.Promise();
 }
 
-}  // namespace
-
-napi_value run(napi_env raw_env, napi_callback_info info) {
-  Napi::Env env(raw_env);
-  Args args(raw_env, info);
-  // no JS runs until this returns, so nothing can dispose the handle meanwhile: the plan is used without a reference
-  Plan& plan = *plan_handle_of(env, args.plan(), "run")->plan;
+// One synchronous run of `plan` on the arrays of `args` (run and a plan's bound run).
+napi_value run_plan(Napi::Env env, Plan& plan, const Args& args) {
   const auto& outs = plan.outputs();
   const Program& prog = plan.program();
   // the shared values left out altogether: all of them kept from the last run (as if each were passed as null)
@@ -356,6 +354,34 @@ napi_value run(napi_env raw_env, napi_callback_info info) {
   napi_value mask;
   if (napi_create_uint32(env, uint32_t(kept), &mask) != napi_ok) throw Napi::Error::New(env);
   return mask;
+}
+
+}  // namespace
+
+napi_value run(napi_env raw_env, napi_callback_info info) {
+  Napi::Env env(raw_env);
+  Args args(raw_env, info);
+  // no JS runs until this returns, so nothing can dispose the handle meanwhile: the plan is used without a reference
+  return run_plan(env, *plan_handle_of(env, args.plan(), "run")->plan, args);
+}
+
+napi_value run_bound(napi_env raw_env, napi_callback_info info) {
+  Napi::Env env(raw_env);
+  void* data = nullptr;
+  Args args(raw_env, info, false, &data);
+  // the callback's data is the PlanHandle this function was made for (bound_run), never a value from JS
+  PlanHandle* h = static_cast<PlanHandle*>(data);
+  if (!h || !h->plan) fail(env, kInvalid, "run: the plan was disposed");
+  return run_plan(env, *h->plan, args);
+}
+
+napi_value bound_run(napi_env env, napi_value plan_handle, napi_callback cb) {
+  PlanHandle* h = plan_handle_of(Napi::Env(env), plan_handle, "createPlan");
+  napi_value fn;
+  if (napi_create_function(env, "run", NAPI_AUTO_LENGTH, cb, h, &fn) != napi_ok) throw Napi::Error::New(env);
+  // the function keeps the handle (whose finalizer frees h) alive for as long as it can be called
+  if (napi_set_named_property(env, fn, "plan", plan_handle) != napi_ok) throw Napi::Error::New(env);
+  return fn;
 }
 
 napi_value run_async(napi_env raw_env, napi_callback_info info) {

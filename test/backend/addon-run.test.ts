@@ -90,7 +90,7 @@ d('addon: run and runAsync', () => {
     const prog = n.createProgram(programDesc({ slots, steps: [{ kernel: 'Add', ins: [0, 1], outs: [2] }, { kernel: 'Sigmoid', ins: [2], outs: [3] }], nInputs: 2, nShared: 0 }));
     const pd = planDesc(slots, [[2, 3], [2, 3], [2, 3], [2, 3]]);
     const { plan, arena } = n.createPlan(prog, pd);
-    expect(Object.keys(n.createPlan(prog, pd)).sort()).toEqual(['arena', 'plan']);
+    expect(Object.keys(n.createPlan(prog, pd)).sort()).toEqual(['arena', 'plan', 'run']);
     expect(arena.byteLength).toBe(pd.arenaBytes);
     const a = Float32Array.from([-3, -1, 0, 0.5, 2, 10]);
     const b = Float32Array.from([1, 1, 1, -1, -2, -20]);
@@ -287,6 +287,30 @@ d('addon: run and runAsync', () => {
     const { plan, arena } = n.createPlan(prog, pd);
     n.run(plan, new Int32Array(0));
     expect(Array.from(new Float64Array(arena, pd.offsets[1], 2))).toEqual([1.5, -2.5]);
+  });
+
+  it("createPlan's bound run checks its arrays as run does, computes the same, fails typed once disposed and keeps its plan alive", () => {
+    const prog = n.createProgram(copyProgram());
+    const created = n.createPlan(prog, planDesc(copySlots, [[4], [4], [4], [4]]));
+    const run = created.run!;
+    const W = new Float32Array(4);
+    throwsCode(() => run(W), 'NODEANO_NATIVE_INVALID', /run: got 1 array\(s\) after the plan, the plan takes 1 input\(s\), then 1 shared value\(s\)/);
+    throwsCode(() => run(W, W, W), 'NODEANO_NATIVE_INVALID', /got 3 array/);
+    throwsCode(() => run(new Float64Array(4), W), 'NODEANO_NATIVE_DTYPE', /run: inputs\[0\] must be a Float32Array \(float32\), got a Float64Array/);
+    throwsCode(() => run(W, new Float32Array(3)), 'NODEANO_NATIVE_SHAPE', /shared\[0\] has 12 bytes/);
+    throwsCode(() => (run as Loose)([1, 2, 3, 4], W), 'NODEANO_NATIVE_INVALID', /inputs\[0\] must be a Float32Array, got an array/);
+    throwsCode(() => run(detached(new Float32Array(4)), W), 'NODEANO_NATIVE_INVALID', /inputs\[0\] is detached/);
+    run(Float32Array.from([1, 2, 3, 4]), W);
+    expect(Array.from(W)).toEqual([1, 2, 3, 4]);
+    n.run(created.plan, Float32Array.from([4, 3, 2, 1]), W);
+    expect(Array.from(W)).toEqual([4, 3, 2, 1]);
+    // the function alone keeps the plan: dropping every other reference and collecting leaves it runnable
+    const kept = n.createPlan(prog, planDesc(copySlots, [[4], [4], [4], [4]])).run!;
+    fullGc();
+    kept(Float32Array.from([5, 6, 7, 8]), W);
+    expect(Array.from(W)).toEqual([5, 6, 7, 8]);
+    n.dispose(created.plan);
+    throwsCode(() => run(new Float32Array(4), W), 'NODEANO_NATIVE_INVALID', /run: the plan was disposed/);
   });
 
   it('dispose: plans outlive their program; a plan disposed in flight still completes; later use is a typed error', async () => {
