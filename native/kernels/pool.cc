@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
+#include <type_traits>
 #include <limits>
 #include <memory>
 #include <new>
@@ -51,6 +53,10 @@ struct PoolState : KernelState {
   DType dtype = F32;
   int32_t mode = kMax;
   int64_t planes = 0, h = 0, w = 0, oh = 0, ow = 0;
+  int64_t wh = 0, ww = 0;  // window size
+  // Windows that tile the plane without overlap or padding (stride = ws, pad 0, every window whole: the LeNet and
+  // VGG case): max pooling then takes branch-free loops, and its gradient writes each input once, with no buffer.
+  bool tiled = false;
   AxisWindows rows, cols;
 };
 
@@ -78,6 +84,9 @@ Status make_state(const KernelCtx& ctx, PoolState* s) {
   s->ow = out_dim(s->w, a[1], a[3], a[5], a[6] != 0);
   s->rows = axis_windows(s->h, s->oh, a[0], a[2], a[4]);
   s->cols = axis_windows(s->w, s->ow, a[1], a[3], a[5]);
+  s->wh = a[0];
+  s->ww = a[1];
+  s->tiled = a[0] == a[2] && a[1] == a[3] && a[4] == 0 && a[5] == 0 && s->oh * a[0] <= s->h && s->ow * a[1] <= s->w;
   return OK;
 }
 
@@ -93,8 +102,97 @@ int64_t grain_planes(int64_t per_plane) {
   return std::max<int64_t>(1, kGrainCheap / std::max<int64_t>(1, per_plane));
 }
 
+// max(m, v) that keeps a NaN of either side (a NaN sticks, as in the generic loop), without a branch to mispredict.
+// (Selected through integer masks: GCC turns the plain `?:` into two unpredictable branches on random data.)
+template <class T>
+inline T pool_max(T m, T v) {
+  using U = typename std::conditional<sizeof(T) == 4, uint32_t, uint64_t>::type;
+  U mb, vb;
+  std::memcpy(&mb, &m, sizeof(T));
+  std::memcpy(&vb, &v, sizeof(T));
+  const U take = U(0) - U((v > m) | (v != v));
+  const U r = (vb & take) | (mb & ~take);
+  T out;
+  std::memcpy(&out, &r, sizeof(T));
+  return out;
+}
+
+// a when c holds, else +0 (branch-free, as pool_max).
+template <class T>
+inline T pool_select(bool c, T a) {
+  using U = typename std::conditional<sizeof(T) == 4, uint32_t, uint64_t>::type;
+  U ab;
+  std::memcpy(&ab, &a, sizeof(T));
+  const U r = ab & (U(0) - U(c));
+  T out;
+  std::memcpy(&out, &r, sizeof(T));
+  return out;
+}
+
+// Max pooling over tiled windows: each output row reads wh whole input rows, window by window, branch-free.
+template <class T>
+void max_pool_tiled(const KernelCtx& ctx, const PoolState& s) {
+  const T* x = static_cast<const T*>(ctx.in[0].data);
+  T* y = static_cast<T*>(ctx.out->data);
+  const int64_t hw = s.h * s.w, ohw = s.oh * s.ow, wh = s.wh, ww = s.ww;
+  parallel_range(ctx, s.planes, grain_planes(hw + ohw), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      for (int64_t r = 0; r < s.oh; r++) {
+        const T* row = x + p * hw + r * wh * s.w;
+        T* yr = y + p * ohw + r * s.ow;
+        if (wh == 2 && ww == 2) {
+          const T* row1 = row + s.w;
+          for (int64_t c = 0; c < s.ow; c++) {
+            const T a = pool_max(row[2 * c], row[2 * c + 1]), b = pool_max(row1[2 * c], row1[2 * c + 1]);
+            yr[c] = pool_max(a, b);
+          }
+          continue;
+        }
+        for (int64_t c = 0; c < s.ow; c++) {
+          T m = -std::numeric_limits<T>::infinity();
+          for (int64_t i = 0; i < wh; i++) {
+            const T* q = row + i * s.w + c * ww;
+            for (int64_t j = 0; j < ww; j++) m = pool_max(m, q[j]);
+          }
+          yr[c] = m;
+        }
+      }
+    }
+  });
+}
+
+// Its gradient: gx = gz of the window at every position equal to the window's max (ties each get it, as the generic
+// loop; one term, so no double accumulation is needed to round the same), 0 elsewhere and outside every window.
+template <class T>
+void max_pool_grad_tiled(const KernelCtx& ctx, const PoolState& s) {
+  const T* x = static_cast<const T*>(ctx.in[0].data);
+  const T* m = static_cast<const T*>(ctx.in[1].data);
+  const T* gz = static_cast<const T*>(ctx.in[2].data);
+  T* gx = static_cast<T*>(ctx.out->data);
+  const int64_t hw = s.h * s.w, ohw = s.oh * s.ow, wh = s.wh, ww = s.ww;
+  parallel_range(ctx, s.planes, grain_planes(2 * hw + ohw), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      const T* xp = x + p * hw;
+      T* gp = gx + p * hw;
+      if (s.oh * wh < s.h || s.ow * ww < s.w) std::fill(gp, gp + hw, T(0));  // rows or columns no window covers
+      for (int64_t r = 0; r < s.oh; r++) {
+        const T* mr = m + p * ohw + r * s.ow;
+        const T* gr = gz + p * ohw + r * s.ow;
+        for (int64_t i = 0; i < wh; i++) {
+          const int64_t base = (r * wh + i) * s.w;
+          for (int64_t c = 0; c < s.ow; c++) {
+            const T mv = mr[c], g = gr[c] + T(0);  // 0 + g, as the generic loop's double sum rounds -0 to +0
+            for (int64_t j = 0; j < ww; j++) gp[base + c * ww + j] = pool_select(xp[base + c * ww + j] == mv, g);
+          }
+        }
+      }
+    }
+  });
+}
+
 template <class T>
 void pool_forward(const KernelCtx& ctx, const PoolState& s) {
+  if (s.tiled && s.mode == kMax) return max_pool_tiled<T>(ctx, s);
   const T* x = static_cast<const T*>(ctx.in[0].data);
   T* y = static_cast<T*>(ctx.out->data);
   const int64_t hw = s.h * s.w, ohw = s.oh * s.ow;
@@ -134,6 +232,10 @@ void pool_forward(const KernelCtx& ctx, const PoolState& s) {
 // a per-thread double buffer and is rounded once.
 template <class T>
 Status pool_backward(const KernelCtx& ctx, const PoolState& s, bool max) {
+  if (max && s.tiled) {
+    max_pool_grad_tiled<T>(ctx, s);
+    return OK;
+  }
   const T* x = static_cast<const T*>(ctx.in[0].data);
   const T* m = max ? static_cast<const T*>(ctx.in[1].data) : nullptr;
   const T* gz = static_cast<const T*>(ctx.in[max ? 2 : 1].data);

@@ -139,6 +139,28 @@ describe('pool2d', () => {
         { numRuns: 80 },
       );
     });
+    it('on tiled windows (stride = ws, no pad: the branch-free path) with ties, NaN, -0 gradients and uncovered edges', () => {
+      // values from a small set, so windows tie; a NaN in some windows; -0 among the incoming gradients
+      const rng = new T.RandomState(8);
+      for (const [h, w, ws] of [[6, 8, 2], [7, 9, 2], [9, 7, 3], [4, 6, 1], [5, 5, 4]] as const) {
+        for (const dt of ['float32', 'float64'] as const) {
+          const raw = rng.randint(0, 3, [3, 2, h, w]).data;
+          const xv = new T.NDArray(Float64Array.from(raw, (v, i) => (i % 37 === 5 ? NaN : v - 1)), [3, 2, h, w], 'float64').astype(dt);
+          const x = T.tensor(dt, [null, null, null, null], 'x');
+          const gz = T.tensor(dt, [null, null, null, null], 'gz');
+          const y = T.signal.pool2d(x, { ws: [ws, ws], ignoreBorder: true });
+          const [gx] = T.grad(T.sum(y.mul(gz)), [x]);
+          const oh = Math.floor(h / ws), ow = Math.floor(w / ws);
+          const gv = new T.NDArray(Float64Array.from({ length: 6 * oh * ow }, (_, i) => (i % 3 === 0 ? -0 : i - 5)), [3, 2, oh, ow], 'float64').astype(dt);
+          const js = T.function([x, gz], [y, gx], { backend: 'js' })(xv, gv) as T.NDArray[];
+          const nat = T.function([x, gz], [y, gx], { backend: 'native' })(xv, gv) as T.NDArray[];
+          js.forEach((a, i) => {
+            expect(nat[i].shape).toEqual(a.shape);
+            Array.from(a.data).forEach((v, k) => expect(Object.is(nat[i].data[k], v) || (Number.isNaN(v) && Number.isNaN(nat[i].data[k]))).toBe(true));
+          });
+        }
+      }
+    });
     it('on a tensor large enough to split its planes across the thread pool', () => {
       const xv = new T.RandomState(3).uniform(-1, 1, [16, 16, 24, 24], 'float32');
       const x = T.tensor('float32', [null, null, null, null], 'x');
