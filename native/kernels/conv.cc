@@ -42,14 +42,7 @@ struct ConvState : KernelState {
   size_t esize = 4;
   size_t col_elems() const { return static_cast<size_t>(CgKK * B * OHW); }
   size_t tmp_elems() const { return B > 1 ? static_cast<size_t>(Kg * B * OHW) : 0; }
-  // Grad weights with a small filter bank (LeNet's first layer: 20 x 25 outputs over 73,728 columns per chunk): a
-  // gemm that shape runs at a fraction of OpenBLAS's speed (it splits m and n, packs for every k block), so the
-  // rows are dotted directly, split over the chunk's images on the pool, with per-group-of-images partials in double.
-  bool small_dw() const { return pass == kGradWeights && Kg * CgKK <= kSmallDw; }
-  static constexpr int64_t kSmallDw = 4096, kDwImages = 8;
-  size_t dw_doubles() const { return small_dw() ? static_cast<size_t>(K * CgKK + ((B + kDwImages - 1) / kDwImages) * Kg * CgKK) : 0; }
-  size_t dw_offset() const { return ((col_elems() + tmp_elems()) * esize + 63) & ~size_t(63); }
-  size_t scratch_bytes() const { return small_dw() ? dw_offset() + dw_doubles() * sizeof(double) : (col_elems() + tmp_elems()) * esize; }
+  size_t scratch_bytes() const { return (col_elems() + tmp_elems()) * esize; }
 };
 
 int64_t pad_of(int32_t mode, int32_t explicit_pad, int64_t k, int64_t dil) {
@@ -237,82 +230,6 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a, in
   cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k), 1.0, a, int(lda), b, int(ldb), beta, c, int(ldc));
 }
 
-// out[k * p + r] += sum_j a[k * lda + j] * b[r * ldb + j] for j in [0, n), in lanes of 32 bytes (4 x 2 rows at a
-// time, the lane sums added in double). Compiled for AVX2 and for the baseline, chosen at load (target_clones).
-template <class T>
-__attribute__((always_inline)) inline void rows_dot_body(const T* a, int64_t lda, int64_t m, const T* b, int64_t ldb, int64_t p, int64_t n, double* out) {
-  constexpr int L = 32 / sizeof(T);
-  for (int64_t k = 0; k < m; k += 4) {
-    const int64_t kb = std::min<int64_t>(4, m - k);
-    for (int64_t r = 0; r < p; r += 2) {
-      const int64_t rb = std::min<int64_t>(2, p - r);
-      const T* A[4];
-      const T* B2[2];
-      for (int i = 0; i < 4; i++) A[i] = a + (k + std::min<int64_t>(i, kb - 1)) * lda;  // short blocks repeat a row
-      for (int q = 0; q < 2; q++) B2[q] = b + (r + std::min<int64_t>(q, rb - 1)) * ldb;
-      T acc[4][2][L] = {};
-      int64_t j = 0;
-      for (; j + L <= n; j += L) {
-        for (int i = 0; i < 4; i++) {
-          for (int q = 0; q < 2; q++) {
-            for (int l = 0; l < L; l++) acc[i][q][l] += A[i][j + l] * B2[q][j + l];
-          }
-        }
-      }
-      for (; j < n; j++) {
-        for (int i = 0; i < 4; i++) {
-          for (int q = 0; q < 2; q++) acc[i][q][0] += A[i][j] * B2[q][j];
-        }
-      }
-      for (int i = 0; i < kb; i++) {
-        for (int q = 0; q < rb; q++) {
-          double t = 0;
-          for (int l = 0; l < L; l++) t += static_cast<double>(acc[i][q][l]);
-          out[(k + i) * p + r + q] += t;
-        }
-      }
-    }
-  }
-}
-__attribute__((target_clones("avx2", "default"))) void rows_dot(const float* a, int64_t lda, int64_t m, const float* b, int64_t ldb, int64_t p, int64_t n, double* out) {
-  rows_dot_body(a, lda, m, b, ldb, p, n, out);
-}
-__attribute__((target_clones("avx2", "default"))) void rows_dot(const double* a, int64_t lda, int64_t m, const double* b, int64_t ldb, int64_t p, int64_t n, double* out) {
-  rows_dot_body(a, lda, m, b, ldb, p, n, out);
-}
-
-// Grad weights by rows_dot (see ConvState::small_dw): per chunk and group, groups of kDwImages images on the pool,
-// each adding its images' gy rows dotted with their column rows into its own double partial; the partials are added
-// in image order, so the result does not depend on the thread count.
-template <class T>
-Status small_grad_weights(const KernelCtx& ctx, const ConvState& s, T* col, double* acc) {
-  const T* x = static_cast<const T*>(ctx.in[0].data);
-  const T* gy = static_cast<const T*>(ctx.in[1].data);
-  T* dw = static_cast<T*>(ctx.out->data);
-  const int64_t WG = s.Kg * s.CgKK;
-  double* parts = acc + s.K * s.CgKK;
-  std::fill(acc, acc + s.K * s.CgKK, 0.0);
-  for (int64_t n0 = 0; n0 < s.N; n0 += s.B) {
-    const int64_t nb = std::min(s.B, s.N - n0), ld = nb * s.OHW, groups = (nb + ConvState::kDwImages - 1) / ConvState::kDwImages;
-    for (int64_t g = 0; g < s.G; g++) {
-      im2col(ctx, s, x, n0, nb, g, col);
-      parallel_range(ctx, groups, std::max<int64_t>(1, kGrainHeavy / std::max<int64_t>(1, WG * s.OHW * ConvState::kDwImages / 64)), [&](int64_t q0, int64_t q1) {
-        for (int64_t q = q0; q < q1; q++) {
-          double* part = parts + q * WG;
-          std::fill(part, part + WG, 0.0);
-          for (int64_t i = q * ConvState::kDwImages; i < std::min(nb, (q + 1) * ConvState::kDwImages); i++)
-            rows_dot(gy + ((n0 + i) * s.K + g * s.Kg) * s.OHW, s.OHW, s.Kg, col + i * s.OHW, ld, s.CgKK, s.OHW, part);
-        }
-      });
-      for (int64_t q = 0; q < groups; q++) {
-        for (int64_t e = 0; e < WG; e++) acc[g * WG + e] += parts[q * WG + e];
-      }
-    }
-  }
-  for (int64_t e = 0; e < s.K * s.CgKK; e++) dw[e] = static_cast<T>(acc[e]);
-  return OK;
-}
-
 template <class T>
 Status conv_typed(const KernelCtx& ctx, const ConvState& s, T* col, T* tmp) {
   const int64_t WG = s.Kg * s.CgKK;  // one group's filters
@@ -389,11 +306,6 @@ Status conv_execute(const KernelCtx& ctx, const ConvState& s) {
     buf = own.get();
   }
   char* tmp = buf + s.col_elems() * s.esize;
-  if (s.small_dw()) {
-    double* acc = reinterpret_cast<double*>(buf + s.dw_offset());
-    if (ctx.out->dtype == F32) return small_grad_weights(ctx, s, reinterpret_cast<float*>(buf), acc);
-    return small_grad_weights(ctx, s, reinterpret_cast<double*>(buf), acc);
-  }
   if (ctx.out->dtype == F32) return conv_typed(ctx, s, reinterpret_cast<float*>(buf), reinterpret_cast<float*>(tmp));
   return conv_typed(ctx, s, reinterpret_cast<double*>(buf), reinterpret_cast<double*>(tmp));
 }
