@@ -128,6 +128,10 @@ export function loadNative(): NativeStatus {
     });
   }
   try {
+    // OpenBLAS's idle threads spin for 2^28 cycles after every call before they sleep, taking the cores our own pool
+    // needs for the im2col, pooling and elementwise work between gemms (a convnet step ran 25% slower); 2^4 lets them
+    // sleep at once. Read by OpenBLAS when the addon loads it, so set before require; a value the user set is kept.
+    process.env.OPENBLAS_THREAD_TIMEOUT ??= '4';
     const addon = require(file) as Addon;
     const info = addon.info();
     if (info.version !== ADDON_VERSION) {
