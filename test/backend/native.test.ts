@@ -132,3 +132,16 @@ d('native backend agrees with the TypeScript reference', () => {
     }
   });
 });
+
+d('loading the addon', () => {
+  it('sets OPENBLAS_THREAD_TIMEOUT before OpenBLAS loads unless the user set it', () => {
+    const { execFileSync } = require('child_process') as typeof import('child_process');
+    const root = require('path').resolve(__dirname, '../..');
+    const probe = "const T = require('./lib'); T.function([], [])(); console.log(process.env.OPENBLAS_THREAD_TIMEOUT)";
+    const env = { ...process.env };
+    delete env.OPENBLAS_THREAD_TIMEOUT;
+    const run = (e: NodeJS.ProcessEnv) => execFileSync(process.execPath, ['--import', 'tsx', '-e', probe], { cwd: root, env: e, encoding: 'utf8' }).trim();
+    expect(run(env)).toBe('4');
+    expect(run({ ...env, OPENBLAS_THREAD_TIMEOUT: '20' })).toBe('20');
+  }, 60000);
+});
