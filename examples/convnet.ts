@@ -5,7 +5,7 @@
 // checkpointed after every epoch, and --resume continues exactly where a run stopped.
 //
 //   sudo apt-get install dataset-fashion-mnist
-//   npx tsx examples/convnet.ts [--epochs 15] [--batch 128] [--lr 0.002] [--channels 32,64] [--hidden 256]
+//   npx tsx examples/convnet.ts [--epochs 10] [--batch 128] [--lr 0.002] [--channels 32,64] [--hidden 256]
 //                               [--dropout 0.3] [--limit N] [--seed 0] [--backend js|native]
 //                               [--checkpoint convnet.safetensors] [--resume]
 import * as fs from 'node:fs';
@@ -21,7 +21,7 @@ function args() {
   const backend = get('backend', 'auto');
   if (!['auto', 'js', 'native'].includes(backend)) throw new T.ArgumentError(`--backend must be js, native or auto, got ${backend}`);
   return {
-    epochs: Number(get('epochs', '15')),
+    epochs: Number(get('epochs', '10')),
     batch: Number(get('batch', '128')),
     lr: Number(get('lr', '0.002')),
     channels: get('channels', '32,64').split(',').map(Number),
